@@ -1,0 +1,23 @@
+package dev.convlens.bridge;
+
+import java.nio.file.Path;
+
+/** A model file or directory that is corrupt, truncated, empty, of an unknown format, or inconsistent with its config. */
+public class ModelFormatException extends ConvlensException {
+  private final Path source;
+
+  public ModelFormatException(Path source, String message) {
+    super(source == null ? message : source + ": " + message);
+    this.source = source;
+  }
+
+  public ModelFormatException(Path source, String message, Throwable cause) {
+    super(source == null ? message : source + ": " + message, cause);
+    this.source = source;
+  }
+
+  /** The file or directory being read, or null when the model did not come from a file. */
+  public Path source() {
+    return source;
+  }
+}
