@@ -5,6 +5,12 @@ import java.nio.file.Path;
 
 /**
  * What any Keras file format boils down to: the model config (the JSON of {@code model.to_json()},
- * i.e. {@code {"class_name": ..., "config": ...}}) and where its weights are.
+ * i.e. {@code {"class_name": ..., "config": ...}}) and where its weights are; {@code inputShape}
+ * (per sample, or null) fixes input sizes the config leaves open, as convlens exports record them.
  */
-public record KerasArtifact(JsonNode modelConfig, WeightSource weights, Path source, String formatDescription) {}
+public record KerasArtifact(JsonNode modelConfig, WeightSource weights, Path source, String formatDescription,
+    long[] inputShape) {
+  public KerasArtifact(JsonNode modelConfig, WeightSource weights, Path source, String formatDescription) {
+    this(modelConfig, weights, source, formatDescription, null);
+  }
+}

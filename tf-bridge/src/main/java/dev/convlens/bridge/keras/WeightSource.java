@@ -6,13 +6,17 @@ import java.util.List;
  * Where a model's stored weights come from (an HDF5 group, a {@code .keras} zip, a checkpoint).
  * Layers are named by their path from the outermost model, e.g. {@code [vgg16, block5_conv1]}.
  */
-public interface WeightSource {
+public interface WeightSource extends AutoCloseable {
   /**
    * The stored weights of one layer in Keras declaration order (the order of {@code expected}),
    * or an empty list when the source holds nothing for that layer. Implementations do not check
    * shapes; the graph builder does, naming the layer.
    */
   List<WeightArray> weights(List<String> layerPath, String layerClass, List<WeightSpec> expected);
+
+  /** Releases open files; the loader calls it once the graph holds the weights. */
+  @Override
+  default void close() {}
 
   /** A source that holds no weights at all (architecture only). */
   WeightSource NONE = (path, cls, expected) -> List.of();

@@ -1,0 +1,17 @@
+package dev.convlens.bridge.graph;
+
+import dev.convlens.bridge.FloatArray;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The result of {@link GraphBuilder#build}: inputs, outputs, every layer by path (in build order)
+ * and every variable, plus the initial values to assign once a session exists.
+ */
+public record BuiltModel(Graph graph, List<Placeholder<TFloat32>> inputs, List<String> inputNames,
+    List<Operand<TFloat32>> outputs, List<String> outputNames, Map<String, LayerHandle> layers, List<String> layerOrder,
+    List<ModelVariable> variables, Map<ModelVariable, FloatArray> initialValues) {}

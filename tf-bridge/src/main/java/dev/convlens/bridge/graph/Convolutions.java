@@ -1,0 +1,114 @@
+package dev.convlens.bridge.graph;
+
+import dev.convlens.bridge.keras.WeightSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.nn.Conv2d;
+import org.tensorflow.op.nn.DepthwiseConv2dNative;
+import org.tensorflow.types.TFloat32;
+
+/** Conv2D, DepthwiseConv2D and SeparableConv2D: kernels HWIO as tf.nn expects, TF's 'same' padding. */
+final class Convolutions {
+  private Convolutions() {}
+
+  private static final long[] ONE = {1, 1};
+
+  private static List<Long> nhwc(long[] hw) {
+    return List.of(1L, hw[0], hw[1], 1L);
+  }
+
+  private static void check(LayerContext c) {
+    c.requireChannelsLast();
+    if (c.integer("groups", 1) != 1) {
+      throw c.unsupported("grouped convolution (groups=" + c.integer("groups", 1) + ")");
+    }
+    String act = Activations.name(c.config().get("activation"));
+    if (!Activations.isKnown(act)) {
+      throw c.unsupported("activation '" + act + "'");
+    }
+  }
+
+  private static LayerOutput finish(LayerContext c, Operand<TFloat32> y, Operand<TFloat32> bias) {
+    Ops tf = c.tf();
+    Operand<TFloat32> pre = bias == null ? y : tf.nn.biasAdd(y, bias);
+    String act = Activations.name(c.config().get("activation"));
+    return new LayerOutput(Activations.apply(tf, act, pre), pre);
+  }
+
+  static final LayerBuilder CONV2D = new LayerBuilder() {
+    @Override
+    public List<WeightSpec> weights(LayerContext c) {
+      check(c);
+      long[] k = c.pair("kernel_size", null);
+      long filters = c.integer("filters", -1);
+      List<WeightSpec> w = new ArrayList<>();
+      w.add(new WeightSpec("kernel", new long[] {k[0], k[1], c.inputChannels(), filters}, true));
+      if (c.bool("use_bias", true)) {
+        w.add(new WeightSpec("bias", new long[] {filters}, true));
+      }
+      return w;
+    }
+
+    @Override
+    public LayerOutput call(LayerContext c, List<Operand<TFloat32>> in, List<Operand<TFloat32>> w) {
+      Operand<TFloat32> y = c.tf().nn.conv2d(in.get(0), w.get(0), nhwc(c.pair("strides", ONE)), c.padding(),
+          Conv2d.dilations(nhwc(c.pair("dilation_rate", ONE))));
+      return finish(c, y, w.size() > 1 ? w.get(1) : null);
+    }
+  };
+
+  static final LayerBuilder DEPTHWISE = new LayerBuilder() {
+    @Override
+    public List<WeightSpec> weights(LayerContext c) {
+      check(c);
+      long[] k = c.pair("kernel_size", null);
+      long m = c.integer("depth_multiplier", 1);
+      long ch = c.inputChannels();
+      List<WeightSpec> w = new ArrayList<>();
+      w.add(new WeightSpec("depthwise_kernel", new long[] {k[0], k[1], ch, m}, true));
+      if (c.bool("use_bias", true)) {
+        w.add(new WeightSpec("bias", new long[] {ch * m}, true));
+      }
+      return w;
+    }
+
+    @Override
+    public LayerOutput call(LayerContext c, List<Operand<TFloat32>> in, List<Operand<TFloat32>> w) {
+      Operand<TFloat32> y = depthwise(c, in.get(0), w.get(0));
+      return finish(c, y, w.size() > 1 ? w.get(1) : null);
+    }
+  };
+
+  static final LayerBuilder SEPARABLE = new LayerBuilder() {
+    @Override
+    public List<WeightSpec> weights(LayerContext c) {
+      check(c);
+      long[] k = c.pair("kernel_size", null);
+      long m = c.integer("depth_multiplier", 1);
+      long ch = c.inputChannels();
+      long filters = c.integer("filters", -1);
+      List<WeightSpec> w = new ArrayList<>();
+      w.add(new WeightSpec("depthwise_kernel", new long[] {k[0], k[1], ch, m}, true));
+      w.add(new WeightSpec("pointwise_kernel", new long[] {1, 1, ch * m, filters}, true));
+      if (c.bool("use_bias", true)) {
+        w.add(new WeightSpec("bias", new long[] {filters}, true));
+      }
+      return w;
+    }
+
+    @Override
+    public LayerOutput call(LayerContext c, List<Operand<TFloat32>> in, List<Operand<TFloat32>> w) {
+      // As tf.nn.separable_conv2d: strides and padding on the depthwise step, then a 1x1 'valid' conv.
+      Operand<TFloat32> d = depthwise(c, in.get(0), w.get(0));
+      Operand<TFloat32> y = c.tf().nn.conv2d(d, w.get(1), nhwc(ONE), "VALID");
+      return finish(c, y, w.size() > 2 ? w.get(2) : null);
+    }
+  };
+
+  private static Operand<TFloat32> depthwise(LayerContext c, Operand<TFloat32> x, Operand<TFloat32> kernel) {
+    return c.tf().nn.depthwiseConv2dNative(x, kernel, nhwc(c.pair("strides", ONE)), c.padding(),
+        DepthwiseConv2dNative.dilations(nhwc(c.pair("dilation_rate", ONE))));
+  }
+}

@@ -1,0 +1,327 @@
+package dev.convlens.bridge.graph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.ModelFormatException;
+import dev.convlens.bridge.UnsupportedLayerException;
+import dev.convlens.bridge.keras.LayerNode;
+import dev.convlens.bridge.keras.ModelConfigParser;
+import dev.convlens.bridge.keras.ModelSpec;
+import dev.convlens.bridge.keras.TensorRef;
+import dev.convlens.bridge.keras.WeightArray;
+import dev.convlens.bridge.keras.WeightSource;
+import dev.convlens.bridge.keras.WeightSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Rebuilds a {@link ModelSpec} in a TF graph from Java ops, layer by layer, nested models
+ * flattened into the same graph. Every layer output gets a stable op name
+ * ({@code <path>/output}) and a {@link LayerHandle}; every weight becomes a {@link ModelVariable}
+ * whose initial value is kept until the session assigns it.
+ */
+public final class GraphBuilder {
+  private final Graph graph;
+  private final Ops root;
+  private final WeightSource weights;
+  private final Path source;
+  private final long[] inputShapeOverride;
+  private final Long randomSeed;
+
+  private final Map<String, LayerHandle> layers = new LinkedHashMap<>();
+  private final Map<String, List<Operand<TFloat32>>> layerWeights = new HashMap<>();
+  private final List<ModelVariable> variables = new ArrayList<>();
+  private final Map<ModelVariable, FloatArray> initialValues = new IdentityHashMap<>();
+  private final Set<String> variableNames = new HashSet<>();
+  private final List<Placeholder<TFloat32>> inputs = new ArrayList<>();
+  private final List<String> inputNames = new ArrayList<>();
+
+  /**
+   * @param inputShapeOverride per-sample input shape (H, W, C) replacing unknown sizes of the
+   *     model input, or null
+   * @param randomSeed when not null, layers without stored weights get Keras-default random
+   *     initial values from this seed instead of failing
+   */
+  public GraphBuilder(Graph graph, WeightSource weights, Path source, long[] inputShapeOverride, Long randomSeed) {
+    this.graph = graph;
+    this.root = Ops.create(graph);
+    this.weights = weights;
+    this.source = source;
+    this.inputShapeOverride = inputShapeOverride;
+    this.randomSeed = randomSeed;
+  }
+
+  public BuiltModel build(ModelSpec spec) {
+    List<Operand<TFloat32>> outputs = model(spec, List.of(), null, true);
+    return new BuiltModel(graph, List.copyOf(inputs), List.copyOf(inputNames), List.copyOf(outputs),
+        outputNames(spec), Map.copyOf(layers), List.copyOf(layers.keySet()), List.copyOf(variables), initialValues);
+  }
+
+  private static List<String> outputNames(ModelSpec spec) {
+    List<String> names = new ArrayList<>();
+    for (TensorRef r : spec.outputs()) {
+      names.add(r.layer());
+    }
+    return names;
+  }
+
+  /** Builds one (possibly nested) model; {@code given} are the caller's tensors for its inputs. */
+  private List<Operand<TFloat32>> model(ModelSpec spec, List<String> prefix, List<Operand<TFloat32>> given,
+      boolean trainable) {
+    Map<String, List<List<Operand<TFloat32>>>> calls = new HashMap<>();
+    Map<String, LayerNode> byName = new HashMap<>();
+    spec.layers().forEach(l -> byName.put(l.name(), l));
+    List<LayerNode> pending = new ArrayList<>(spec.layers());
+    while (!pending.isEmpty()) {
+      boolean progress = false;
+      for (var it = pending.iterator(); it.hasNext(); ) {
+        LayerNode layer = it.next();
+        if (!ready(layer, calls, byName)) {
+          continue;
+        }
+        it.remove();
+        progress = true;
+        List<String> path = new ArrayList<>(prefix);
+        path.add(layer.name());
+        calls.put(layer.name(), layer(spec, layer, List.copyOf(path), calls, byName, given, trainable));
+      }
+      if (!progress) {
+        throw new ModelFormatException(source, "model '" + spec.name() + "': layers " + names(pending)
+            + " depend on layers that are missing or form a cycle");
+      }
+    }
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    for (TensorRef r : spec.outputs()) {
+      out.add(resolve(r, calls, byName, spec));
+    }
+    return out;
+  }
+
+  private static List<String> names(List<LayerNode> ls) {
+    return ls.stream().map(LayerNode::name).toList();
+  }
+
+  private boolean ready(LayerNode layer, Map<String, List<List<Operand<TFloat32>>>> calls, Map<String, LayerNode> byName) {
+    for (List<TensorRef> call : layer.calls()) {
+      for (TensorRef r : call) {
+        if (!calls.containsKey(r.layer())) {
+          if (!byName.containsKey(r.layer())) {
+            throw new ModelFormatException(source, "layer '" + layer.name() + "' takes its input from unknown layer '"
+                + r.layer() + "'");
+          }
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private Operand<TFloat32> resolve(TensorRef r, Map<String, List<List<Operand<TFloat32>>>> calls,
+      Map<String, LayerNode> byName, ModelSpec spec) {
+    List<List<Operand<TFloat32>>> made = calls.get(r.layer());
+    if (made == null || made.isEmpty()) {
+      throw new ModelFormatException(source, "model '" + spec.name() + "' refers to layer '" + r.layer()
+          + "' which produced no output");
+    }
+    // Node indices count calls made outside this config too (a nested model's own build is node 0).
+    int node = made.size() == 1 ? 0 : r.node() - (byName.get(r.layer()).isModel() ? 1 : 0);
+    List<Operand<TFloat32>> outs = made.get(Math.max(0, Math.min(node, made.size() - 1)));
+    if (r.tensor() >= outs.size()) {
+      throw new ModelFormatException(source, "layer '" + r.layer() + "' has no output #" + r.tensor());
+    }
+    return outs.get(r.tensor());
+  }
+
+  private List<List<Operand<TFloat32>>> layer(ModelSpec spec, LayerNode layer, List<String> path,
+      Map<String, List<List<Operand<TFloat32>>>> calls, Map<String, LayerNode> byName, List<Operand<TFloat32>> given,
+      boolean parentTrainable) {
+    String key = String.join("/", path);
+    // A frozen model freezes everything inside it, as `base.trainable = False` does in Keras.
+    boolean trainable = parentTrainable && layer.config().path("trainable").asBoolean(true);
+    if (layer.className().equals("InputLayer")) {
+      int index = inputIndex(spec, layer.name());
+      Operand<TFloat32> in = given != null ? given.get(index) : placeholder(layer, path);
+      register(key, layer, path.size() - 1, LayerOutput.of(in), List.of(), List.of());
+      return List.of(List.of(in));
+    }
+    List<List<Operand<TFloat32>>> results = new ArrayList<>();
+    int callIndex = 0;
+    for (List<TensorRef> call : layer.calls()) {
+      List<Operand<TFloat32>> in = new ArrayList<>();
+      for (TensorRef r : call) {
+        in.add(resolve(r, calls, byName, spec));
+      }
+      String callKey = callIndex == 0 ? key : key + "@" + callIndex;
+      if (layer.isModel()) {
+        List<ModelVariable> before = new ArrayList<>(variables);
+        List<Operand<TFloat32>> outs = model(layer.nested(), path, in, trainable);
+        List<ModelVariable> mine = new ArrayList<>(variables);
+        mine.removeAll(before);
+        register(callKey, layer, path.size() - 1, LayerOutput.of(outs.get(0)), inboundNames(call), mine);
+        results.add(outs);
+      } else {
+        LayerOutput out = apply(layer, path, callKey, in, trainable);
+        register(callKey, layer, path.size() - 1, out, inboundNames(call), variablesOf(key));
+        results.add(List.of(layers.get(callKey).output()));
+      }
+      callIndex++;
+    }
+    return results;
+  }
+
+  private static List<String> inboundNames(List<TensorRef> call) {
+    return call.stream().map(TensorRef::layer).toList();
+  }
+
+  private int inputIndex(ModelSpec spec, String name) {
+    for (int i = 0; i < spec.inputs().size(); i++) {
+      if (spec.inputs().get(i).layer().equals(name)) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  private Placeholder<TFloat32> placeholder(LayerNode layer, List<String> path) {
+    JsonNode shape = ModelConfigParser.batchShape(layer.config());
+    if (shape == null) {
+      throw new ModelFormatException(source, "input layer '" + layer.name() + "' declares no shape");
+    }
+    long[] dims = new long[shape.size()];
+    dims[0] = -1;
+    for (int i = 1; i < dims.length; i++) {
+      dims[i] = shape.get(i).isNull() ? -1 : shape.get(i).asLong();
+    }
+    if (inputShapeOverride != null && inputs.isEmpty()) {
+      if (inputShapeOverride.length != dims.length - 1) {
+        throw new ModelFormatException(source, "input shape " + Arrays.toString(inputShapeOverride)
+            + " does not fit input '" + layer.name() + "' of rank " + (dims.length - 1));
+      }
+      for (int i = 1; i < dims.length; i++) {
+        if (dims[i] >= 0 && dims[i] != inputShapeOverride[i - 1]) {
+          throw new ModelFormatException(source, "input '" + layer.name() + "' is fixed at " + Arrays.toString(dims)
+              + "; cannot use input shape " + Arrays.toString(inputShapeOverride));
+        }
+        dims[i] = inputShapeOverride[i - 1];
+      }
+    }
+    Placeholder<TFloat32> p = scoped(path.subList(0, path.size() - 1)).withName(opName(layer.name())).placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(dims)));
+    inputs.add(p);
+    inputNames.add(layer.name());
+    return p;
+  }
+
+  private LayerOutput apply(LayerNode layer, List<String> path, String callKey, List<Operand<TFloat32>> in,
+      boolean trainable) {
+    LayerBuilder builder = LayerRegistry.find(layer.className()).orElseThrow(() -> new UnsupportedLayerException(
+        source, layer.className(), String.join("/", path), "no TF Java rebuild exists for it; supported: "
+            + String.join(", ", LayerRegistry.supportedClasses())));
+    List<Shape> shapes = in.stream().map(Operand::shape).toList();
+    Ops scoped = scoped(List.of(callKey.split("/")));
+    LayerContext ctx = new LayerContext(layer.className(), path, layer.config(), shapes, scoped, source);
+    String key = String.join("/", path);
+    List<Operand<TFloat32>> w = layerWeights.get(key);
+    if (w == null) {
+      w = createWeights(ctx, path, layer, trainable);
+      layerWeights.put(key, w);
+    }
+    try {
+      return builder.call(ctx, in, w);
+    } catch (ModelFormatException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw ctx.invalid("cannot be built on input shapes " + shapes + ": " + e.getMessage());
+    }
+  }
+
+  private List<Operand<TFloat32>> createWeights(LayerContext ctx, List<String> path, LayerNode layer,
+      boolean trainable) {
+    LayerBuilder builder = LayerRegistry.find(layer.className()).orElseThrow();
+    List<WeightSpec> specs = builder.weights(ctx);
+    if (specs.isEmpty()) {
+      return List.of();
+    }
+    List<WeightArray> stored = weights.weights(path, layer.className(), specs);
+    if (stored.isEmpty()) {
+      if (randomSeed == null) {
+        throw ctx.invalid("no stored weights for this layer (expected " + specs + ")");
+      }
+      stored = InitialWeights.keras(specs, randomSeed, String.join("/", path));
+    }
+    if (stored.size() != specs.size()) {
+      throw ctx.invalid("the file holds " + stored.size() + " weights " + stored.stream().map(WeightArray::name).toList()
+          + " but the config implies " + specs.size() + ": " + specs);
+    }
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      WeightSpec spec = specs.get(i);
+      FloatArray value = stored.get(i).value();
+      if (!Arrays.equals(spec.shape(), value.shape())) {
+        throw ctx.invalid("weight '" + stored.get(i).name() + "' has shape " + Arrays.toString(value.shape())
+            + " but the config implies " + spec.name() + Arrays.toString(spec.shape()));
+      }
+      String name = uniqueVariableName(path, spec.name());
+      Shape shape = Shape.of(spec.shape());
+      var variable = root.withName(name).variable(shape, TFloat32.class);
+      Placeholder<TFloat32> init = root.withName(name + "_init").placeholder(TFloat32.class, Placeholder.shape(shape));
+      var assign = root.withName(name + "_assign").assign(variable, init);
+      ModelVariable mv = new ModelVariable(name, path, spec, trainable, variable, init, assign);
+      variables.add(mv);
+      initialValues.put(mv, value);
+      out.add(variable);
+    }
+    return out;
+  }
+
+  private List<ModelVariable> variablesOf(String key) {
+    return variables.stream().filter(v -> v.layer().equals(key)).toList();
+  }
+
+  private String uniqueVariableName(List<String> path, String weight) {
+    String base = opName(String.join("_", path) + "_" + weight).replace('/', '_');
+    String name = base;
+    for (int i = 1; !variableNames.add(name); i++) {
+      name = base + "_" + i;
+    }
+    return name;
+  }
+
+  private void register(String key, LayerNode layer, int depth, LayerOutput out, List<String> inbound,
+      List<ModelVariable> vars) {
+    Ops named = scoped(List.of(key.split("/")));
+    Operand<TFloat32> output = named.withName("output").identity(out.output());
+    Operand<TFloat32> pre = out.preActivation() == out.output() ? output : out.preActivation();
+    layers.put(key, new LayerHandle(key, layer.name(), layer.className(), depth, output, pre, inbound, vars,
+        layer.isModel()));
+  }
+
+  /** Ops nested in one name scope per path segment (TF scope names may not contain '/'). */
+  private Ops scoped(List<String> segments) {
+    Ops ops = root;
+    for (String s : segments) {
+      ops = ops.withSubScope(opName(s));
+    }
+    return ops;
+  }
+
+  /** TF op names allow [A-Za-z0-9_.\-/] and must not start with '_', '-' or '/'. */
+  static String opName(String s) {
+    String n = s.replaceAll("[^A-Za-z0-9_.\\-@]", "_").replace('@', '.');
+    return n.isEmpty() || !Character.isLetterOrDigit(n.charAt(0)) ? "x" + n : n;
+  }
+}

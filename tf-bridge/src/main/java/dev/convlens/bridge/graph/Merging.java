@@ -1,0 +1,49 @@
+package dev.convlens.bridge.graph;
+
+import java.util.List;
+import java.util.function.BinaryOperator;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/** Add, Subtract, Multiply, Average, Maximum, Minimum and Concatenate over several inputs. */
+final class Merging {
+  private Merging() {}
+
+  private static LayerBuilder fold(java.util.function.Function<Ops, BinaryOperator<Operand<TFloat32>>> op) {
+    return (c, in, w) -> {
+      if (in.size() < 2) {
+        throw c.invalid("a merge layer needs at least 2 inputs, got " + in.size());
+      }
+      BinaryOperator<Operand<TFloat32>> f = op.apply(c.tf());
+      Operand<TFloat32> acc = in.get(0);
+      for (int i = 1; i < in.size(); i++) {
+        acc = f.apply(acc, in.get(i));
+      }
+      return LayerOutput.of(acc);
+    };
+  }
+
+  static final LayerBuilder ADD = fold(tf -> (a, b) -> tf.math.add(a, b));
+  static final LayerBuilder MULTIPLY = fold(tf -> (a, b) -> tf.math.mul(a, b));
+  static final LayerBuilder MAXIMUM = fold(tf -> (a, b) -> tf.math.maximum(a, b));
+  static final LayerBuilder MINIMUM = fold(tf -> (a, b) -> tf.math.minimum(a, b));
+
+  static final LayerBuilder SUBTRACT = (c, in, w) -> {
+    if (in.size() != 2) {
+      throw c.invalid("Subtract needs exactly 2 inputs, got " + in.size());
+    }
+    return LayerOutput.of(c.tf().math.sub(in.get(0), in.get(1)));
+  };
+
+  static final LayerBuilder AVERAGE = (c, in, w) -> {
+    Operand<TFloat32> sum = ADD.call(c, in, w).output();
+    return LayerOutput.of(c.tf().math.div(sum, c.tf().constant((float) in.size())));
+  };
+
+  static final LayerBuilder CONCATENATE = (c, in, w) -> {
+    int axis = c.integer("axis", -1);
+    return LayerOutput.of(c.tf().concat(in, c.tf().constant(axis)));
+  };
+
+}

@@ -1,0 +1,63 @@
+package dev.convlens.bridge.keras;
+
+import dev.convlens.bridge.ModelFormatException;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Weights in the Keras 2 HDF5 layout: one group per top-level layer (under {@code model_weights}
+ * in full-model files, at the root in weights-only files) whose {@code weight_names} attribute
+ * lists its datasets in assignment order. As Keras does, weights are matched by that order, not by
+ * name, so the original VGG16 names ({@code block1_conv1_W_1:0}) load like {@code kernel:0}.
+ */
+final class Hdf5Weights implements WeightSource {
+  private final HdfFile file;
+  private final Group root;
+  private final Path path;
+
+  Hdf5Weights(HdfFile file, Group root, Path path) {
+    this.file = file;
+    this.root = root;
+    this.path = path;
+  }
+
+  @Override
+  public List<WeightArray> weights(List<String> layerPath, String layerClass, List<WeightSpec> expected) {
+    Node group = root.getChild(layerPath.get(0));
+    if (!(group instanceof Group g)) {
+      return List.of();
+    }
+    List<String> names = Hdf5.stringListAttribute(g, "weight_names");
+    if (layerPath.size() > 1) {
+      // A nested model's group lists all its layers' weights as "<layer>/<var>:0".
+      String prefix = layerPath.get(layerPath.size() - 1) + "/";
+      List<String> mine = new ArrayList<>();
+      for (String n : names) {
+        if (n.startsWith(prefix) || n.contains("/" + prefix)) {
+          mine.add(n);
+        }
+      }
+      names = mine;
+    }
+    List<WeightArray> out = new ArrayList<>(names.size());
+    for (String n : names) {
+      Node d = g.getByPath(n);
+      if (!(d instanceof Dataset ds)) {
+        throw new ModelFormatException(path, "layer '" + String.join("/", layerPath) + "' lists weight '" + n
+            + "' but " + g.getPath() + n + " is not a dataset");
+      }
+      out.add(new WeightArray(n, Hdf5.floats(ds, path)));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    file.close();
+  }
+}

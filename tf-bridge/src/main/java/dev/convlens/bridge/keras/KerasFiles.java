@@ -1,0 +1,186 @@
+package dev.convlens.bridge.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.convlens.bridge.ModelFormatException;
+import dev.convlens.bridge.export.SavedModelExport;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Group;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * Reads any Keras model file into a {@link KerasArtifact}, deciding the format by content (magic
+ * bytes, directory entries), never by file name: HDF5 full model or weights, {@code .keras} zip,
+ * {@code model.to_json()} text, Keras SavedModel directory, or convlens' own export.
+ */
+public final class KerasFiles {
+  private static final byte[] HDF5_MAGIC = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
+
+  private KerasFiles() {}
+
+  /** What a path holds, judged by content. */
+  public enum Kind { HDF5_MODEL, HDF5_WEIGHTS, KERAS_ZIP, MODEL_JSON, KERAS_SAVED_MODEL, CONVLENS_EXPORT }
+
+  public static Kind detect(Path path) {
+    if (path == null || !Files.exists(path)) {
+      throw new ModelFormatException(path, "no such file or directory");
+    }
+    if (Files.isDirectory(path)) {
+      if (Files.isRegularFile(path.resolve(SavedModelExport.MANIFEST))) {
+        return Kind.CONVLENS_EXPORT;
+      }
+      if (Files.isRegularFile(path.resolve("keras_metadata.pb"))) {
+        return Kind.KERAS_SAVED_MODEL;
+      }
+      if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
+        throw new ModelFormatException(path, "a plain TensorFlow SavedModel without keras_metadata.pb: its layers"
+            + " cannot be rebuilt (only its signatures can be called); save it from Keras instead");
+      }
+      throw new ModelFormatException(path, "directory is neither a Keras SavedModel (keras_metadata.pb)"
+          + " nor a convlens export (" + SavedModelExport.MANIFEST + ")");
+    }
+    byte[] head = head(path, 64);
+    if (head.length == 0) {
+      throw new ModelFormatException(path, "empty file");
+    }
+    if (startsWith(head, HDF5_MAGIC)) {
+      try (HdfFile h = Hdf5.open(path)) {
+        return h.getAttribute("model_config") != null ? Kind.HDF5_MODEL : Kind.HDF5_WEIGHTS;
+      }
+    }
+    if (startsWith(head, ZIP_MAGIC)) {
+      return Kind.KERAS_ZIP;
+    }
+    String text = new String(head, StandardCharsets.UTF_8).stripLeading();
+    if (text.startsWith("{")) {
+      return Kind.MODEL_JSON;
+    }
+    throw new ModelFormatException(path, "unknown format: expected a Keras HDF5 file, a .keras zip, a model JSON,"
+        + " or a SavedModel directory");
+  }
+
+  /**
+   * Reads a model. {@code weights}, when not null, is a weights-only HDF5 file supplying the
+   * weights (for an architecture JSON, or to replace a model file's own weights).
+   */
+  public static KerasArtifact read(Path path, Path weights) {
+    KerasArtifact a = readModel(path);
+    if (weights == null) {
+      return a;
+    }
+    Kind k = detect(weights);
+    if (k != Kind.HDF5_WEIGHTS && k != Kind.HDF5_MODEL) {
+      throw new ModelFormatException(weights, "a weights file must be Keras HDF5 (save_weights or model.save), found " + k);
+    }
+    a.weights().close();
+    HdfFile h = Hdf5.open(weights);
+    Group root = k == Kind.HDF5_MODEL ? (Group) h.getByPath("model_weights") : h;
+    return new KerasArtifact(a.modelConfig(), new Hdf5Weights(h, root, weights), path,
+        a.formatDescription() + " + weights " + weights.getFileName());
+  }
+
+  private static KerasArtifact readModel(Path path) {
+    return switch (detect(path)) {
+      case HDF5_MODEL -> hdf5Model(path);
+      case HDF5_WEIGHTS -> throw new ModelFormatException(path, "a weights-only HDF5 file holds no architecture:"
+          + " load it together with the model JSON (model.to_json()) or a built-in architecture (vgg16, mobilenet)");
+      case KERAS_ZIP -> kerasZip(path);
+      case MODEL_JSON -> modelJson(path);
+      case KERAS_SAVED_MODEL -> dev.convlens.bridge.keras.savedmodel.KerasSavedModelReader.read(path);
+      case CONVLENS_EXPORT -> SavedModelExport.read(path);
+    };
+  }
+
+  private static KerasArtifact hdf5Model(Path path) {
+    HdfFile h = Hdf5.open(path);
+    try {
+      String config = Hdf5.stringAttribute(h, "model_config");
+      String version = Hdf5.stringAttribute(h, "keras_version");
+      String backend = Hdf5.stringAttribute(h, "backend");
+      if ("theano".equals(backend)) {
+        throw new ModelFormatException(path, "saved with the theano backend (channels_first kernels flipped for"
+            + " convolution); only TensorFlow-backend Keras files are supported");
+      }
+      if (!(h.getByPath("model_weights") instanceof Group weights)) {
+        throw new ModelFormatException(path, "HDF5 model file has model_config but no model_weights group");
+      }
+      JsonNode json = ModelConfigParser.readJson(config, path);
+      return new KerasArtifact(json, new Hdf5Weights(h, weights, path), path,
+          "Keras " + (version == null ? "?" : version) + " HDF5 model");
+    } catch (RuntimeException e) {
+      h.close();
+      throw e instanceof ModelFormatException ? e : new ModelFormatException(path, e.getMessage(), e);
+    }
+  }
+
+  private static KerasArtifact modelJson(Path path) {
+    try {
+      JsonNode json = ModelConfigParser.readJson(Files.readString(path), path);
+      return new KerasArtifact(json, WeightSource.NONE, path, "Keras model JSON (architecture only)");
+    } catch (IOException e) {
+      throw new ModelFormatException(path, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static KerasArtifact kerasZip(Path path) {
+    try (ZipFile zip = new ZipFile(path.toFile())) {
+      ZipEntry config = zip.getEntry("config.json");
+      ZipEntry weights = zip.getEntry("model.weights.h5");
+      if (config == null) {
+        throw new ModelFormatException(path, "zip file without config.json: not a .keras model");
+      }
+      JsonNode json = ModelConfigParser.readJson(new String(zip.getInputStream(config).readAllBytes(),
+          StandardCharsets.UTF_8), path);
+      String version = "3";
+      ZipEntry meta = zip.getEntry("metadata.json");
+      if (meta != null) {
+        JsonNode m = ModelConfigParser.readJson(new String(zip.getInputStream(meta).readAllBytes(),
+            StandardCharsets.UTF_8), path);
+        version = m.path("keras_version").asText(version);
+      }
+      if (weights == null) {
+        return new KerasArtifact(json, WeightSource.NONE, path, "Keras " + version + " .keras zip (no weights)");
+      }
+      Path tmp = Files.createTempFile("convlens-weights", ".h5");
+      try (InputStream in = zip.getInputStream(weights)) {
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      }
+      tmp.toFile().deleteOnExit();
+      ModelSpec spec = ModelConfigParser.parse(json, path);
+      HdfFile h = Hdf5.open(tmp);
+      return new KerasArtifact(json, new KerasZipWeights(h, tmp, spec, path), path, "Keras " + version + " .keras zip");
+    } catch (ZipException e) {
+      throw new ModelFormatException(path, "corrupt or truncated zip: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ModelFormatException(path, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] head(Path path, int n) {
+    try (InputStream in = Files.newInputStream(path)) {
+      return in.readNBytes(n);
+    } catch (IOException e) {
+      throw new ModelFormatException(path, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean startsWith(byte[] a, byte[] prefix) {
+    if (a.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (a[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.convlens.bridge.keras;
+
+import dev.convlens.bridge.ModelFormatException;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Weights of a {@code .keras} zip's {@code model.weights.h5}: {@code layers/<obj>/vars/<i>}, where
+ * {@code <obj>} is not the layer's config name but its snake_case class name, numbered per
+ * container in layer order ({@code conv2d}, {@code conv2d_1}, ...) as Keras' saving_lib writes it.
+ */
+final class KerasZipWeights implements WeightSource {
+  private final HdfFile file;
+  private final Path path;
+  private final Path extracted;
+  private final Map<List<String>, String> objectPaths = new HashMap<>();
+
+  /** {@code extracted} is the temporary copy of model.weights.h5 that {@link #close()} deletes. */
+  KerasZipWeights(HdfFile file, Path extracted, ModelSpec spec, Path path) {
+    this.file = file;
+    this.extracted = extracted;
+    this.path = path;
+    index(spec, List.of(), "");
+  }
+
+  private void index(ModelSpec spec, List<String> prefix, String container) {
+    Map<String, Integer> used = new HashMap<>();
+    for (LayerNode layer : spec.layers()) {
+      String base = snakeCase(layer.className());
+      Integer k = used.merge(base, 0, (a, b) -> a + 1);
+      String obj = container + "layers/" + (k == 0 ? base : base + "_" + k);
+      List<String> layerPath = new ArrayList<>(prefix);
+      layerPath.add(layer.name());
+      objectPaths.put(List.copyOf(layerPath), obj);
+      if (layer.isModel()) {
+        index(layer.nested(), layerPath, obj + "/");
+      }
+    }
+  }
+
+  /** Keras' {@code naming.to_snake_case}. */
+  static String snakeCase(String name) {
+    String s = name.replaceAll("\\W+", "");
+    s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+    s = s.replaceAll("([a-z])([A-Z])", "$1_$2");
+    return s.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  @Override
+  public List<WeightArray> weights(List<String> layerPath, String layerClass, List<WeightSpec> expected) {
+    String obj = objectPaths.get(layerPath);
+    Node vars = obj == null ? null : find(obj + "/vars");
+    if (vars == null) {
+      vars = find("layers/" + layerPath.get(layerPath.size() - 1) + "/vars");
+    }
+    if (!(vars instanceof Group g)) {
+      return List.of();
+    }
+    List<WeightArray> out = new ArrayList<>();
+    for (int i = 0; g.getChild(Integer.toString(i)) != null; i++) {
+      Node d = g.getChild(Integer.toString(i));
+      if (!(d instanceof Dataset ds)) {
+        throw new ModelFormatException(path, g.getPath() + "/" + i + " is not a dataset");
+      }
+      out.add(new WeightArray(g.getPath() + "/" + i, Hdf5.floats(ds, path)));
+    }
+    return out;
+  }
+
+  private Node find(String p) {
+    try {
+      return file.getByPath(p);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() {
+    file.close();
+    try {
+      java.nio.file.Files.deleteIfExists(extracted);
+    } catch (java.io.IOException ignored) {
+      // the temp file was also marked deleteOnExit
+    }
+  }
+}

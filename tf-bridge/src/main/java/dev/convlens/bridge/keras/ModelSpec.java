@@ -1,0 +1,18 @@
+package dev.convlens.bridge.keras;
+
+import java.util.List;
+
+/**
+ * A model config normalised to one functional form: layers in config order, the model's input
+ * and output tensors. Sequential configs (both the bare-list and the named form) become a chain.
+ */
+public record ModelSpec(String name, String className, List<LayerNode> layers, List<TensorRef> inputs, List<TensorRef> outputs) {
+  public LayerNode layer(String layerName) {
+    for (LayerNode l : layers) {
+      if (l.name().equals(layerName)) {
+        return l;
+      }
+    }
+    return null;
+  }
+}
