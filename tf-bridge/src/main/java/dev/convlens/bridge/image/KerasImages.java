@@ -1,0 +1,109 @@
+package dev.convlens.bridge.image;
+
+import dev.convlens.bridge.FloatArray;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Keras' {@code load_img(path, color_mode, target_size)} followed by {@code img_to_array}: decode,
+ * convert the mode as Pillow does, resize with Pillow's NEAREST (the Keras default) when the size
+ * differs, and return float32 values 0..255 as an {@code [height, width, channels]} array.
+ *
+ * <p>For PNG, BMP and GIF the result is bit-identical to Keras. JPEGs are decoded by the JDK's
+ * libjpeg 6b, not Pillow's libjpeg-turbo; pixels can differ by a grey level or two. No
+ * preprocessing happens here: apply a {@link Preprocessing} next. EXIF orientation is ignored, as
+ * in Keras.
+ */
+public final class KerasImages {
+  private KerasImages() {}
+
+  /** The image at its original size, RGB. */
+  public static FloatArray loadImg(Path file) {
+    return loadImg(file, ColorMode.RGB);
+  }
+
+  /** The image at its original size. */
+  public static FloatArray loadImg(Path file, ColorMode mode) {
+    Objects.requireNonNull(file, "file");
+    return toArray(ImageDecoder.read(file), 0, 0, mode, file);
+  }
+
+  /** The image resized to {@code height x width} with Pillow NEAREST, RGB. */
+  public static FloatArray loadImg(Path file, int height, int width) {
+    return loadImg(file, height, width, ColorMode.RGB);
+  }
+
+  /** The image resized to {@code height x width} with Pillow NEAREST (Keras' {@code target_size=(height, width)}). */
+  public static FloatArray loadImg(Path file, int height, int width, ColorMode mode) {
+    Objects.requireNonNull(file, "file");
+    checkSize(height, width);
+    return toArray(ImageDecoder.read(file), height, width, mode, file);
+  }
+
+  /** An in-memory image at its original size, converted like a decoded file. */
+  public static FloatArray fromBufferedImage(BufferedImage image, ColorMode mode) {
+    Objects.requireNonNull(image, "image");
+    return toArray(image, 0, 0, mode, null);
+  }
+
+  /** An in-memory image resized to {@code height x width} with Pillow NEAREST. */
+  public static FloatArray fromBufferedImage(BufferedImage image, int height, int width, ColorMode mode) {
+    Objects.requireNonNull(image, "image");
+    checkSize(height, width);
+    return toArray(image, height, width, mode, null);
+  }
+
+  /**
+   * The source index Pillow's NEAREST resize picks for each of {@code dstSize} output positions
+   * along one axis. Pillow accumulates the position in double precision, which is not the same
+   * as {@code floor((i + 0.5) * src / dst)} for every size pair (e.g. 899 -> 180).
+   */
+  public static int[] nearestIndices(int srcSize, int dstSize) {
+    if (srcSize < 1 || dstSize < 1) {
+      throw new IllegalArgumentException("sizes must be positive, got source " + srcSize + ", target " + dstSize);
+    }
+    int[] idx = new int[dstSize];
+    double scale = (double) srcSize / dstSize;
+    double pos = 0.5 * scale;
+    for (int i = 0; i < dstSize; i++) {
+      idx[i] = Math.min((int) pos, srcSize - 1);
+      pos += scale;
+    }
+    return idx;
+  }
+
+  private static FloatArray toArray(BufferedImage image, int height, int width, ColorMode mode, Path file) {
+    Objects.requireNonNull(mode, "mode");
+    int srcW = image.getWidth();
+    int srcH = image.getHeight();
+    int h = height > 0 ? height : srcH;
+    int w = width > 0 ? width : srcW;
+    int c = mode.channels();
+    long n = (long) h * w * c;
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("image of " + h + "x" + w + "x" + c + " is too large for one array");
+    }
+    PilPixels.Source pixels = PilPixels.of(image, mode, file);
+    int[] rows = nearestIndices(srcH, h);
+    int[] cols = nearestIndices(srcW, w);
+    float[] data = new float[(int) n];
+    int[] px = new int[c];
+    int at = 0;
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        pixels.get(cols[x], rows[y], px);
+        for (int k = 0; k < c; k++) {
+          data[at++] = px[k];
+        }
+      }
+    }
+    return new FloatArray(new long[] {h, w, c}, data);
+  }
+
+  private static void checkSize(int height, int width) {
+    if (height < 1 || width < 1) {
+      throw new IllegalArgumentException("target size must be positive, got height " + height + ", width " + width);
+    }
+  }
+}
