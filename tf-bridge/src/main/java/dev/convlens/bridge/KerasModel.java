@@ -74,7 +74,17 @@ public final class KerasModel implements AutoCloseable {
     return fromArtifact(artifact, options);
   }
 
-  /** Builds a model from a Keras config (the JSON of {@code model.to_json()}) and a weight source. */
+  /**
+   * Builds a model from a Keras config (the JSON of {@code model.to_json()}, or a built-in
+   * architecture such as {@code Vgg16.Options.defaults().config()}) with the weights of
+   * {@link LoadOptions#weights()}, or random weights when {@link LoadOptions#randomWeightsSeed()} is set.
+   */
+  public static KerasModel fromConfig(JsonNode modelConfig, LoadOptions options) {
+    WeightSource weights = options.weights() != null ? KerasFiles.weightsFile(options.weights()) : WeightSource.NONE;
+    return fromArtifact(new KerasArtifact(modelConfig, weights, options.weights(), "config"), options);
+  }
+
+  /** Builds a model from a Keras config and a weight source. */
   public static KerasModel fromConfig(JsonNode modelConfig, WeightSource weights, LoadOptions options) {
     return fromArtifact(new KerasArtifact(modelConfig, weights, null, "config"), options);
   }

@@ -76,15 +76,20 @@ public final class KerasFiles {
     if (weights == null) {
       return a;
     }
+    a.weights().close();
+    return new KerasArtifact(a.modelConfig(), weightsFile(weights), path,
+        a.formatDescription() + " + weights " + weights.getFileName(), a.inputShape());
+  }
+
+  /** The weights of a Keras HDF5 file (save_weights, an official application file, or a full model). */
+  public static WeightSource weightsFile(Path weights) {
     Kind k = detect(weights);
     if (k != Kind.HDF5_WEIGHTS && k != Kind.HDF5_MODEL) {
       throw new ModelFormatException(weights, "a weights file must be Keras HDF5 (save_weights or model.save), found " + k);
     }
-    a.weights().close();
     HdfFile h = Hdf5.open(weights);
     Group root = k == Kind.HDF5_MODEL ? (Group) h.getByPath("model_weights") : h;
-    return new KerasArtifact(a.modelConfig(), new Hdf5Weights(h, root, weights), path,
-        a.formatDescription() + " + weights " + weights.getFileName());
+    return new Hdf5Weights(h, root, weights);
   }
 
   private static KerasArtifact readModel(Path path) {
