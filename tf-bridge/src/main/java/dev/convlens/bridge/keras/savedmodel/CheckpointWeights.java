@@ -108,11 +108,6 @@ final class CheckpointWeights implements WeightSource {
     return out;
   }
 
-  /** The layers that have variables, by name path; for diagnostics and tests. */
-  Map<List<String>, List<Variable>> layers() {
-    return layers;
-  }
-
   /**
    * Names of the enclosing layers that are themselves Keras objects (nested models), then the
    * layer's own name: {@code root.layer-1.layer_with_weights-0} gives {@code [sequential, dense]}.
