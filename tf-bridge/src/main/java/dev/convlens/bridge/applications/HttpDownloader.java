@@ -11,13 +11,13 @@ import java.time.Duration;
 
 /** Downloads with the JDK HTTP client, following redirects; anything but HTTP 200 is an error. */
 final class HttpDownloader implements Downloader {
-  private final HttpClient client = HttpClient.newBuilder()
-      .followRedirects(HttpClient.Redirect.NORMAL)
-      .connectTimeout(Duration.ofSeconds(30))
-      .build();
-
   @Override
   public void download(URI from, Path to) throws IOException, InterruptedException {
+    // Built per download, not per cache: most caches never download, and a client owns threads.
+    HttpClient client = HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .connectTimeout(Duration.ofSeconds(30))
+        .build();
     HttpRequest request = HttpRequest.newBuilder(from).GET().build();
     HttpResponse<Path> response = client.send(request,
         HttpResponse.BodyHandlers.ofFile(to, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));

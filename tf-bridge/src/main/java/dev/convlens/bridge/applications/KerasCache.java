@@ -34,7 +34,8 @@ public final class KerasCache {
 
   /** A cache whose Keras home is {@code kerasHome}: files are looked up in, and downloaded to, {@code kerasHome/models}. */
   public KerasCache(Path kerasHome) {
-    this(List.of(modelsDir(kerasHome)), modelsDir(kerasHome), new HttpDownloader());
+    this(List.of(modelsDir(Objects.requireNonNull(kerasHome, "kerasHome"))), modelsDir(kerasHome),
+        new HttpDownloader());
   }
 
   KerasCache(List<Path> searchDirs, Path downloadDir, Downloader downloader) {

@@ -2,6 +2,7 @@ package dev.convlens.bridge.applications;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * The VGG16 architecture as the Keras model config that tf.keras 2.x
@@ -47,7 +48,7 @@ public final class Vgg16 {
       Checks.classes(MODEL, classes);
       if (!Checks.ACTIVATIONS.contains(classifierActivation)) {
         throw Checks.invalid(MODEL, "classifierActivation", "'" + classifierActivation + "'",
-            "must be one of " + new java.util.TreeSet<>(Checks.ACTIVATIONS));
+            "must be one of " + new TreeSet<>(Checks.ACTIVATIONS));
       }
     }
 
