@@ -1,0 +1,105 @@
+package dev.convlens.cli;
+
+import dev.convlens.bridge.ConvlensException;
+import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.image.ClassNames;
+import dev.convlens.bridge.image.ColorMode;
+import dev.convlens.bridge.image.ImageNetLabels;
+import dev.convlens.bridge.image.KerasImages;
+import dev.convlens.bridge.image.Prediction;
+import dev.convlens.bridge.image.Preprocessing;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = "Classify an image and print the top predictions, e.g. '1. African_elephant (386) 0.9094'.")
+final class PredictCommand implements Callable<Integer> {
+  @Mixin
+  ModelOptions model;
+
+  @Option(names = "--image", required = true, paramLabel = "FILE", description = "The image (JPEG, PNG, BMP, GIF).")
+  Path image;
+
+  @Option(names = "--top", defaultValue = "3", description = "How many classes to print (default ${DEFAULT-VALUE}).")
+  int top;
+
+  @Option(names = "--preprocess", paramLabel = "MODE",
+      description = "caffe, tf, torch, rescale (x/255) or none; default: the built-in's own mode, else none.")
+  String preprocess;
+
+  @Option(names = "--labels", paramLabel = "FILE",
+      description = "imagenet_class_index.json, or a text file with one class name per line.")
+  Path labels;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (top < 1) {
+      throw new IllegalArgumentException("--top must be at least 1, got " + top);
+    }
+    try (KerasModel m = model.load(false)) {
+      FloatArray x = input(m);
+      FloatArray scores = m.predict(x);
+      PrintWriter out = spec.commandLine().getOut();
+      List<Prediction> best = classNames((int) scores.dim(-1)).decodePredictions(scores, top).get(0);
+      for (int i = 0; i < best.size(); i++) {
+        out.println(best.get(i).format(i + 1));
+      }
+      out.flush();
+    }
+    return 0;
+  }
+
+  /** The image as Keras' load_img would give it at the model's input size, then preprocessed. */
+  static FloatArray input(KerasModel m, Path image, Preprocessing mode) {
+    long[] s = m.inputShape();
+    if (s.length != 4 || s[1] < 0 || s[2] < 0) {
+      throw new ConvlensException("model input " + java.util.Arrays.toString(s)
+          + " has no fixed image size: pass --input-size");
+    }
+    ColorMode color = switch ((int) s[3]) {
+      case 1 -> ColorMode.GRAYSCALE;
+      case 3 -> ColorMode.RGB;
+      case 4 -> ColorMode.RGBA;
+      default -> throw new ConvlensException("model input has " + s[3] + " channels; images have 1, 3 or 4");
+    };
+    return mode.apply(KerasImages.loadImg(image, (int) s[1], (int) s[2], color));
+  }
+
+  private FloatArray input(KerasModel m) {
+    Preprocessing mode = preprocess != null ? Preprocessing.fromKerasMode(preprocess) : model.preprocessing;
+    return input(m, image, mode);
+  }
+
+  private ClassNames classNames(int outputs) throws java.io.IOException {
+    if (labels != null) {
+      if (labels.getFileName().toString().endsWith(".json")) {
+        return ImageNetLabels.load(labels);
+      }
+      return ClassNames.of(Files.readAllLines(labels).stream().filter(l -> !l.isBlank()).toList());
+    }
+    if (outputs == 1000) {
+      try {
+        return ImageNetLabels.fromKerasCache();
+      } catch (RuntimeException notCached) {
+        // fall through to numbered classes
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < Math.max(outputs, 2); i++) {
+      names.add("class_" + i);
+    }
+    return ClassNames.of(outputs == 1 ? names.subList(0, 2) : names);
+  }
+}
