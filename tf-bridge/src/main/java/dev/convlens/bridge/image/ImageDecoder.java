@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeSet;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -42,7 +43,7 @@ final class ImageDecoder {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new ImageReadException(file, "not a recognised image format (readable: "
-            + String.join(", ", ImageIO.getReaderFormatNames()).toLowerCase(Locale.ROOT) + ")");
+            + String.join(", ", readableFormats()) + ")");
       }
       ImageReader reader = readers.next();
       String format = reader.getFormatName().toUpperCase(Locale.ROOT);
@@ -76,6 +77,14 @@ final class ImageDecoder {
     } catch (IOException e) {
       throw new ImageReadException(file, "cannot read image file: " + e, e);
     }
+  }
+
+  private static TreeSet<String> readableFormats() {
+    TreeSet<String> names = new TreeSet<>();
+    for (String n : ImageIO.getReaderFormatNames()) {
+      names.add(n.toLowerCase(Locale.ROOT));
+    }
+    return names;
   }
 
   private static String describe(Throwable e) {

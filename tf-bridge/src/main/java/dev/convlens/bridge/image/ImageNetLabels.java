@@ -62,16 +62,20 @@ public final class ImageNetLabels {
   public static ClassNames fromKerasCache() {
     ClassNames c = cached;
     if (c == null) {
-      List<Path> places = cacheLocations();
-      Path found = places.stream().filter(Files::isRegularFile).findFirst().orElseThrow(() -> new ConvlensException(
-          FILE_NAME + " not found in the Keras cache; looked in: "
-              + places.stream().map(Path::toString).collect(Collectors.joining(", "))
-              + ". Pass the file explicitly to ImageNetLabels.load(path), or let Keras download it once"
-              + " (keras.applications.imagenet_utils.decode_predictions)."));
-      c = load(found);
+      c = loadFirst(cacheLocations());
       cached = c;
     }
     return c;
+  }
+
+  /** The first of {@code places} that exists, loaded; the error lists every place tried. */
+  static ClassNames loadFirst(List<Path> places) {
+    Path found = places.stream().filter(Files::isRegularFile).findFirst().orElseThrow(() -> new ConvlensException(
+        FILE_NAME + " not found in the Keras cache; looked in: "
+            + places.stream().map(Path::toString).collect(Collectors.joining(", "))
+            + ". Pass the file explicitly to ImageNetLabels.load(path), or let Keras download it once"
+            + " (keras.applications.imagenet_utils.decode_predictions)."));
+    return load(found);
   }
 
   /** Keras' {@code decode_predictions(preds, top)} with the cached ImageNet class index. */

@@ -11,7 +11,9 @@ import java.util.Objects;
  * differs, and return float32 values 0..255 as an {@code [height, width, channels]} array.
  *
  * <p>For PNG, BMP and GIF the result is bit-identical to Keras. JPEGs are decoded by the JDK's
- * libjpeg 6b, not Pillow's libjpeg-turbo; pixels can differ by a grey level or two. No
+ * libjpeg 6b rather than Pillow's libjpeg-turbo; both use the islow IDCT and fancy upsampling, and
+ * the golden JPEGs decode to identical bytes, but other JDKs or exotic files may differ by a grey
+ * level or two. Interlaced GIFs only 2 to 4 rows high are mis-decoded by the JDK. No
  * preprocessing happens here: apply a {@link Preprocessing} next. EXIF orientation is ignored, as
  * in Keras.
  */
