@@ -270,6 +270,7 @@ public final class KerasModel implements AutoCloseable {
     ensureOpen();
     graphLock.writeLock().lock();
     try {
+      ensureOpen();
       return builder.apply(Ops.create(graph));
     } finally {
       graphLock.writeLock().unlock();
@@ -292,6 +293,7 @@ public final class KerasModel implements AutoCloseable {
     List<Tensor> inputs = new ArrayList<>();
     graphLock.readLock().lock();
     try {
+      ensureOpen();
       TFloat32 in = toTensor(batch);
       inputs.add(in);
       Session.Runner runner = session.runner().feed(built.inputs().get(0), in);
