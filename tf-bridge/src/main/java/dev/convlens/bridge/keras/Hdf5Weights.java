@@ -34,15 +34,11 @@ final class Hdf5Weights implements WeightSource {
     }
     List<String> names = Hdf5.stringListAttribute(g, "weight_names");
     if (layerPath.size() > 1) {
-      // A nested model's group lists all its layers' weights as "<layer>/<var>:0".
-      String prefix = layerPath.get(layerPath.size() - 1) + "/";
-      List<String> mine = new ArrayList<>();
-      for (String n : names) {
-        if (n.startsWith(prefix) || n.contains("/" + prefix)) {
-          mine.add(n);
-        }
-      }
-      names = mine;
+      // A nested model's group lists all its layers' weights as "<layer>/<var>:0"; Keras 2.0.5
+      // wrote "<layer>_1/<var>:0", tried only when no exact match exists (conv2d_1 is a real name too).
+      String layer = layerPath.get(layerPath.size() - 1);
+      List<String> mine = withScope(names, layer + "/");
+      names = mine.isEmpty() ? withScope(names, layer + "_1/") : mine;
     }
     List<WeightArray> out = new ArrayList<>(names.size());
     for (String n : names) {
@@ -54,6 +50,16 @@ final class Hdf5Weights implements WeightSource {
       out.add(new WeightArray(n, Hdf5.floats(ds, path)));
     }
     return out;
+  }
+
+  private static List<String> withScope(List<String> names, String prefix) {
+    List<String> mine = new ArrayList<>();
+    for (String n : names) {
+      if (n.startsWith(prefix) || n.contains("/" + prefix)) {
+        mine.add(n);
+      }
+    }
+    return mine;
   }
 
   @Override

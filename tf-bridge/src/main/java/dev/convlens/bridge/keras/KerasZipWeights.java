@@ -33,7 +33,8 @@ final class KerasZipWeights implements WeightSource {
   private void index(ModelSpec spec, List<String> prefix, String container) {
     Map<String, Integer> used = new HashMap<>();
     for (LayerNode layer : spec.layers()) {
-      String base = snakeCase(layer.className());
+      // A functional model's Python class is Functional even where an older config says "Model".
+      String base = layer.className().equals("Model") ? "functional" : snakeCase(layer.className());
       Integer k = used.merge(base, 0, (a, b) -> a + 1);
       String obj = container + "layers/" + (k == 0 ? base : base + "_" + k);
       List<String> layerPath = new ArrayList<>(prefix);
