@@ -3,6 +3,7 @@ package dev.convlens.bridge;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -57,9 +58,9 @@ final class Summary {
         trainable += l.trainableParameters();
       }
     }
-    b.append(String.format("Total params: %,d%n", all));
-    b.append(String.format("Trainable params: %,d%n", trainable));
-    b.append(String.format("Non-trainable params: %,d%n", all - trainable));
+    b.append(String.format(Locale.ROOT, "Total params: %,d%n", all));
+    b.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainable));
+    b.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", all - trainable));
     b.append(thin).append('\n');
     return b.toString();
   }

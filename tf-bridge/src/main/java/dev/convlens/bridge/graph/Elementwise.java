@@ -34,7 +34,7 @@ final class Elementwise {
       }
     } else {
       Operand<TFloat32> t = tf.constant((float) threshold);
-      Operand<TFloat32> above = tf.select(tf.math.greaterEqual(x, t), x, tf.math.mul(tf.constant((float) slope),
+      Operand<TFloat32> above = tf.select(tf.math.greater(x, t), x, tf.math.mul(tf.constant((float) slope),
           tf.math.sub(x, t)));
       y = max != null ? tf.math.minimum(above, tf.constant(max.floatValue())) : above;
     }
