@@ -112,6 +112,13 @@ public final class KerasModel implements AutoCloseable {
         session.close();
       }
       graph.close();
+      Path weightsFile = options.weights();
+      if (e instanceof ModelFormatException m && !(e instanceof UnsupportedLayerException) && weightsFile != null
+          && source != null && source.equals(m.source()) && !source.equals(weightsFile)) {
+        // Errors about layer weights name the model file; a mismatched weights file is the likelier culprit.
+        throw new ModelFormatException(source, e.getMessage().substring(source.toString().length() + 2)
+            + " [weights from " + weightsFile + "]", e);
+      }
       if (e instanceof ConvlensException) {
         throw e;
       }
