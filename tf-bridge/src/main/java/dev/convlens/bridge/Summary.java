@@ -2,9 +2,11 @@ package dev.convlens.bridge;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code model.summary()} as tf.keras 2 prints it: the three-column table for chains, the
@@ -14,9 +16,21 @@ final class Summary {
   private Summary() {}
 
   static String format(KerasModel model, boolean expandNested) {
+    // Keras lists a Sequential's layers without its implicit InputLayer (Sequential.layers omits it).
+    Set<String> sequentials = new HashSet<>();
+    if ("Sequential".equals(model.config().path("class_name").asText())) {
+      sequentials.add("");
+    }
+    for (LayerInfo l : model.layers()) {
+      if (l.className().equals("Sequential")) {
+        sequentials.add(l.path());
+      }
+    }
     List<LayerInfo> rows = new ArrayList<>();
     for (LayerInfo l : model.layers()) {
-      if ((expandNested || l.depth() == 0) && !l.path().contains("@")) {
+      String container = l.path().contains("/") ? l.path().substring(0, l.path().lastIndexOf('/')) : "";
+      boolean hiddenInput = l.className().equals("InputLayer") && sequentials.contains(container);
+      if ((expandNested || l.depth() == 0) && !l.path().contains("@") && !hiddenInput) {
         rows.add(l);
       }
     }
@@ -58,9 +72,10 @@ final class Summary {
         trainable += l.trainableParameters();
       }
     }
-    b.append(String.format(Locale.ROOT, "Total params: %,d%n", all));
-    b.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainable));
-    b.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", all - trainable));
+    // Keras formats with "{:,}": always comma-grouped, whatever the JVM's locale.
+    b.append(String.format(Locale.ROOT, "Total params: %,d\n", all));
+    b.append(String.format(Locale.ROOT, "Trainable params: %,d\n", trainable));
+    b.append(String.format(Locale.ROOT, "Non-trainable params: %,d\n", all - trainable));
     b.append(thin).append('\n');
     return b.toString();
   }

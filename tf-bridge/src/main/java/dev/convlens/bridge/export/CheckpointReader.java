@@ -11,7 +11,6 @@ import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.NdArrays;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TFloat32;
@@ -40,7 +39,7 @@ final class CheckpointReader {
         for (int i = 0; i < keys.length; i++) {
           TFloat32 t = (TFloat32) r.get(i);
           float[] data = new float[(int) t.size()];
-          t.copyTo(DataBuffers.of(data, false, false));
+          t.asRawTensor().data().asFloats().read(data);  // bulk copy; copyTo goes value by value
           out.put(keys[i], new FloatArray(t.shape().asArray(), data));
         }
       }

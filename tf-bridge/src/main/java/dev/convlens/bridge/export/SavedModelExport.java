@@ -46,6 +46,7 @@ public final class SavedModelExport {
     Path target = dir.toAbsolutePath().normalize();
     Path parent = target.getParent();
     Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
+    requireReplaceable(target);  // before writing anything; replace() checks again after
     try {
       Files.createDirectories(parent);
       Signature.Builder serving = Signature.builder().key(Signature.DEFAULT_KEY)
@@ -104,9 +105,7 @@ public final class SavedModelExport {
   private static void replace(Path tmp, Path target) throws IOException {
     Path old = null;
     if (Files.exists(target)) {
-      if (!Files.isDirectory(target) || !Files.exists(target.resolve(MANIFEST))) {
-        throw new ConvlensException(target + " exists and is not a convlens export: refusing to replace it");
-      }
+      requireReplaceable(target);
       old = target.resolveSibling("." + target.getFileName() + ".old-" + Long.toHexString(System.nanoTime()));
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -120,6 +119,12 @@ public final class SavedModelExport {
     }
     if (old != null) {
       deleteTree(old);
+    }
+  }
+
+  private static void requireReplaceable(Path target) {
+    if (Files.exists(target) && (!Files.isDirectory(target) || !Files.exists(target.resolve(MANIFEST)))) {
+      throw new ConvlensException(target + " exists and is not a convlens export: refusing to replace it");
     }
   }
 

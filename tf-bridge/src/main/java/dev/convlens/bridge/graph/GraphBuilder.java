@@ -259,7 +259,9 @@ public final class GraphBuilder {
     List<WeightArray> stored = weights.weights(path, layer.className(), specs);
     if (stored.isEmpty()) {
       if (randomSeed == null) {
-        throw ctx.invalid("no stored weights for this layer (expected " + specs + ")");
+        throw ctx.invalid("no stored weights for this layer (expected " + specs + ")" + (weights == WeightSource.NONE
+            ? "; the model file holds an architecture only: load it with LoadOptions.withWeights(weightsFile)"
+            + " or withRandomWeights(seed)" : ""));
       }
       stored = InitialWeights.keras(specs, randomSeed, String.join("/", path));
     }

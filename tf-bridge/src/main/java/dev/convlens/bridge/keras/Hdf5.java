@@ -3,6 +3,7 @@ package dev.convlens.bridge.keras;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.ModelFormatException;
 import io.jhdf.HdfFile;
+import io.jhdf.Superblock;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
@@ -15,11 +16,29 @@ final class Hdf5 {
   private Hdf5() {}
 
   static HdfFile open(Path file) {
+    HdfFile h;
     try {
-      return new HdfFile(file);
+      h = new HdfFile(file);
     } catch (RuntimeException e) {
       throw new ModelFormatException(file, "not a readable HDF5 file (corrupt or truncated?): " + e.getMessage(), e);
     }
+    // jhdf reads lazily, so a cut file would only fail deep inside some later read (or not at all
+    // when the lost tail held only optimizer state); refuse it up front as h5py does.
+    Superblock sb = h.getHdfBackingStorage().getSuperblock();
+    long expected = sb.getBaseAddressByte() + sb.getEndOfFileAddress();
+    long actual = h.getHdfBackingStorage().size();
+    if (sb.getEndOfFileAddress() > 0 && actual < expected) {
+      h.close();
+      throw new ModelFormatException(file, "truncated HDF5 file: " + actual + " bytes, but its superblock says "
+          + expected);
+    }
+    return h;
+  }
+
+  /** {@code e} as a ModelFormatException naming {@code file}: jhdf reports corrupt structures with unchecked exceptions. */
+  static ModelFormatException corrupt(Path file, String what, RuntimeException e) {
+    return e instanceof ModelFormatException m ? m
+        : new ModelFormatException(file, "corrupt HDF5 file, cannot read " + what + ": " + e.getMessage(), e);
   }
 
   /** A string attribute, or null when absent. Keras writes bytes or str, scalar or 1-element. */

@@ -28,6 +28,14 @@ final class Hdf5Weights implements WeightSource {
 
   @Override
   public List<WeightArray> weights(List<String> layerPath, String layerClass, List<WeightSpec> expected) {
+    try {
+      return read(layerPath);
+    } catch (RuntimeException e) {
+      throw Hdf5.corrupt(path, "the weights of layer '" + String.join("/", layerPath) + "'", e);
+    }
+  }
+
+  private List<WeightArray> read(List<String> layerPath) {
     Node group = root.getChild(layerPath.get(0));
     if (!(group instanceof Group g)) {
       return List.of();

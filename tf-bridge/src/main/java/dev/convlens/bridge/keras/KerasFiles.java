@@ -54,6 +54,8 @@ public final class KerasFiles {
     if (startsWith(head, HDF5_MAGIC)) {
       try (HdfFile h = Hdf5.open(path)) {
         return h.getAttribute("model_config") != null ? Kind.HDF5_MODEL : Kind.HDF5_WEIGHTS;
+      } catch (RuntimeException e) {
+        throw Hdf5.corrupt(path, "its root attributes", e);
       }
     }
     if (startsWith(head, ZIP_MAGIC)) {
@@ -88,8 +90,18 @@ public final class KerasFiles {
       throw new ModelFormatException(weights, "a weights file must be Keras HDF5 (save_weights or model.save), found " + k);
     }
     HdfFile h = Hdf5.open(weights);
-    Group root = k == Kind.HDF5_MODEL ? (Group) h.getByPath("model_weights") : h;
-    return new Hdf5Weights(h, root, weights);
+    try {
+      if (k == Kind.HDF5_WEIGHTS) {
+        return new Hdf5Weights(h, h, weights);
+      }
+      if (h.getByPath("model_weights") instanceof Group root) {
+        return new Hdf5Weights(h, root, weights);
+      }
+      throw new ModelFormatException(weights, "HDF5 model file has model_config but no model_weights group");
+    } catch (RuntimeException e) {
+      h.close();
+      throw Hdf5.corrupt(weights, "model_weights", e);
+    }
   }
 
   private static KerasArtifact readModel(Path path) {
@@ -113,6 +125,11 @@ public final class KerasFiles {
       if ("theano".equals(backend)) {
         throw new ModelFormatException(path, "saved with the theano backend (channels_first kernels flipped for"
             + " convolution); only TensorFlow-backend Keras files are supported");
+      }
+      if (version != null && version.startsWith("1.")) {
+        // Keras 1 configs use other argument names (nb_filter, border_mode, dim_ordering, ...).
+        throw new ModelFormatException(path, "saved by Keras " + version + "; Keras 1 files are not supported:"
+            + " load and re-save the model with Keras 2 or later");
       }
       if (!(h.getByPath("model_weights") instanceof Group weights)) {
         throw new ModelFormatException(path, "HDF5 model file has model_config but no model_weights group");
@@ -159,9 +176,22 @@ public final class KerasFiles {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
       }
       tmp.toFile().deleteOnExit();
-      ModelSpec spec = ModelConfigParser.parse(json, path);
-      HdfFile h = Hdf5.open(tmp);
-      return new KerasArtifact(json, new KerasZipWeights(h, tmp, spec, path), path, "Keras " + version + " .keras zip");
+      HdfFile h = null;
+      try {
+        ModelSpec spec = ModelConfigParser.parse(json, path);
+        h = Hdf5.open(tmp);
+        return new KerasArtifact(json, new KerasZipWeights(h, tmp, spec, path), path,
+            "Keras " + version + " .keras zip");
+      } catch (RuntimeException e) {
+        if (h != null) {
+          h.close();
+        }
+        Files.deleteIfExists(tmp);
+        // Name the .keras file the caller passed, not the temporary copy of its weights.
+        throw e instanceof ModelFormatException m && path.equals(m.source()) ? m
+            : new ModelFormatException(path, "model.weights.h5 inside the zip: " + e.getMessage()
+                .replace(tmp.toString() + ": ", ""), e);
+      }
     } catch (ZipException e) {
       throw new ModelFormatException(path, "corrupt or truncated zip: " + e.getMessage(), e);
     } catch (IOException e) {

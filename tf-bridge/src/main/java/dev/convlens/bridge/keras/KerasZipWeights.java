@@ -56,6 +56,14 @@ final class KerasZipWeights implements WeightSource {
 
   @Override
   public List<WeightArray> weights(List<String> layerPath, String layerClass, List<WeightSpec> expected) {
+    try {
+      return read(layerPath);
+    } catch (RuntimeException e) {
+      throw Hdf5.corrupt(path, "model.weights.h5, the weights of layer '" + String.join("/", layerPath) + "'", e);
+    }
+  }
+
+  private List<WeightArray> read(List<String> layerPath) {
     String obj = objectPaths.get(layerPath);
     Node vars = obj == null ? null : find(obj + "/vars");
     if (vars == null) {

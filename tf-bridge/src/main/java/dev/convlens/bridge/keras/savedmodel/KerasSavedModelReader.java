@@ -1,6 +1,7 @@
 package dev.convlens.bridge.keras.savedmodel;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.convlens.bridge.ModelFormatException;
@@ -74,13 +75,35 @@ public final class KerasSavedModelReader {
     }
     ObjectNode json = JsonNodeFactory.instance.objectNode();
     json.set("class_name", className);
-    json.set("config", config);
+    json.set("config", decodeTuples(config));
     for (String extra : List.of("keras_version", "backend")) {
       if (metadata.hasNonNull(extra)) {
         json.set(extra, metadata.get(extra));
       }
     }
     return json;
+  }
+
+  /**
+   * keras_metadata.pb writes tuples as {@code {"class_name": "__tuple__", "items": [...]}} (Keras'
+   * json_utils.Encoder) where {@code model.to_json()} writes plain lists; Keras' decoder turns
+   * them back into tuples, so do the same (batch_input_shape, kernel_size, strides, ...).
+   */
+  static JsonNode decodeTuples(JsonNode node) {
+    if (node.isObject()) {
+      if ("__tuple__".equals(node.path("class_name").asText()) && node.path("items").isArray()) {
+        return decodeTuples(node.get("items"));
+      }
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      node.fields().forEachRemaining(e -> out.set(e.getKey(), decodeTuples(e.getValue())));
+      return out;
+    }
+    if (node.isArray()) {
+      ArrayNode out = JsonNodeFactory.instance.arrayNode();
+      node.forEach(c -> out.add(decodeTuples(c)));
+      return out;
+    }
+    return node;
   }
 
   /** "Keras SavedModel (tf.keras 2.10)"; the version is what saved the file. */

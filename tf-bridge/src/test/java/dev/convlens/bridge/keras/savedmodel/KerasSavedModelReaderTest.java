@@ -95,10 +95,10 @@ class KerasSavedModelReaderTest {
     assertEquals("Keras SavedModel (tf.keras 2.10)", artifact.formatDescription());
 
     JsonNode conv = layer(json, "conv2d_18").get("config");
-    long kh = conv.get("kernel_size").get("items").get(0).asLong();
-    long kw = conv.get("kernel_size").get("items").get(1).asLong();
+    long kh = conv.get("kernel_size").get(0).asLong();
+    long kw = conv.get("kernel_size").get(1).asLong();
     long filters = conv.get("filters").asLong();
-    long channels = conv.get("batch_input_shape").get("items").get(3).asLong();
+    long channels = conv.get("batch_input_shape").get(3).asLong();
     assertEquals(1, channels, "grayscale input");
 
     List<WeightArray> weights = artifact.weights().weights(List.of("conv2d_18"), "Conv2D", List.of(
