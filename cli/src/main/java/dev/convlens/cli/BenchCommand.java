@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
         description = "A built-in architecture or a Keras model file / SavedModel directory (default ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--batch", split = ",", defaultValue = "1,8", paramLabel = "N[,N...]",
+    @Option(names = "--batch", split = ",", defaultValue = "1,8", paramLabel = "N",
         description = "Batch sizes, each timed separately (default ${DEFAULT-VALUE}).")
     List<Integer> batches;
 
@@ -69,6 +69,12 @@ final class BenchCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       ModelOptions options = modelOptions();
+      double loadAtStart = ResultTable.loadAverage();
+      int cores = Runtime.getRuntime().availableProcessors();
+      if (loadAtStart > cores - 0.5) {
+        err.printf(java.util.Locale.ROOT, "note: load average %.2f on %d cores; other work shares the CPUs, "
+            + "expect noisy figures%n", loadAtStart, cores);
+      }
       long start = System.nanoTime();
       err.println("loading " + model + " ...");
       err.flush();
@@ -81,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
           results.add(bench.withProgress(progress).run(m, batch));
         }
         out.println(title(m, results.get(0)));
-        out.println(ResultTable.machineLine());
+        out.println(ResultTable.machineLine(loadAtStart));
         out.print(ResultTable.format(results));
         out.flush();
       }

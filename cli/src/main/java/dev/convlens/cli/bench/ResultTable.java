@@ -1,5 +1,6 @@
 package dev.convlens.cli.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
 import org.tensorflow.TensorFlow;
@@ -29,13 +30,26 @@ public final class ResultTable {
     return b.toString();
   }
 
-  /** Cores, Java, OS and TensorFlow versions: what the figures depend on besides the model. */
-  public static String machineLine() {
+  /**
+   * Cores, Java, OS and TensorFlow versions, and the 1-minute load average at the start and now:
+   * what the figures depend on besides the model (a load above the core count means shared CPUs).
+   */
+  public static String machineLine(double loadAtStart) {
     Runtime rt = Runtime.getRuntime();
-    return String.format(Locale.ROOT, "machine: %d cores, Java %s (%s), %s %s, TensorFlow %s, max heap %d MB",
+    return String.format(Locale.ROOT,
+        "machine: %d cores, Java %s (%s), %s %s, TensorFlow %s, max heap %d MB, load average %s at start, %s at end",
         rt.availableProcessors(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
         System.getProperty("os.name"), System.getProperty("os.arch"), TensorFlow.version(),
-        rt.maxMemory() >> 20);
+        rt.maxMemory() >> 20, load(loadAtStart), load(loadAverage()));
+  }
+
+  /** The system's 1-minute load average, or a negative number where the OS does not tell. */
+  public static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  private static String load(double v) {
+    return v < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
   }
 
   private static String ms(double v) {

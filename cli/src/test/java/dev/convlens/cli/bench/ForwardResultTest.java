@@ -45,6 +45,7 @@ class ForwardResultTest {
     assertTrue(lines[1].trim().startsWith("8 "), lines[1]);
     assertTrue(lines[1].contains("+16.67%") && lines[1].contains("+15.00%"), lines[1]);
     assertTrue(lines[1].contains("110.0-240.0"), lines[1]);
-    assertTrue(ResultTable.machineLine().matches("machine: \\d+ cores, Java .*TensorFlow .*"), ResultTable.machineLine());
+    String machine = ResultTable.machineLine(1.25);
+    assertTrue(machine.matches("machine: \\d+ cores, Java .*TensorFlow .*, load average 1.25 at start, .* at end"), machine);
   }
 }
