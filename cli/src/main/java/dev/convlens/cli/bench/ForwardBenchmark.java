@@ -3,8 +3,10 @@ package dev.convlens.cli.bench;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.KerasModel;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.LongSupplier;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -70,40 +72,64 @@ public final class ForwardBenchmark {
     Session session = model.session();
     Placeholder<TFloat32> feed = model.inputPlaceholder();
     Operand<TFloat32> fetch = model.output();
-    long[] apiNanos = new long[iterations];
-    long[] bareNanos = new long[iterations];
-    long[] outputShape = null;
+    LongSupplier cpu = processCpuClock();
+    Series api = new Series(iterations, cpu);
+    Series bare = new Series(iterations, cpu);
+    long[][] outputShape = new long[1][];
     try (TFloat32 tensor = TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(input.data(), true, false))) {
+      Runnable viaApi = () -> outputShape[0] = model.predict(input).shape();
+      Runnable viaSession = () -> session.runner().feed(feed, tensor).fetch(fetch).run().close();
       int total = warmup + iterations;
       for (int i = 0; i < total; i++) {
-        long api;
-        long bare;
+        int slot = i - warmup;
         if (i % 2 == 0) {
-          long t0 = System.nanoTime();
-          outputShape = model.predict(input).shape();
-          long t1 = System.nanoTime();
-          session.runner().feed(feed, tensor).fetch(fetch).run().close();
-          long t2 = System.nanoTime();
-          api = t1 - t0;
-          bare = t2 - t1;
+          api.time(viaApi, slot);
+          bare.time(viaSession, slot);
         } else {
-          long t0 = System.nanoTime();
-          session.runner().feed(feed, tensor).fetch(fetch).run().close();
-          long t1 = System.nanoTime();
-          outputShape = model.predict(input).shape();
-          long t2 = System.nanoTime();
-          bare = t1 - t0;
-          api = t2 - t1;
+          bare.time(viaSession, slot);
+          api.time(viaApi, slot);
         }
-        boolean warm = i < warmup;
-        if (!warm) {
-          apiNanos[i - warmup] = api;
-          bareNanos[i - warmup] = bare;
-        }
-        progress.update(batch, warm, warm ? i + 1 : i + 1 - warmup, warm ? warmup : iterations);
+        boolean warm = slot < 0;
+        progress.update(batch, warm, warm ? i + 1 : slot + 1, warm ? warmup : iterations);
       }
     }
-    return new ForwardResult(batch, shape, outputShape, warmup, Timings.ofNanos(apiNanos), Timings.ofNanos(bareNanos));
+    return new ForwardResult(batch, shape, outputShape[0], warmup, Timings.ofNanos(api.wall), Timings.ofNanos(bare.wall),
+        cpu == null ? null : Timings.ofNanos(api.cpu), cpu == null ? null : Timings.ofNanos(bare.cpu));
+  }
+
+  /** Wall and process CPU nanoseconds of one side's timed calls. */
+  private static final class Series {
+    final long[] wall;
+    final long[] cpu;
+    private final LongSupplier cpuClock;
+
+    Series(int iterations, LongSupplier cpuClock) {
+      this.wall = new long[iterations];
+      this.cpu = new long[iterations];
+      this.cpuClock = cpuClock;
+    }
+
+    /** Runs {@code call}; keeps its times in {@code slot} unless that is negative (warm-up). */
+    void time(Runnable call, int slot) {
+      long c0 = cpuClock == null ? 0 : cpuClock.getAsLong();
+      long t0 = System.nanoTime();
+      call.run();
+      long t1 = System.nanoTime();
+      long c1 = cpuClock == null ? 0 : cpuClock.getAsLong();
+      if (slot >= 0) {
+        wall[slot] = t1 - t0;
+        cpu[slot] = c1 - c0;
+      }
+    }
+  }
+
+  /** CPU time of the whole process (TensorFlow's native threads included), or null where unavailable. */
+  static LongSupplier processCpuClock() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        && os.getProcessCpuTime() >= 0) {
+      return os::getProcessCpuTime;
+    }
+    return null;
   }
 
   /** The model's input shape with {@code batch} in front; it must be fixed apart from the batch axis. */

@@ -7,7 +7,7 @@ import org.tensorflow.TensorFlow;
 
 /** Plain-text rendering of forward benchmark results, one row per batch size. */
 public final class ResultTable {
-  private static final String ROW = "%5s  %9s  %9s  %8s  %8s  %9s  %10s  %8s  %8s  %15s  %15s%n";
+  private static final String ROW = "%5s  %9s  %9s  %8s  %8s  %8s  %9s  %10s  %8s  %8s  %15s  %15s%n";
 
   private ResultTable() {
   }
@@ -15,16 +15,17 @@ public final class ResultTable {
   /** The table, a header row then one row per result, with a legend below. */
   public static String format(List<ForwardResult> results) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, ROW, "batch", "api ms", "bare ms", "overhead", "paired",
+    b.append(String.format(Locale.ROOT, ROW, "batch", "api ms", "bare ms", "overhead", "paired", "cpu",
         "api img/s", "bare img/s", "api IQR", "bare IQR", "api min-max", "bare min-max"));
     for (ForwardResult r : results) {
       b.append(String.format(Locale.ROOT, ROW, r.batch(), ms(r.api().median()), ms(r.bare().median()),
-          percent(r.overheadPercent()), percent(r.pairedOverheadPercent()),
+          percent(r.overheadPercent()), percent(r.pairedOverheadPercent()), percent(r.cpuOverheadPercent()),
           rate(r.apiImagesPerSecond()), rate(r.bareImagesPerSecond()),
           ms(r.api().iqr()), ms(r.bare().iqr()), range(r.api()), range(r.bare())));
     }
     b.append("ms = median wall time of one forward pass; overhead = (api / bare - 1) x 100 from the medians;\n")
-        .append("paired = median of the per-iteration overheads (api and bare run back to back).\n")
+        .append("paired = median of the per-iteration overheads (api and bare run back to back);\n")
+        .append("cpu = overhead in mean process CPU time per call, which other processes on the machine hardly disturb.\n")
         .append("api = KerasModel.predict(FloatArray), Java arrays in and out; "
             + "bare = session.runner().feed(input, tensor).fetch(output).run() on a prebuilt tensor.\n");
     return b.toString();
@@ -57,7 +58,7 @@ public final class ResultTable {
   }
 
   private static String percent(double v) {
-    return String.format(Locale.ROOT, "%+.2f%%", v);
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%+.2f%%", v);
   }
 
   private static String rate(double v) {

@@ -28,6 +28,10 @@ public record Timings(List<Double> millis) {
     return millis.size();
   }
 
+  public double mean() {
+    return millis.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+  }
+
   public double median() {
     return quantile(0.5);
   }

@@ -47,6 +47,12 @@ class ForwardBenchmarkTest {
       assertTrue(t.millis().stream().allMatch(ms -> ms > 0), t.toString());
       assertTrue(t.median() > 0 && t.min() <= t.median() && t.median() <= t.max(), t.toString());
     }
+    if (ForwardBenchmark.processCpuClock() != null) {
+      // CPU time may round to 0 for so small a model (ticks of 10 ms), so only its presence is checked.
+      assertEquals(2, r.apiCpu().count());
+      assertEquals(2, r.bareCpu().count());
+      assertTrue(r.apiCpu().min() >= 0 && r.bareCpu().min() >= 0);
+    }
     assertTrue(Double.isFinite(r.overheadPercent()) && Double.isFinite(r.pairedOverheadPercent()));
     assertTrue(r.apiImagesPerSecond() > 0 && r.bareImagesPerSecond() > 0);
     assertEquals(List.of("2 w1/1", "2 t1/2", "2 t2/2"), progress);

@@ -13,6 +13,7 @@ class TimingsTest {
     // sorted 1 2 3 4: the q-quantile sits at position q * 3, e.g. 0.25 -> 0.75 -> 1 + 0.75 * (2 - 1)
     Timings t = new Timings(List.of(4.0, 1.0, 3.0, 2.0));
     assertEquals(2.5, t.median(), 1e-12);
+    assertEquals(2.5, t.mean(), 1e-12);
     assertEquals(1.75, t.quantile(0.25), 1e-12);
     assertEquals(3.25, t.quantile(0.75), 1e-12);
     assertEquals(1.5, t.iqr(), 1e-12);
