@@ -18,6 +18,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.tensorflow.Graph;
@@ -27,6 +30,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
@@ -46,6 +50,8 @@ public final class KerasModel implements AutoCloseable {
   private final BuiltModel built;
   private final List<LayerInfo> layers;
   private final Path source;
+  /** Runs share the read side; adding ops to the graph takes the write side (TF forbids changing a graph mid-run). */
+  private final ReadWriteLock graphLock = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
   private KerasModel(String name, JsonNode config, Graph graph, Session session, BuiltModel built, Path source) {
@@ -256,12 +262,46 @@ public final class KerasModel implements AutoCloseable {
     return built.variables();
   }
 
+  /**
+   * Adds ops to the model's graph (gradients, losses, training steps) while no run is in flight.
+   * Build such ops once and reuse them; the returned value is whatever {@code builder} returns.
+   */
+  public <T> T extendGraph(Function<Ops, T> builder) {
+    ensureOpen();
+    graphLock.writeLock().lock();
+    try {
+      ensureOpen();
+      return builder.apply(Ops.create(graph));
+    } finally {
+      graphLock.writeLock().unlock();
+    }
+  }
+
   /** Runs the graph on {@code input}, fetching {@code fetches}; every native tensor is closed here. */
   public List<FloatArray> run(FloatArray input, List<? extends Operand<TFloat32>> fetches) {
+    return run(input, Map.of(), fetches);
+  }
+
+  /**
+   * As {@link #run(FloatArray, List)} with extra feeds (e.g. a class index or a mask for ops
+   * added by {@link #extendGraph}), all float32.
+   */
+  public List<FloatArray> run(FloatArray input, Map<? extends Operand<TFloat32>, FloatArray> feeds,
+      List<? extends Operand<TFloat32>> fetches) {
     ensureOpen();
     FloatArray batch = checkInput(input);
-    try (TFloat32 in = toTensor(batch)) {
+    List<Tensor> inputs = new ArrayList<>();
+    graphLock.readLock().lock();
+    try {
+      ensureOpen();
+      TFloat32 in = toTensor(batch);
+      inputs.add(in);
       Session.Runner runner = session.runner().feed(built.inputs().get(0), in);
+      for (var e : feeds.entrySet()) {
+        TFloat32 t = toTensor(e.getValue());
+        inputs.add(t);
+        runner.feed(e.getKey(), t);
+      }
       fetches.forEach(runner::fetch);
       try (Result r = runner.run()) {
         List<FloatArray> out = new ArrayList<>(fetches.size());
@@ -270,6 +310,9 @@ public final class KerasModel implements AutoCloseable {
         }
         return out;
       }
+    } finally {
+      graphLock.readLock().unlock();
+      inputs.forEach(Tensor::close);
     }
   }
 
@@ -345,12 +388,18 @@ public final class KerasModel implements AutoCloseable {
     return new FloatArray(t.shape().asArray(), data);
   }
 
+  /** Waits for runs in flight, then frees the native graph and session. */
   @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      session.close();
-      graph.close();
+  public void close() {
+    graphLock.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        session.close();
+        graph.close();
+      }
+    } finally {
+      graphLock.writeLock().unlock();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.convlens.bridge.applications;
 
+import dev.convlens.bridge.fixtures.SharedData;
 import static dev.convlens.bridge.applications.Vgg16Test.assertInvalid;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,7 +37,7 @@ class MobileNetTest {
 
   @Test
   void layersMatchTheGoldenCaseA() throws Exception {
-    JsonNode golden = new ObjectMapper().readTree(SharedData.file("golden/A_mobilenet__cat1700.json").toFile());
+    JsonNode golden = new ObjectMapper().readTree(SharedData.require("golden/A_mobilenet__cat1700.json").toFile());
     List<ConfigShapes.Layer> mine = new ArrayList<>(
         ConfigShapes.of(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config()).values());
     JsonNode goldenLayers = golden.get("layers");

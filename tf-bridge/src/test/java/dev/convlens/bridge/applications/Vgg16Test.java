@@ -1,5 +1,6 @@
 package dev.convlens.bridge.applications;
 
+import dev.convlens.bridge.fixtures.SharedData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,7 +30,7 @@ class Vgg16Test {
   @Test
   void defaultConfigMatchesTfKerasReference() throws Exception {
     JsonNode reference = JSON.readTree(Files.readString(
-        SharedData.file("models/keras-applications/vgg16_config_tfkeras_2.2.4.json")));
+        SharedData.require("models/keras-applications/vgg16_config_tfkeras_2.2.4.json")));
     ObjectNode mine = Vgg16.Options.defaults().config();
 
     assertEquals("Functional", mine.get("class_name").asText(), "Keras 2.4+ class name (the reference says Model)");

@@ -16,11 +16,7 @@ final class GoldenImages {
   private GoldenImages() {}
 
   static Path sharedData() {
-    String p = System.getProperty("convlens.shared.data");
-    Path dir = p == null ? null : Path.of(p);
-    assumeTrue(dir != null && Files.isDirectory(dir.resolve("golden")),
-        "shared test data not found (system property convlens.shared.data=" + p + "); skipping");
-    return dir;
+    return dev.convlens.bridge.fixtures.SharedData.require("golden").getParent();
   }
 
   static Path golden(String name) {

@@ -26,11 +26,7 @@ class NpyTest {
   @TempDir Path tmp;
 
   private static Path sharedData() {
-    String p = System.getProperty("convlens.shared.data");
-    Path dir = p == null ? null : Path.of(p);
-    assumeTrue(dir != null && Files.isDirectory(dir.resolve("golden")),
-        "shared test data not found (system property convlens.shared.data=" + p + "); skipping");
-    return dir;
+    return dev.convlens.bridge.fixtures.SharedData.require("golden").getParent();
   }
 
   @Test

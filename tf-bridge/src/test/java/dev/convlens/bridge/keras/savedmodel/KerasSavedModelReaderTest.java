@@ -54,8 +54,8 @@ class KerasSavedModelReaderTest {
   @Test
   void restoresTheExactTrainedWeights() throws IOException {
     KerasArtifact artifact = KerasSavedModelReader.read(model(SIMPLE));
-    FloatArray expectedBias = readNpyFloat32(model(SIMPLE).resolve("bias0.npy"));
-    FloatArray expectedKernel = readNpyFloat32(model(SIMPLE).resolve("kernel1.npy"));
+    FloatArray expectedBias = dev.convlens.bridge.io.Npy.read(model(SIMPLE).resolve("bias0.npy"));
+    FloatArray expectedKernel = dev.convlens.bridge.io.Npy.read(model(SIMPLE).resolve("kernel1.npy"));
 
     // Input 28x28x1 flattened = 784; units from the config: dense 100, dense_1 10.
     List<WeightArray> dense = artifact.weights().weights(List.of("dense"), "Dense", denseSpecs(784, 100));
@@ -200,32 +200,7 @@ class KerasSavedModelReaderTest {
   }
 
   private static Path model(String name) {
-    String root = System.getProperty("convlens.shared.data");
-    Path dir = root == null ? null : Path.of(root, "models", "savedmodel", name);
-    Assumptions.assumeTrue(dir != null && Files.isDirectory(dir),
-        "shared test data absent (system property convlens.shared.data -> ../shared/data): skipping " + name);
-    return dir;
+    return dev.convlens.bridge.fixtures.SharedData.require("models/savedmodel/" + name);
   }
 
-  /** Minimal .npy reader: version 1/2 header, little-endian float32, C order only. */
-  private static FloatArray readNpyFloat32(Path file) throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-    byte[] magic = new byte[6];
-    buf.get(magic);
-    assertEquals("\u0093NUMPY", new String(magic, StandardCharsets.ISO_8859_1), file + " is not .npy");
-    int major = buf.get();
-    buf.get();
-    int headerLength = major == 1 ? Short.toUnsignedInt(buf.getShort()) : buf.getInt();
-    byte[] headerBytes = new byte[headerLength];
-    buf.get(headerBytes);
-    String header = new String(headerBytes, StandardCharsets.ISO_8859_1);
-    assertTrue(header.contains("'descr': '<f4'") && header.contains("'fortran_order': False"), header);
-    Matcher m = Pattern.compile("'shape': \\(([^)]*)\\)").matcher(header);
-    assertTrue(m.find(), header);
-    long[] shape = Pattern.compile(",").splitAsStream(m.group(1))
-        .map(String::strip).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
-    float[] data = new float[buf.remaining() / 4];
-    buf.asFloatBuffer().get(data);
-    return new FloatArray(shape, data);
-  }
 }

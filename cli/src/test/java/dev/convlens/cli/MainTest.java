@@ -1,0 +1,60 @@
+package dev.convlens.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convlens.bridge.fixtures.SharedData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void summaryOfTheBuiltInVgg16BaseEndsWithItsParameterCount() {
+    Run r = run("summary", "--model", "vgg16", "--no-top", "--input-size", "32", "--random-weights", "1");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("block5_conv3 (Conv2D)"), r.out());
+    assertTrue(r.out().contains("Total params: 14,714,688"), r.out());
+  }
+
+  @Test
+  void predictPrintsTheBookStyleTopThree() {
+    Path data = SharedData.require("models/keras-applications/mobilenet_2_5_128_tf.h5").getParent().getParent().getParent();
+    Run r = run("predict", "--model", "mobilenet", "--alpha", "0.25", "--input-size", "128",
+        "--weights", data.resolve("models/keras-applications/mobilenet_2_5_128_tf.h5").toString(),
+        "--labels", data.resolve("imagenet_class_index.json").toString(),
+        "--image", data.resolve("images/book/creative_commons_elephant.jpg").toString());
+    assertEquals(0, r.code(), r.err());
+    String[] lines = r.out().strip().split("\n");
+    assertEquals(3, lines.length, r.out());
+    // golden/README.md §9: 386 African_elephant 0.51595, 101 tusker 0.18503, 346 water_buffalo 0.13629
+    assertEquals("1. African_elephant (386) 0.5160", lines[0].strip());
+    assertEquals("2. tusker (101) 0.1850", lines[1].strip());
+    assertEquals("3. water_buffalo (346) 0.1363", lines[2].strip());
+  }
+
+  @Test
+  void aMissingModelIsAOneLineFailure() {
+    Run r = run("summary", "--model", "/nonexistent/model.h5");
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("convlens: /nonexistent/model.h5: no such file"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
+  }
+
+  @Test
+  void unknownOptionsAreUsageErrors() {
+    assertEquals(2, run("summary", "--bogus").code());
+    assertEquals(2, run("predict", "--model", "vgg16").code());
+  }
+}

@@ -1,0 +1,93 @@
+package dev.convlens.visualize.render;
+
+import dev.convlens.bridge.ConvlensException;
+import dev.convlens.bridge.FloatArray;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/** Float arrays to images and images to files (PNG or JPEG by extension, written atomically). */
+public final class Images {
+  private Images() {}
+
+  /**
+   * An {@code [H, W, 3]} (or {@code [H, W, 1]}) array of 0..255 values as an RGB image: values are
+   * clipped, then truncated to 8 bits as numpy's {@code astype('uint8')} does after a clip; NaN is black.
+   */
+  public static BufferedImage rgb(FloatArray hwc) {
+    if (hwc.rank() != 3 || (hwc.dim(2) != 3 && hwc.dim(2) != 1)) {
+      throw new IllegalArgumentException("expected an [H, W, 3] or [H, W, 1] image array, got "
+          + Arrays.toString(hwc.shape()));
+    }
+    int h = (int) hwc.dim(0);
+    int w = (int) hwc.dim(1);
+    int c = (int) hwc.dim(2);
+    float[] d = hwc.data();
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int at = (y * w + x) * c;
+        int r = byteOf(d[at]);
+        int g = c == 3 ? byteOf(d[at + 1]) : r;
+        int b = c == 3 ? byteOf(d[at + 2]) : r;
+        img.setRGB(x, y, (r << 16) | (g << 8) | b);
+      }
+    }
+    return img;
+  }
+
+  /** A single-channel map through a colormap, after linear scaling of {@code [lo, hi]} to [0, 1]. */
+  public static BufferedImage colored(float[] values, int height, int width, double lo, double hi, Colormap map) {
+    if (values.length != height * width) {
+      throw new IllegalArgumentException(values.length + " values do not fill " + height + "x" + width);
+    }
+    BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    double span = hi - lo;
+    for (int i = 0; i < values.length; i++) {
+      double t = span > 0 ? (values[i] - lo) / span : 0;
+      img.setRGB(i % width, i / width, map.rgb(t));
+    }
+    return img;
+  }
+
+  static int byteOf(float v) {
+    if (!(v > 0)) {
+      return 0;
+    }
+    return v >= 255 ? 255 : (int) v;
+  }
+
+  /**
+   * Writes {@code image} as PNG, or JPEG for {@code .jpg}/{@code .jpeg}, through a temporary file
+   * in the same directory, so a reader never sees a half-written picture.
+   */
+  public static void write(BufferedImage image, Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    String format = name.endsWith(".jpg") || name.endsWith(".jpeg") ? "jpg" : "png";
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp = null;
+    try {
+      Files.createDirectories(dir);
+      tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      if (!ImageIO.write(image, format, tmp.toFile())) {
+        throw new ConvlensException("no image writer for " + format);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new ConvlensException("cannot write image " + file + ": " + e.getMessage(), e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // only left behind if the move failed; the error above says why
+        }
+      }
+    }
+  }
+}
