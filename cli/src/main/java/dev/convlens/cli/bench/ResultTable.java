@@ -25,7 +25,7 @@ public final class ResultTable {
     }
     b.append("ms = median wall time of one forward pass; overhead = (api / bare - 1) x 100 from the medians;\n")
         .append("paired = median of the per-iteration overheads (api and bare run back to back);\n")
-        .append("cpu = overhead in mean process CPU time per call, which other processes on the machine hardly disturb.\n")
+        .append("cpu = overhead in mean process CPU time per call (steadier than wall time when other processes share the CPUs).\n")
         .append("api = KerasModel.predict(FloatArray), Java arrays in and out; "
             + "bare = session.runner().feed(input, tensor).fetch(output).run() on a prebuilt tensor.\n");
     return b.toString();
