@@ -62,7 +62,8 @@ public record ForwardResult(int batch, long[] inputShape, long[] outputShape, in
   /**
    * The API's extra process CPU time over the bare run, from the means, or NaN without CPU times.
    * CPU time grows less than wall time when other processes share the cores, so this is the
-   * steadier figure on a busy machine (though not noise-free: caches and spinning threads still vary). Means rather than medians: the OS counts CPU time in coarse ticks (often 10 ms),
+   * steadier figure on a busy machine (though not noise-free: caches and spinning threads still vary).
+   * Means rather than medians: the OS counts CPU time in coarse ticks (often 10 ms),
    * and averaging over many calls evens the rounding out.
    */
   public double cpuOverheadPercent() {
