@@ -15,10 +15,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The TF ops of one (model, target layer, score kind): the target activation {@code A [N,H,W,K]},
- * a class-selection feed {@code select [N, classes]} (one-hot rows; an all-zero row means "the
- * top-1 class", chosen inside the graph so that the default needs one run), the row scores and
- * {@code dScore/dA}. Samples of a batch are independent, so one gradient of the summed score
- * gives every row its own gradients. Built once under the model's write lock and cached per model.
+ * the class-selection feed and scores of {@link Scoring}, and {@code dScore/dA}. Built once under
+ * the model's write lock and cached per model.
  */
 final class CamOps {
   private static final Map<KerasModel, Map<String, CamOps>> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
@@ -63,22 +61,34 @@ final class CamOps {
     return model.extendGraph(tf -> {
       Ops cam = tf.withSubScope("convlens_cam");
       Operand<TFloat32> a = model.handle(layerPath).output();
+      Scoring s = Scoring.build(cam, model, classes, logitsSource);
+      @SuppressWarnings("unchecked")
+      Output<TFloat32> grads = (Output<TFloat32>) model.graph().addGradients(s.total().asOutput(),
+          new Output<?>[] {a.asOutput()})[0];
+      return new CamOps(a, s.select(), s.probabilities(), s.rowScores(), grads, classes);
+    });
+  }
+
+  /**
+   * The score ops: {@code select [N, classes]} one-hot rows (all-zero: the top-1 class, chosen in
+   * the graph so that the default needs one run), each row's score and their sum, whose gradient
+   * gives every row its own gradients since samples do not mix.
+   */
+  record Scoring(Placeholder<TFloat32> select, Operand<TFloat32> probabilities, Operand<TFloat32> rowScores,
+      Operand<TFloat32> total) {
+    /** {@code logitsSource} null: score the probabilities (the model output). Call under the write lock. */
+    static Scoring build(Ops cam, KerasModel model, int classes, Operand<TFloat32> logitsSource) {
       Operand<TFloat32> probs = cam.reshape(model.output(), cam.constant(new long[] {-1, classes}));
-      Operand<TFloat32> scores = kind == ScoreKind.LOGIT
+      Operand<TFloat32> scores = logitsSource != null
           ? cam.reshape(logitsSource, cam.constant(new long[] {-1, classes})) : probs;
-      Placeholder<TFloat32> select = cam.withName("select").placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1, classes)));
-      // Top-1 chosen in the graph; stopGradient keeps argMax/oneHot out of the derivative.
+      Placeholder<TFloat32> select = cam.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));
+      // stopGradient keeps argMax/oneHot out of the derivative.
       Operand<TFloat32> top = cam.oneHot(cam.math.argMax(cam.stopGradient(probs), cam.constant(1)),
           cam.constant(classes), cam.constant(1f), cam.constant(0f));
       Operand<TFloat32> chosen = cam.math.sign(cam.reduceSum(select, cam.constant(1), ReduceSum.keepDims(true)));
       Operand<TFloat32> oneHot = cam.math.add(select, cam.math.mul(cam.math.sub(cam.constant(1f), chosen), top));
       Operand<TFloat32> rowScores = cam.reduceSum(cam.math.mul(oneHot, scores), cam.constant(1));
-      Operand<TFloat32> total = cam.reduceSum(rowScores, cam.constant(0));
-      @SuppressWarnings("unchecked")
-      Output<TFloat32> grads = (Output<TFloat32>) model.graph().addGradients(total.asOutput(),
-          new Output<?>[] {a.asOutput()})[0];
-      return new CamOps(a, select, probs, rowScores, grads, classes);
-    });
+      return new Scoring(select, probs, rowScores, cam.reduceSum(rowScores, cam.constant(0)));
+    }
   }
 }
