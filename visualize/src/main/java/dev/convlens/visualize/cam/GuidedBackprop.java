@@ -16,7 +16,6 @@ import java.util.WeakHashMap;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -32,26 +31,38 @@ import org.tensorflow.types.TFloat32;
  * several others are refused with an {@link InvalidInputException}.
  */
 public final class GuidedBackprop {
-  private static final Map<KerasModel, GuidedBackprop> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
+  /** Per model; the values must not refer to the model, or it would never leave the weak map. */
+  private static final Map<KerasModel, GuidedOps> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
   private static final Set<String> RELU_OPS = Set.of("Relu", "Relu6");
 
+  /** The graph side: the class selection and score, and the guided gradient with respect to the input. */
+  record GuidedOps(CamOps.Scoring scoring, Operand<TFloat32> inputGradient, int classes) {}
+
   private final KerasModel model;
+  private final GuidedOps ops;
   private final CamOps.Scoring scoring;
   private final Operand<TFloat32> inputGradient;
   private final int classes;
 
-  private GuidedBackprop(KerasModel model, CamOps.Scoring scoring, Operand<TFloat32> inputGradient, int classes) {
+  private GuidedBackprop(KerasModel model, GuidedOps ops) {
     this.model = model;
-    this.scoring = scoring;
-    this.inputGradient = inputGradient;
-    this.classes = classes;
+    this.ops = ops;
+    this.scoring = ops.scoring();
+    this.inputGradient = ops.inputGradient();
+    this.classes = ops.classes();
   }
 
-  /** The guided backprop ops of {@code model}, built on first use. */
+  /** Guided backprop on {@code model}; its ops are built on first use and shared afterwards. */
   public static GuidedBackprop of(KerasModel model) {
+    GuidedOps ops;
     synchronized (CACHE) {
-      return CACHE.computeIfAbsent(model, GuidedBackprop::build);
+      ops = CACHE.computeIfAbsent(model, GuidedBackprop::build);
     }
+    return new GuidedBackprop(model, ops);
+  }
+
+  GuidedOps ops() {
+    return ops;
   }
 
   /**
@@ -116,16 +127,16 @@ public final class GuidedBackprop {
     return dev.convlens.visualize.render.Images.rgb(new FloatArray(g.shape(), out));
   }
 
-  private static GuidedBackprop build(KerasModel model) {
+  private static GuidedOps build(KerasModel model) {
     List<Operand<TFloat32>> sites = reluOutputs(model);
     int classes = CamOps.classCount(model);
     Operand<TFloat32> logits = TargetLayers.logitsLayer(model).preActivation();
     return model.extendGraph(tf -> {
-      Ops ops = tf.withSubScope("convlens_guided");
+      org.tensorflow.op.Ops ops = tf.withSubScope("convlens_guided");
       CamOps.Scoring scoring = CamOps.Scoring.build(ops, model, classes, logits);
       Output<?> input = model.inputPlaceholder().asOutput();
       if (sites.isEmpty()) {
-        return new GuidedBackprop(model, scoring, cast(model.graph().addGradients(scoring.total().asOutput(),
+        return new GuidedOps(scoring, cast(model.graph().addGradients(scoring.total().asOutput(),
             new Output<?>[] {input})[0]), classes);
       }
       Operand<TFloat32> g = cast(model.graph().addGradients(scoring.total().asOutput(),
@@ -136,7 +147,7 @@ public final class GuidedBackprop {
         g = cast(model.graph().addGradients(null, new Output<?>[] {sites.get(j).asOutput()}, new Output<?>[] {to},
             new Output<?>[] {positive.asOutput()})[0]);
       }
-      return new GuidedBackprop(model, scoring, g, classes);
+      return new GuidedOps(scoring, g, classes);
     });
   }
 

@@ -50,7 +50,7 @@ class GuidedBackpropTest {
         }
         assertTrue(gated, "the fixture must have negative upstream gradients for the test to mean anything");
       }
-      assertSame(GuidedBackprop.of(m), GuidedBackprop.of(m), "ops are built once per model");
+      assertSame(GuidedBackprop.of(m).ops(), GuidedBackprop.of(m).ops(), "ops are built once per model");
     }
   }
 
