@@ -3,6 +3,7 @@ package dev.convlens.cli;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.cli.bench.ActivationsBench;
 import dev.convlens.cli.bench.ForwardBenchmark;
+import dev.convlens.cli.bench.GradCamBenchCommand;
 import dev.convlens.cli.bench.ForwardResult;
 import dev.convlens.cli.bench.ResultTable;
 import java.io.PrintWriter;
@@ -19,14 +20,14 @@ import picocli.CommandLine.Spec;
 /** {@code convlens bench}: timing commands; they print figures and exit 0, whatever the figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: how long convlens takes compared with bare TensorFlow Java.",
-    subcommands = {BenchCommand.Forward.class, ActivationsBench.class})
+    subcommands = {BenchCommand.Forward.class, ActivationsBench.class, GradCamBenchCommand.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: forward or activations");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: forward, activations or gradcam");
   }
 
   @Command(name = "forward", mixinStandardHelpOptions = true,

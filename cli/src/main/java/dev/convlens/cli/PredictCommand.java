@@ -83,6 +83,11 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private ClassNames classNames(int outputs) throws java.io.IOException {
+    return classNames(labels, outputs);
+  }
+
+  /** The class names from {@code labels} (JSON index or one name per line), else ImageNet's for 1000 outputs, else numbered. */
+  static ClassNames classNames(Path labels, int outputs) throws java.io.IOException {
     if (labels != null) {
       if (labels.getFileName().toString().endsWith(".json")) {
         return ImageNetLabels.load(labels);

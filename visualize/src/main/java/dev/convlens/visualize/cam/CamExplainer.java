@@ -1,0 +1,245 @@
+package dev.convlens.visualize.cam;
+
+import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.bridge.KerasModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Explains a model's classes with class activation maps: take the model once, then call
+ * {@link #explain} many times with different images and classes. The gradient ops are built on
+ * creation (once per model, layer and score kind, shared by every explainer of that model), so
+ * explaining never changes the graph; one session run serves a whole batch, one class per row.
+ *
+ * <pre>{@code
+ * CamExplainer cam = CamExplainer.of(model);                    // book Grad-CAM, default layer
+ * Heatmap h = cam.explain(x).get(0);                            // top-1 class of the first image
+ * Images.write(Overlay.superimpose(photo, h, Colormap.JET, Overlay.BOOK_ALPHA), out);
+ * }</pre>
+ */
+public final class CamExplainer {
+  private final KerasModel model;
+  private final CamOptions options;
+  private final String layer;
+  private final CamAlgorithm algorithm;
+  private final CamOps ops;
+  private final int classes;
+
+  private CamExplainer(KerasModel model, CamOptions options) {
+    this.model = model;
+    this.options = options;
+    this.layer = options.layer() == null ? TargetLayers.defaultLayer(model)
+        : TargetLayers.checkedLayer(model, options.layer());
+    this.algorithm = options.method().algorithm();
+    this.classes = CamOps.classCount(model);
+    this.ops = algorithm.score() == ScoreKind.NONE ? null : CamOps.of(model, layer, algorithm.score());
+  }
+
+  /** The book's Grad-CAM at the last 4-D layer before the classifier. */
+  public static CamExplainer of(KerasModel model) {
+    return of(model, CamOptions.defaults());
+  }
+
+  public static CamExplainer of(KerasModel model, CamOptions options) {
+    if (model == null || options == null) {
+      throw new InvalidInputException("model and options must not be null");
+    }
+    return new CamExplainer(model, options);
+  }
+
+  /** The target layer's path, e.g. {@code conv_pw_13_relu} or {@code vgg16/block5_conv3}. */
+  public String layer() {
+    return layer;
+  }
+
+  public CamOptions options() {
+    return options;
+  }
+
+  /** The map of each image's top-1 class; {@code images} is a batch {@code [N,H,W,C]} or one image {@code [H,W,C]}. */
+  public List<Heatmap> explain(FloatArray images) {
+    return explain(images, null);
+  }
+
+  /**
+   * The map of {@code classes[i]} for image {@code i}; a negative entry (or a null array) means
+   * that image's top-1 class.
+   */
+  public List<Heatmap> explain(FloatArray images, int[] classes) {
+    FloatArray batch = batchOf(images);
+    int n = (int) batch.dim(0);
+    if (classes != null && classes.length != n) {
+      throw new InvalidInputException(classes.length + " classes given for " + n + " images; give one per image");
+    }
+    int[] rowImage = new int[n];
+    int[] rowClass = new int[n];
+    for (int i = 0; i < n; i++) {
+      rowImage[i] = i;
+      rowClass[i] = classes == null ? -1 : checkClass(classes[i]);
+    }
+    return compute(batch, rowImage, rowClass);
+  }
+
+  /** Several classes of one image ({@code [H,W,C]} or a batch of one), in one run. */
+  public List<Heatmap> explainClasses(FloatArray image, int... classes) {
+    FloatArray batch = batchOf(image);
+    if (batch.dim(0) != 1) {
+      throw new InvalidInputException("explainClasses takes one image, got a batch of " + batch.dim(0));
+    }
+    if (classes.length == 0) {
+      throw new InvalidInputException("no classes given");
+    }
+    int[] rowClass = new int[classes.length];
+    for (int i = 0; i < classes.length; i++) {
+      rowClass[i] = checkClass(classes[i]);
+    }
+    return compute(batch, new int[classes.length], rowClass);
+  }
+
+  private int checkClass(int c) {
+    if (c >= classes) {
+      throw new InvalidInputException("class index " + c + " is outside 0.." + (classes - 1) + " of model '"
+          + model.name() + "'");
+    }
+    return c;
+  }
+
+  private FloatArray batchOf(FloatArray images) {
+    if (images == null) {
+      throw new InvalidInputException("images are null");
+    }
+    long[] expected = model.inputShape();
+    FloatArray batch = images.rank() == expected.length - 1
+        ? new FloatArray(prepend(1, images.shape()), images.data()) : images;
+    boolean ok = batch.rank() == expected.length && batch.dim(0) > 0;
+    for (int i = 1; ok && i < expected.length; i++) {
+      ok = expected[i] < 0 || expected[i] == batch.dim(i);
+    }
+    if (!ok) {
+      throw new InvalidInputException("model '" + model.name() + "' expects images of shape "
+          + Arrays.toString(expected) + " (batch axis -1, or one image without it), got " + Arrays.toString(images.shape()));
+    }
+    return batch;
+  }
+
+  private List<Heatmap> compute(FloatArray images, int[] rowImage, int[] rowClass) {
+    return ops != null ? gradientMaps(images, rowImage, rowClass) : scoreMaps(images, rowImage, rowClass);
+  }
+
+  private List<Heatmap> gradientMaps(FloatArray images, int[] rowImage, int[] rowClass) {
+    int rows = rowImage.length;
+    float[] select = new float[rows * classes];
+    for (int r = 0; r < rows; r++) {
+      if (rowClass[r] >= 0) {
+        select[r * classes + rowClass[r]] = 1;
+      }
+    }
+    FloatArray input = gather(images, rowImage);
+    List<FloatArray> out = model.run(input, Map.of(ops.select, FloatArray.of(select, rows, classes)),
+        List.of(ops.activations, ops.gradients, ops.probabilities));
+    FloatArray a = out.get(0);
+    FloatArray g = out.get(1);
+    FloatArray probs = out.get(2);
+    List<Heatmap> maps = new ArrayList<>(rows);
+    for (int r = 0; r < rows; r++) {
+      LayerMaps m = layerMaps(a, g.data(), r, () -> {
+        throw new IllegalStateException("gradient methods do not score masked inputs");
+      });
+      maps.add(heatmap(m, probs, r, rowClass[r]));
+    }
+    return List.copyOf(maps);
+  }
+
+  private List<Heatmap> scoreMaps(FloatArray images, int[] rowImage, int[] rowClass) {
+    Operand<TFloat32> target = model.handle(layer).output();
+    List<FloatArray> out = model.run(images, List.of(target, model.output()));
+    FloatArray a = out.get(0);
+    FloatArray probs = reshape2d(out.get(1));
+    ScoreCamMasks masks = new ScoreCamMasks(model, images, a, options.scoreCamBatchSize(), options.listener(),
+        distinctCount(rowImage));
+    List<Heatmap> maps = new ArrayList<>(rowImage.length);
+    for (int r = 0; r < rowImage.length; r++) {
+      int image = rowImage[r];
+      int c = rowClass[r] >= 0 ? rowClass[r] : argmax(probs, image);
+      LayerMaps m = layerMaps(a, null, image, () -> masks.scoreIncrease(image, c));
+      maps.add(heatmap(m, probs, image, c));
+    }
+    return List.copyOf(maps);
+  }
+
+  private Heatmap heatmap(LayerMaps m, FloatArray probs, int row, int requestedClass) {
+    int c = requestedClass >= 0 ? requestedClass : argmax(probs, row);
+    double[] w = algorithm.weights(m);
+    float[] raw = algorithm.map(m, w);
+    float[] normalized = Heatmap.normalize(raw);
+    boolean degenerate = true;
+    for (float v : normalized) {
+      degenerate &= v == 0;
+    }
+    float[] weights = new float[w.length];
+    for (int k = 0; k < w.length; k++) {
+      weights[k] = (float) w[k];
+    }
+    float[] p = Arrays.copyOfRange(probs.data(), row * classes, (row + 1) * classes);
+    return new Heatmap(c, p[c], FloatArray.of(p, classes), FloatArray.of(raw, m.height, m.width),
+        FloatArray.of(normalized, m.height, m.width), FloatArray.of(weights, weights.length), degenerate);
+  }
+
+  private static LayerMaps layerMaps(FloatArray a, float[] g, int row, Supplier<double[]> masked) {
+    int h = (int) a.dim(1);
+    int w = (int) a.dim(2);
+    int k = (int) a.dim(3);
+    return new LayerMaps(h, w, k, a.data(), g, row * h * w * k, masked);
+  }
+
+  private FloatArray reshape2d(FloatArray output) {
+    return new FloatArray(new long[] {output.size() / classes, classes}, output.data());
+  }
+
+  private int argmax(FloatArray probs, int row) {
+    int best = 0;
+    float[] d = probs.data();
+    for (int c = 1; c < classes; c++) {
+      if (d[row * classes + c] > d[row * classes + best]) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  private static int distinctCount(int[] rowImage) {
+    return (int) Arrays.stream(rowImage).distinct().count();
+  }
+
+  /** The rows of the run: image {@code rowImage[r]} for row r (the batch itself when they are 0..N-1). */
+  private static FloatArray gather(FloatArray images, int[] rowImage) {
+    boolean identity = rowImage.length == images.dim(0);
+    for (int r = 0; identity && r < rowImage.length; r++) {
+      identity = rowImage[r] == r;
+    }
+    if (identity) {
+      return images;
+    }
+    int size = (int) (images.size() / images.dim(0));
+    float[] out = new float[rowImage.length * size];
+    for (int r = 0; r < rowImage.length; r++) {
+      System.arraycopy(images.data(), rowImage[r] * size, out, r * size, size);
+    }
+    long[] shape = images.shape().clone();
+    shape[0] = rowImage.length;
+    return new FloatArray(shape, out);
+  }
+
+  private static long[] prepend(long first, long[] rest) {
+    long[] s = new long[rest.length + 1];
+    s[0] = first;
+    System.arraycopy(rest, 0, s, 1, rest.length);
+    return s;
+  }
+}

@@ -1,0 +1,42 @@
+package dev.convlens.visualize.cam;
+
+import dev.convlens.bridge.InvalidInputException;
+import java.util.Objects;
+
+/**
+ * How to explain: the method, the target layer (null: the last 4-D layer before the classifier),
+ * Score-CAM's batch size for masked inputs, and a progress listener.
+ */
+public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, CamListener listener) {
+  public static final int DEFAULT_SCORE_CAM_BATCH = 32;
+
+  public CamOptions {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(listener, "listener");
+    if (scoreCamBatchSize < 1) {
+      throw new InvalidInputException("Score-CAM batch size must be at least 1, got " + scoreCamBatchSize);
+    }
+  }
+
+  /** The book's Grad-CAM at the default layer. */
+  public static CamOptions defaults() {
+    return new CamOptions(CamMethod.GRAD_CAM, null, DEFAULT_SCORE_CAM_BATCH, CamListener.NONE);
+  }
+
+  public CamOptions method(CamMethod method) {
+    return new CamOptions(method, layer, scoreCamBatchSize, listener);
+  }
+
+  /** The target layer by Keras name or nested path ({@code vgg16/block5_conv3}); null for the default. */
+  public CamOptions layer(String layer) {
+    return new CamOptions(method, layer, scoreCamBatchSize, listener);
+  }
+
+  public CamOptions scoreCamBatchSize(int size) {
+    return new CamOptions(method, layer, size, listener);
+  }
+
+  public CamOptions listener(CamListener listener) {
+    return new CamOptions(method, layer, scoreCamBatchSize, listener);
+  }
+}

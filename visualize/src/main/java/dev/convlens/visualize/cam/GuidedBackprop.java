@@ -1,0 +1,194 @@
+package dev.convlens.visualize.cam;
+
+import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.LayerInfo;
+import dev.convlens.bridge.graph.LayerHandle;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Guided backpropagation (Springenberg et al. 2015) of the class logit to the input, and guided
+ * Grad-CAM (its product with the upsampled Grad-CAM map, Selvaraju et al. 2017).
+ *
+ * <p>Guided backprop passes a gradient back through a ReLU only where both the input and the
+ * gradient are positive. TF Java has no gradient override, so the backward pass is chained in
+ * graph ops from one ReLU layer to the one before it: at each ReLU layer's output the incoming
+ * gradient is clipped at zero, then TF's own gradient carries it (through the ReLU itself, which
+ * masks non-positive inputs) to the previous ReLU layer's output. That chain is exact only when
+ * the layers form a single path, so models with joins (Add, Concatenate) or layers feeding
+ * several others are refused with an {@link InvalidInputException}.
+ */
+public final class GuidedBackprop {
+  /** Per model; the values must not refer to the model, or it would never leave the weak map. */
+  private static final Map<KerasModel, GuidedOps> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Set<String> RELU_OPS = Set.of("Relu", "Relu6");
+
+  /** The graph side: the class selection and score, and the guided gradient with respect to the input. */
+  record GuidedOps(CamOps.Scoring scoring, Operand<TFloat32> inputGradient, int classes) {}
+
+  private final KerasModel model;
+  private final GuidedOps ops;
+  private final CamOps.Scoring scoring;
+  private final Operand<TFloat32> inputGradient;
+  private final int classes;
+
+  private GuidedBackprop(KerasModel model, GuidedOps ops) {
+    this.model = model;
+    this.ops = ops;
+    this.scoring = ops.scoring();
+    this.inputGradient = ops.inputGradient();
+    this.classes = ops.classes();
+  }
+
+  /** Guided backprop on {@code model}; its ops are built on first use and shared afterwards. */
+  public static GuidedBackprop of(KerasModel model) {
+    GuidedOps ops;
+    synchronized (CACHE) {
+      ops = CACHE.computeIfAbsent(model, GuidedBackprop::build);
+    }
+    return new GuidedBackprop(model, ops);
+  }
+
+  GuidedOps ops() {
+    return ops;
+  }
+
+  /**
+   * Guided gradients {@code [N, H, W, C]} of each image's class logit with respect to the input;
+   * {@code classes[i] < 0} (or a null array) means image i's top-1 class.
+   */
+  public FloatArray gradients(FloatArray images, int[] classes) {
+    long n = images.rank() == model.inputShape().length - 1 ? 1 : images.dim(0);
+    if (classes != null && classes.length != n) {
+      throw new InvalidInputException(classes.length + " classes given for " + n + " images; give one per image");
+    }
+    float[] select = new float[(int) n * this.classes];
+    for (int i = 0; classes != null && i < n; i++) {
+      if (classes[i] >= this.classes) {
+        throw new InvalidInputException("class index " + classes[i] + " is outside 0.." + (this.classes - 1)
+            + " of model '" + model.name() + "'");
+      }
+      if (classes[i] >= 0) {
+        select[i * this.classes + classes[i]] = 1;
+      }
+    }
+    return model.run(images, Map.of(scoring.select(), FloatArray.of(select, n, this.classes)), List.of(inputGradient))
+        .get(0);
+  }
+
+  /** Guided Grad-CAM of one image: its guided gradients {@code [H, W, C]} times the map upsampled to H x W. */
+  public static FloatArray guidedGradCam(FloatArray guidedGradients, Heatmap heatmap) {
+    FloatArray g = guidedGradients.rank() == 4 ? guidedGradients.slice(0) : guidedGradients;
+    int h = (int) g.dim(0);
+    int w = (int) g.dim(1);
+    int c = (int) g.dim(2);
+    float[] cam = heatmap.upsampled(h, w).data();
+    float[] out = new float[g.data().length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = g.data()[i] * cam[i / c];
+    }
+    return FloatArray.of(out, h, w, c);
+  }
+
+  /**
+   * Gradients as a picture, as pytorch-grad-cam's {@code deprocess_image}: standardise, scale by
+   * 0.1, centre on 0.5, clip to [0, 1], times 255; a constant input gives flat grey.
+   */
+  public static BufferedImage image(FloatArray gradients) {
+    FloatArray g = gradients.rank() == 4 ? gradients.slice(0) : gradients;
+    float[] d = g.data();
+    double mean = 0;
+    for (float v : d) {
+      mean += v;
+    }
+    mean /= d.length;
+    double var = 0;
+    for (float v : d) {
+      var += (v - mean) * (v - mean);
+    }
+    double std = Math.sqrt(var / d.length);
+    float[] out = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      double x = (d[i] - mean) / (std + 1e-5) * 0.1 + 0.5;
+      out[i] = (float) (Math.min(Math.max(x, 0), 1) * 255);
+    }
+    return dev.convlens.visualize.render.Images.rgb(new FloatArray(g.shape(), out));
+  }
+
+  private static GuidedOps build(KerasModel model) {
+    List<Operand<TFloat32>> sites = reluOutputs(model);
+    int classes = CamOps.classCount(model);
+    Operand<TFloat32> logits = TargetLayers.logitsLayer(model).preActivation();
+    return model.extendGraph(tf -> {
+      org.tensorflow.op.Ops ops = tf.withSubScope("convlens_guided");
+      CamOps.Scoring scoring = CamOps.Scoring.build(ops, model, classes, logits);
+      Output<?> input = model.inputPlaceholder().asOutput();
+      if (sites.isEmpty()) {
+        return new GuidedOps(scoring, cast(model.graph().addGradients(scoring.total().asOutput(),
+            new Output<?>[] {input})[0]), classes);
+      }
+      Operand<TFloat32> g = cast(model.graph().addGradients(scoring.total().asOutput(),
+          new Output<?>[] {sites.get(sites.size() - 1).asOutput()})[0]);
+      for (int j = sites.size() - 1; j >= 0; j--) {
+        Output<?> to = j > 0 ? sites.get(j - 1).asOutput() : input;
+        Operand<TFloat32> positive = ops.nn.relu(g);
+        g = cast(model.graph().addGradients(null, new Output<?>[] {sites.get(j).asOutput()}, new Output<?>[] {to},
+            new Output<?>[] {positive.asOutput()})[0]);
+      }
+      return new GuidedOps(scoring, g, classes);
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Output<TFloat32> cast(Output<?> o) {
+    return (Output<TFloat32>) o;
+  }
+
+  /** The outputs of the layers ending in a ReLU (or ReLU6), in order, after checking the model is one path. */
+  private static List<Operand<TFloat32>> reluOutputs(KerasModel model) {
+    Map<String, Integer> consumers = new HashMap<>();
+    for (LayerInfo l : model.layers()) {
+      if (l.path().contains("@") || l.inbound().size() > 1) {
+        throw new InvalidInputException("guided backprop needs a model whose layers form one path; layer '"
+            + l.path() + "' of model '" + model.name() + "' " + (l.inbound().size() > 1 ? "joins " + l.inbound()
+            : "is called more than once"));
+      }
+      for (String in : l.inbound()) {
+        String key = parent(l.path()) + in;
+        if (consumers.merge(key, 1, Integer::sum) > 1) {
+          throw new InvalidInputException("guided backprop needs a model whose layers form one path; layer '" + key
+              + "' of model '" + model.name() + "' feeds several layers");
+        }
+      }
+    }
+    List<Operand<TFloat32>> sites = new ArrayList<>();
+    for (LayerInfo l : model.layers()) {
+      LayerHandle h = model.handle(l.path());
+      if (h.isModel()) {
+        continue;
+      }
+      GraphOperation op = (GraphOperation) h.output().op();
+      if (op.numInputs() == 1 && RELU_OPS.contains(((GraphOperation) op.input(0).op()).type())) {
+        sites.add(h.output());
+      }
+    }
+    return sites;
+  }
+
+  private static String parent(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? "" : path.substring(0, slash + 1);
+  }
+}

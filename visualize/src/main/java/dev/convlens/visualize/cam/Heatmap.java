@@ -1,0 +1,52 @@
+package dev.convlens.visualize.cam;
+
+import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.InvalidInputException;
+
+/**
+ * A class activation map for one image and class, at the target layer's resolution.
+ *
+ * @param classIndex the explained class (the top-1 class unless one was asked for)
+ * @param probability the model's output for that class
+ * @param predictions the model's whole output for the image, e.g. for {@code decodePredictions}
+ * @param raw the map before ReLU and normalisation, {@code [h, w]}
+ * @param normalized {@code relu(raw) / max(relu(raw))} in [0, 1], {@code [h, w]}; all zeros when degenerate
+ * @param weights the per-channel weights {@code [K]} (Grad-CAM's pooled gradients)
+ * @param degenerate true when no position is positive, so nothing points at the class
+ */
+public record Heatmap(int classIndex, float probability, FloatArray predictions, FloatArray raw,
+    FloatArray normalized, FloatArray weights, boolean degenerate) {
+
+  public int height() {
+    return (int) normalized.dim(0);
+  }
+
+  public int width() {
+    return (int) normalized.dim(1);
+  }
+
+  /** The normalised map resized bilinearly (half-pixel centers, as cv2.resize) to {@code [height, width]}. */
+  public FloatArray upsampled(int height, int width) {
+    if (height < 1 || width < 1) {
+      throw new InvalidInputException("heatmap size must be positive, got " + height + "x" + width);
+    }
+    return FloatArray.of(Resize.bilinear(normalized.data(), height(), width(), height, width), height, width);
+  }
+
+  /** ReLU then divide by the maximum; an all-zero or negative map stays zero (never NaN). */
+  static float[] normalize(float[] raw) {
+    float max = 0;
+    for (float v : raw) {
+      if (v > max) { // NaN never counts
+        max = v;
+      }
+    }
+    float[] out = new float[raw.length];
+    if (max > 0) {
+      for (int i = 0; i < raw.length; i++) {
+        out[i] = raw[i] > 0 ? raw[i] / max : 0;
+      }
+    }
+    return out;
+  }
+}

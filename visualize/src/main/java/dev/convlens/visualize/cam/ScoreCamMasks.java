@@ -1,0 +1,125 @@
+package dev.convlens.visualize.cam;
+
+import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.KerasModel;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Score-CAM's forward passes: for each image, each channel of the target activation is upsampled
+ * (bilinear) to the input size and scaled to [0, 1] by its own min and max, the input is multiplied
+ * by it, and the masked inputs run through the model {@code batchSize} at a time. The class
+ * probabilities of every mask are kept, so several classes of one image share the passes.
+ * Channels that are constant carry no location: their mask is zero, the baseline itself.
+ */
+final class ScoreCamMasks {
+  private final KerasModel model;
+  private final FloatArray images;
+  private final FloatArray activations;
+  private final int batchSize;
+  private final CamListener listener;
+  private final long total;
+  private final Map<Integer, float[][]> probabilities = new HashMap<>();
+  private float[] baseline;
+  private long done;
+
+  ScoreCamMasks(KerasModel model, FloatArray images, FloatArray activations, int batchSize, CamListener listener,
+      int distinctImages) {
+    this.model = model;
+    this.images = images;
+    this.activations = activations;
+    this.batchSize = batchSize;
+    this.listener = listener;
+    this.total = 1 + (long) distinctImages * activations.dim(3);
+  }
+
+  /** Per channel: the class-c probability of the masked image minus that of the all-zero input. */
+  double[] scoreIncrease(int image, int c) {
+    float[][] masked = probabilities.computeIfAbsent(image, this::maskedProbabilities);
+    float base = baseline()[c];
+    double[] increase = new double[masked.length];
+    for (int k = 0; k < masked.length; k++) {
+      increase[k] = masked[k] == null ? 0 : (double) masked[k][c] - base;
+    }
+    return increase;
+  }
+
+  private float[] baseline() {
+    if (baseline == null) {
+      long[] shape = images.shape().clone();
+      shape[0] = 1;
+      baseline = model.predict(new FloatArray(shape, new float[(int) (images.size() / images.dim(0))])).data();
+      step(1);
+    }
+    return baseline;
+  }
+
+  private float[][] maskedProbabilities(int image) {
+    int inH = (int) images.dim(1);
+    int inW = (int) images.dim(2);
+    int inC = (int) images.dim(3);
+    int h = (int) activations.dim(1);
+    int w = (int) activations.dim(2);
+    int channels = (int) activations.dim(3);
+    int size = inH * inW * inC;
+    float[] x = images.slice(image).data();
+    float[] a = activations.data();
+    int offset = image * h * w * channels;
+    float[][] out = new float[channels][];
+    int[] pending = new int[batchSize];
+    float[] chunk = new float[batchSize * size];
+    int filled = 0;
+    for (int k = 0; k < channels; k++) {
+      float[] map = new float[h * w];
+      for (int p = 0; p < h * w; p++) {
+        map[p] = a[offset + p * channels + k];
+      }
+      float[] mask = Resize.bilinear(map, h, w, inH, inW);
+      float lo = Float.POSITIVE_INFINITY;
+      float hi = Float.NEGATIVE_INFINITY;
+      for (float v : mask) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      if (!(hi > lo)) {
+        step(1);
+        continue;
+      }
+      float span = hi - lo;
+      int at = filled * size;
+      for (int p = 0; p < inH * inW; p++) {
+        float m = (mask[p] - lo) / span;
+        for (int ch = 0; ch < inC; ch++) {
+          chunk[at + p * inC + ch] = x[p * inC + ch] * m;
+        }
+      }
+      pending[filled++] = k;
+      if (filled == batchSize) {
+        run(chunk, filled, size, pending, out);
+        filled = 0;
+      }
+    }
+    if (filled > 0) {
+      run(chunk, filled, size, pending, out);
+    }
+    return out;
+  }
+
+  private void run(float[] chunk, int count, int size, int[] channels, float[][] out) {
+    long[] shape = images.shape().clone();
+    shape[0] = count;
+    float[] data = count * size == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, count * size);
+    FloatArray probs = model.run(new FloatArray(shape, data), List.of(model.output())).get(0);
+    int classes = (int) (probs.size() / count);
+    for (int i = 0; i < count; i++) {
+      out[channels[i]] = java.util.Arrays.copyOfRange(probs.data(), i * classes, (i + 1) * classes);
+    }
+    step(count);
+  }
+
+  private void step(long n) {
+    done += n;
+    listener.progress(done, total);
+  }
+}

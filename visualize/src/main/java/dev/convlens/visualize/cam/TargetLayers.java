@@ -1,0 +1,88 @@
+package dev.convlens.visualize.cam;
+
+import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.LayerInfo;
+import dev.convlens.bridge.graph.LayerHandle;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/** Finds the layers a CAM needs: the default target layer, the output layer and the class logits. */
+final class TargetLayers {
+  /**
+   * Layers that only subsample or pass on the map of the layer before them. Grad-CAM targets the
+   * last layer that computes a map (the book uses block5_conv3, not block5_pool).
+   */
+  private static final Set<String> PASS_THROUGH = Set.of("InputLayer", "MaxPooling2D", "MaxPool2D",
+      "AveragePooling2D", "AvgPool2D", "Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
+      "AlphaDropout", "ActivityRegularization", "ZeroPadding2D", "Cropping2D", "Reshape");
+
+  /** Layers that only reshape a score vector, walked through from the output to find the logits. */
+  private static final Set<String> SHAPE_ONLY = Set.of("Reshape", "Flatten", "Dropout");
+
+  private static final Set<String> MODELS = Set.of("Functional", "Sequential", "Model");
+
+  private TargetLayers() {}
+
+  /**
+   * The last layer, nested models' layers included, with a 4-D output of more than one spatial
+   * position that is not a pooling, dropout, padding or reshape layer: the last convolutional map
+   * before the classifier (MobileNet's {@code conv_pw_13_relu}, VGG16's {@code block5_conv3}).
+   */
+  static String defaultLayer(KerasModel model) {
+    List<LayerInfo> layers = model.layers();
+    for (int i = layers.size() - 1; i >= 0; i--) {
+      LayerInfo l = layers.get(i);
+      if (l.isSpatial() && !PASS_THROUGH.contains(l.className()) && !MODELS.contains(l.className())
+          && !l.path().contains("@") && spatialPositions(l.outputShape()) > 1) {
+        return l.path();
+      }
+    }
+    throw new InvalidInputException("model '" + model.name() + "' has no layer with a 4-D (batch, height, width,"
+        + " channels) output to compute a class activation map on");
+  }
+
+  /** The target layer by name or path, checked to have a 4-D output. */
+  static String checkedLayer(KerasModel model, String nameOrPath) {
+    LayerInfo l = model.layer(nameOrPath);
+    if (!l.isSpatial()) {
+      throw new InvalidInputException("layer '" + nameOrPath + "' of model '" + model.name() + "' has output shape "
+          + Arrays.toString(l.outputShape()) + "; a class activation map needs a 4-D (batch, height, width,"
+          + " channels) output, e.g. '" + defaultLayer(model) + "'");
+    }
+    return l.path();
+  }
+
+  private static long spatialPositions(long[] shape) {
+    return Math.max(shape[1], 1) * Math.max(shape[2], 1);
+  }
+
+  /** The layer whose output is the model's output. */
+  static LayerHandle outputLayer(KerasModel model) {
+    String out = model.output().op().name();
+    List<LayerInfo> layers = model.layers();
+    for (int i = layers.size() - 1; i >= 0; i--) {
+      LayerHandle h = model.handle(layers.get(i).path());
+      if (h.output().op().name().equals(out)) {
+        return h;
+      }
+    }
+    throw new IllegalStateException("model '" + model.name() + "': no layer produces the output " + out);
+  }
+
+  /**
+   * The class scores before the final softmax or sigmoid: walk back from the output layer through
+   * reshape-only layers, then take that layer's pre-activation tensor (MobileNet: {@code conv_preds};
+   * a Dense layer's value before its activation; an Activation layer's input). Shape as the output's.
+   */
+  static LayerHandle logitsLayer(KerasModel model) {
+    LayerHandle h = outputLayer(model);
+    while (SHAPE_ONLY.contains(h.className()) && h.inbound().size() == 1) {
+      String path = h.path();
+      int slash = path.lastIndexOf('/');
+      h = model.handle((slash < 0 ? "" : path.substring(0, slash + 1)) + h.inbound().get(0));
+    }
+    return h;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.convlens.visualize.cam;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.LoadOptions;
+import dev.convlens.bridge.fixtures.FixtureBuilder;
+import dev.convlens.bridge.fixtures.KerasModelFixture;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The pooled gradients checked without trusting TF's gradients: by central finite differences of
+ * the score in the target activation (the activation is fed in place of the layer's output, a whole
+ * channel shifted by +-eps, as golden/README.md §6 does), and in closed form where the downstream is
+ * GlobalAveragePooling2D -> Dense.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GradientCheckTest {
+  private KerasModelFixture fixture;
+  private KerasModel model;
+  private FloatArray input;
+
+  @BeforeAll
+  void build() {
+    fixture = FixtureBuilder.functional("fd").seed(11)
+        .input("image", 10, 10, 3)
+        .conv2d("conv1", 4, 3, "valid", "relu")        // 8x8x4
+        .conv2d("target", 6, 3, "same", "relu")        // 8x8x6
+        .maxPool("pool", 2)                              // 4x4x6
+        .conv2d("last", 5, 3, "same", "relu")          // 4x4x5
+        .globalAvgPool("gap")
+        .dense("dense", 3, "softmax")
+        .build();
+    model = KerasModel.fromConfig(fixture.modelConfig(), fixture.weightSource(), LoadOptions.defaults());
+    Random r = new Random(5);
+    float[] x = new float[2 * 10 * 10 * 3];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    input = FloatArray.of(x, 2, 10, 10, 3);
+  }
+
+  @AfterAll
+  void close() {
+    model.close();
+  }
+
+  @Test
+  void pooledGradientsMatchCentralDifferencesThroughPoolConvAndSoftmax() {
+    for (CamMethod method : List.of(CamMethod.GRAD_CAM, CamMethod.GRAD_CAM_LOGIT)) {
+      List<Heatmap> maps = CamExplainer.of(model, CamOptions.defaults().method(method).layer("target"))
+          .explain(input, new int[] {1, 2});
+      for (int n = 0; n < 2; n++) {
+        FloatArray x = input.slice(n);
+        FloatArray a = model.activations(x, List.of("target")).get("target");
+        float absMax = 0;
+        for (float v : a.data()) {
+          absMax = Math.max(absMax, Math.abs(v));
+        }
+        double eps = 1e-3 * Math.max(1, absMax);
+        int c = maps.get(n).classIndex();
+        float[] pooled = maps.get(n).weights().data();
+        double maxPooled = 0;
+        for (float p : pooled) {
+          maxPooled = Math.max(maxPooled, Math.abs(p));
+        }
+        assertTrue(maxPooled > 0, method + ": all pooled gradients are zero, nothing is checked");
+        int positions = (int) (a.dim(1) * a.dim(2));
+        for (int k = 0; k < pooled.length; k++) {
+          double plus = score(x, shifted(a, k, eps), c, method);
+          double minus = score(x, shifted(a, k, -eps), c, method);
+          double fd = (plus - minus) / (2 * eps * positions);
+          assertEquals(fd, pooled[k], 5e-3 * maxPooled, method + " image " + n + " channel " + k);
+        }
+      }
+    }
+  }
+
+  @Test
+  void pooledGradientsBeforeGapAndDenseAreTheDenseWeightsOverHw() {
+    float[] kernel = fixture.weights(List.of("dense")).get(0).value().data(); // [5, 3]
+    int units = 3;
+    List<Heatmap> logit = CamExplainer.of(model, CamOptions.defaults().method(CamMethod.GRAD_CAM_LOGIT).layer("last"))
+        .explain(input);
+    List<Heatmap> prob = CamExplainer.of(model, CamOptions.defaults().layer("last")).explain(input);
+    for (int n = 0; n < 2; n++) {
+      int c = logit.get(n).classIndex();
+      float[] p = prob.get(n).predictions().data();
+      int positions = 16;
+      for (int k = 0; k < 5; k++) {
+        // d logit_c / d A[h,w,k] = W[k,c] / HW everywhere; d p_c = p_c (W[k,c] - sum_j p_j W[k,j]) / HW.
+        double dLogit = kernel[k * units + c] / positions;
+        double mix = 0;
+        for (int j = 0; j < units; j++) {
+          mix += p[j] * kernel[k * units + j];
+        }
+        double dProb = p[c] * (kernel[k * units + c] - mix) / positions;
+        assertEquals(dLogit, logit.get(n).weights().data()[k], 1e-6, "logit pooled, image " + n + " channel " + k);
+        assertEquals(dProb, prob.get(n).weights().data()[k], 1e-6, "prob pooled, image " + n + " channel " + k);
+      }
+    }
+  }
+
+  @Test
+  void batchesAndSeveralClassesPerImageGiveTheMapsOfSingleRuns() {
+    CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().method(CamMethod.GRAD_CAM_PLUS_PLUS));
+    List<Heatmap> three = cam.explainClasses(input.slice(1), 0, 1, 2);
+    for (int c = 0; c < 3; c++) {
+      Heatmap single = cam.explain(input.slice(1), new int[] {c}).get(0);
+      assertEquals(c, three.get(c).classIndex());
+      assertArrayClose(single.raw().data(), three.get(c).raw().data());
+    }
+    List<Heatmap> batch = cam.explain(input);
+    for (int n = 0; n < 2; n++) {
+      assertArrayClose(cam.explain(input.slice(n)).get(0).normalized().data(), batch.get(n).normalized().data());
+    }
+    assertSame(CamOps.of(model, "target", ScoreKind.LOGIT), CamOps.of(model, "target", ScoreKind.LOGIT),
+        "ops are built once per model, layer and score");
+  }
+
+  @Test
+  void everyMethodGivesAFiniteMapInZeroToOne() {
+    for (CamMethod method : CamMethod.values()) {
+      for (Heatmap h : CamExplainer.of(model, CamOptions.defaults().method(method).scoreCamBatchSize(3)).explain(input)) {
+        assertEquals(List.of(4L, 4L), List.of(h.normalized().dim(0), h.normalized().dim(1)), method + " map shape");
+        for (float v : h.normalized().data()) {
+          assertTrue(v >= 0 && v <= 1, method + ": normalized value " + v);
+        }
+        assertEquals(h.degenerate() ? 0f : 1f, max(h.normalized().data()), method + ": max of the normalized map");
+      }
+    }
+  }
+
+  private double score(FloatArray x, FloatArray a, int c, CamMethod method) {
+    var fetch = method == CamMethod.GRAD_CAM ? model.output() : model.handle("dense").preActivation();
+    FloatArray out = model.run(x, Map.of(model.handle("target").output(), a), List.of(fetch)).get(0);
+    return out.data()[c];
+  }
+
+  private static FloatArray shifted(FloatArray a, int channel, double eps) {
+    float[] d = a.data().clone();
+    int k = (int) a.dim(3);
+    for (int i = channel; i < d.length; i += k) {
+      d[i] += (float) eps;
+    }
+    return new FloatArray(a.shape(), d);
+  }
+
+  private static float max(float[] v) {
+    float m = 0;
+    for (float x : v) {
+      m = Math.max(m, x);
+    }
+    return m;
+  }
+
+  private static void assertArrayClose(float[] expected, float[] actual) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 1e-5 * Math.max(1, Math.abs(expected[i])), "entry " + i);
+    }
+  }
+}
