@@ -1,11 +1,10 @@
 package dev.convlens.bridge.applications;
 
 import dev.convlens.bridge.ConvlensException;
+import dev.convlens.bridge.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -124,30 +123,25 @@ public final class KerasCache {
 
   private Path download(WeightFile file) {
     Path target = downloadDir.resolve(file.fileName());
-    Path partial = null;
     try {
-      Files.createDirectories(downloadDir);
-      // The partial file lives in the target folder so the final move is a same-filesystem rename.
-      partial = Files.createTempFile(downloadDir, file.fileName() + ".", ".part");
       LOG.info("Downloading {} to {}", file.url(), target);
-      downloader.download(file.url(), partial);
-      verify(file, partial, "downloaded from " + file.url() + "; the download was discarded");
-      try {
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      // Verified before it is moved into place: the cache never holds a partial or wrong file.
+      AtomicFiles.write(target, partial -> {
+        try {
+          downloader.download(file.url(), partial);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("download of '" + file.fileName() + "' was interrupted");
+        }
+        verify(file, partial, "downloaded from " + file.url() + "; the download was discarded");
+      });
       return target;
     } catch (IOException e) {
       throw new ConvlensException("could not download Keras weight file '" + file.fileName() + "' from "
           + file.url() + " to " + target + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ConvlensException("download of '" + file.fileName() + "' from " + file.url() + " was interrupted", e);
-    } finally {
-      deleteQuietly(partial);
     }
   }
+
 
   private static void verify(WeightFile file, Path path, String consequence) {
     if (!file.hasMd5()) {
@@ -166,16 +160,6 @@ public final class KerasCache {
     }
   }
 
-  private static void deleteQuietly(Path p) {
-    if (p == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      LOG.warn("could not delete partial download {}: {}", p, e.getMessage());
-    }
-  }
 
   private static Path modelsDir(Path home) {
     return home.resolve("models");

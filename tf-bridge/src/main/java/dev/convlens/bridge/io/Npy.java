@@ -96,39 +96,25 @@ public final class Npy {
     if (dir == null || !Files.isDirectory(dir)) {
       throw new ConvlensException(file + ": cannot write .npy file, directory " + dir + " does not exist");
     }
-    Path tmp = null;
     try {
-      tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        writeFully(ch, ByteBuffer.wrap(header(array.shape())));
-        float[] data = array.data();
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < data.length; ) {
-          buf.clear();
-          while (i < data.length && buf.remaining() >= Float.BYTES) {
-            buf.putFloat(data[i++]);
+      AtomicFiles.write(target, tmp -> {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+          writeFully(ch, ByteBuffer.wrap(header(array.shape())));
+          float[] data = array.data();
+          ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+          for (int i = 0; i < data.length; ) {
+            buf.clear();
+            while (i < data.length && buf.remaining() >= Float.BYTES) {
+              buf.putFloat(data[i++]);
+            }
+            buf.flip();
+            writeFully(ch, buf);
           }
-          buf.flip();
-          writeFully(ch, buf);
+          ch.force(true);
         }
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
+      });
     } catch (IOException e) {
       throw new ConvlensException(file + ": cannot write .npy file: " + e, e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the original error is the one worth reporting
-        }
-      }
     }
   }
 

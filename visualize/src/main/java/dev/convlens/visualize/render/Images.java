@@ -2,11 +2,10 @@ package dev.convlens.visualize.render;
 
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -69,25 +68,14 @@ public final class Images {
   public static void write(BufferedImage image, Path file) {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     String format = name.endsWith(".jpg") || name.endsWith(".jpeg") ? "jpg" : "png";
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = null;
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-      if (!ImageIO.write(image, format, tmp.toFile())) {
-        throw new ConvlensException("no image writer for " + format);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFiles.write(file, tmp -> {
+        if (!ImageIO.write(image, format, tmp.toFile())) {
+          throw new IOException("no image writer for " + format);
+        }
+      });
     } catch (IOException e) {
       throw new ConvlensException("cannot write image " + file + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // only left behind if the move failed; the error above says why
-        }
-      }
     }
   }
 }
