@@ -32,7 +32,6 @@ final class HistoryPlot {
   private static final int TOP = 40;
   private static final int BOTTOM = 50;
   private static final Color BLUE = new Color(31, 119, 180);
-  private static final Color ORANGE = new Color(255, 127, 14);
 
   private HistoryPlot() {}
 
@@ -47,8 +46,10 @@ final class HistoryPlot {
       g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, img.getWidth(), img.getHeight());
-      panel(g, 0, history.epochs(), "Training and validation accuracy", EpochMetrics::accuracy, EpochMetrics::valAccuracy);
-      panel(g, PANEL_W, history.epochs(), "Training and validation loss", EpochMetrics::loss, EpochMetrics::valLoss);
+      // accuracy rises and loss falls: legends where the curves usually are not
+      panel(g, 0, history.epochs(), "Training and validation accuracy", EpochMetrics::accuracy, EpochMetrics::valAccuracy,
+          false);
+      panel(g, PANEL_W, history.epochs(), "Training and validation loss", EpochMetrics::loss, EpochMetrics::valLoss, true);
     } finally {
       g.dispose();
     }
@@ -67,7 +68,7 @@ final class HistoryPlot {
   }
 
   private static void panel(Graphics2D g, int x0, List<EpochMetrics> epochs, String title,
-      ToDoubleFunction<EpochMetrics> train, ToDoubleFunction<EpochMetrics> val) {
+      ToDoubleFunction<EpochMetrics> train, ToDoubleFunction<EpochMetrics> val, boolean legendTop) {
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
     for (EpochMetrics e : epochs) {
@@ -172,7 +173,7 @@ final class HistoryPlot {
     }
     // legend
     int lx = px + pw - 150;
-    int ly = py + 12;
+    int ly = legendTop ? py + 12 : py + ph - 44;
     g.setColor(Color.WHITE);
     g.fillRect(lx - 6, ly - 8, 150, 40);
     g.setColor(Color.LIGHT_GRAY);
@@ -187,7 +188,6 @@ final class HistoryPlot {
     g.drawLine(lx, ly + 18, lx + 20, ly + 18);
     g.setColor(Color.BLACK);
     g.drawString("Validation", lx + 30, ly + 22);
-    g.setColor(ORANGE);
   }
 
   private static double niceStep(double raw) {
