@@ -131,14 +131,15 @@ final class HistoryPlot {
     // phase boundaries
     g.setStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f));
     g.setColor(Color.GRAY);
+    int labelY = legendTop ? py + ph - 8 : py + 16;
     String current = epochs.get(0).phase();
-    g.drawString(current, px + 6, py + ph - 8);
+    g.drawString(current, px + 6, labelY);
     for (int i = 1; i < epochs.size(); i++) {
       if (!epochs.get(i).phase().equals(current)) {
         current = epochs.get(i).phase();
         double x = sx.applyAsDouble(epochs.get(i).epoch() - 0.5);
         g.draw(new Line2D.Double(x, py, x, py + ph));
-        g.drawString(current, (int) x + 6, py + ph - 8);
+        g.drawString(current, (int) x + 6, labelY);
       }
     }
 
