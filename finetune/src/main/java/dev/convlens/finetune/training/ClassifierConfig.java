@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.finetune.data.LabelMode;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The Keras Functional config of base + head, as {@code keras.Model(inputs, head(base(inputs)))}
@@ -163,20 +166,20 @@ final class ClassifierConfig {
   }
 
   /** A copy of {@code modelConfig} with {@code trainable} set on every leaf layer that has weights. */
-  static JsonNode withTrainableFlags(JsonNode modelConfig, java.util.function.Predicate<java.util.List<String>> trainable,
-      java.util.function.Predicate<java.util.List<String>> hasWeights) {
+  static JsonNode withTrainableFlags(JsonNode modelConfig, Predicate<List<String>> trainable,
+      Predicate<List<String>> hasWeights) {
     JsonNode copy = modelConfig.deepCopy();
-    setFlags(copy, java.util.List.of(), trainable, hasWeights);
+    setFlags(copy, List.of(), trainable, hasWeights);
     return copy;
   }
 
-  private static void setFlags(JsonNode model, java.util.List<String> prefix,
-      java.util.function.Predicate<java.util.List<String>> trainable, java.util.function.Predicate<java.util.List<String>> hasWeights) {
+  private static void setFlags(JsonNode model, List<String> prefix,
+      Predicate<List<String>> trainable, Predicate<List<String>> hasWeights) {
     JsonNode config = model.path("config");
     JsonNode layers = config.isArray() ? config : config.path("layers");
     for (JsonNode l : layers) {
       String n = l.path("config").path("name").asText(l.path("name").asText());
-      java.util.List<String> path = new java.util.ArrayList<>(prefix);
+      List<String> path = new ArrayList<>(prefix);
       path.add(n);
       if (Set.of("Functional", "Model", "Sequential").contains(l.path("class_name").asText())) {
         setFlags(l, path, trainable, hasWeights);

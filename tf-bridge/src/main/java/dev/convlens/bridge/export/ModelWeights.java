@@ -108,9 +108,7 @@ public final class ModelWeights implements WeightSource {
           runner.feed(v.initValue(), t).addTarget(v.assign());
           count += value.size();
         }
-        try (Result ignored = runner.run()) {
-          // assignments only; nothing to read
-        }
+        runner.run().close(); // assignments only: nothing to read
       } finally {
         tensors.forEach(Tensor::close);
       }
