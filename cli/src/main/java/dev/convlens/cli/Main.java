@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
 /** The {@code convlens} command: exit code 0 ok, 1 failure, 2 usage error. */
 @Command(name = "convlens", mixinStandardHelpOptions = true, version = "convlens 0.1.0",
     description = "See inside Keras-trained convnets: summaries, predictions, activations, heatmaps.",
-    subcommands = {SummaryCommand.class, PredictCommand.class, ActivationsCommand.class, GradcamCommand.class,
-        BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SummaryCommand.class, PredictCommand.class, ActivationsCommand.class, FiltersCommand.class,
+        GradcamCommand.class, FinetuneCommand.class, EvaluateCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main {
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
       description = "Log details and print stack traces on errors.")

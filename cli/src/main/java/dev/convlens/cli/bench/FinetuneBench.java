@@ -1,0 +1,137 @@
+package dev.convlens.cli.bench;
+
+import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.LoadOptions;
+import dev.convlens.bridge.applications.MobileNet;
+import dev.convlens.bridge.applications.Vgg16;
+import dev.convlens.bridge.image.Preprocessing;
+import dev.convlens.finetune.data.DatasetOptions;
+import dev.convlens.finetune.data.ImageDataset;
+import dev.convlens.finetune.data.LabelMode;
+import dev.convlens.finetune.training.Classifier;
+import dev.convlens.finetune.training.Head;
+import dev.convlens.finetune.training.History;
+import dev.convlens.finetune.training.Optimizer;
+import dev.convlens.finetune.training.Phase;
+import dev.convlens.finetune.training.TrainingEvent;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code convlens bench finetune}: (1) feature-extraction throughput, images per second through a
+ * frozen base without its top (MobileNet-0.25 and VGG16, random weights: speed does not depend on
+ * the values) on preprocessed batches; (2) one phase-2 epoch (MobileNet-0.25 at 128, the last
+ * depthwise/pointwise block and the head trainable) on the same data with the frozen-prefix cache
+ * and without it, with the time to build the cache. One run each; the machine's load is printed
+ * because other processes distort the numbers.
+ */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+    description = "Feature-extraction images/s (MobileNet-0.25, VGG16) and a phase-2 epoch with vs without the "
+        + "frozen-prefix cache.")
+public final class FinetuneBench implements Callable<Integer> {
+  @Option(names = "--size", defaultValue = "150", description = "Input size of the throughput runs (default ${DEFAULT-VALUE}).")
+  int size;
+
+  @Option(names = "--images", defaultValue = "256", description = "Images per throughput run (default ${DEFAULT-VALUE}).")
+  int images;
+
+  @Option(names = "--batch-size", defaultValue = "32", description = "Default ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Class folders for the phase-2 epochs (e.g. cats_and_dogs_small/train); without it that part is skipped.")
+  Path data;
+
+  @Option(names = "--weights", paramLabel = "FILE", description = "mobilenet_2_5_128_tf.h5 for the phase-2 base (default: random).")
+  Path weights;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "machine: %d cores, load average %.2f%n", Runtime.getRuntime().availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    out.printf(Locale.ROOT, "feature extraction at %dx%d, batch %d, %d images (forward through the frozen base):%n", size, size,
+        batch, images);
+    throughput(out, "MobileNet-0.25", MobileNet.Options.defaults().alpha(0.25).inputSize(size).includeTop(false)
+        .imagenetWeights(false).config());
+    throughput(out, "VGG16", Vgg16.Options.defaults().includeTop(false).inputSize(size, size).imagenetWeights(false).config());
+    if (data != null) {
+      phaseTwo(out);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private void throughput(PrintWriter out, String name, com.fasterxml.jackson.databind.JsonNode config) {
+    try (KerasModel m = KerasModel.fromConfig(config, LoadOptions.defaults().withRandomWeights(1))) {
+      FloatArray x = randomBatch(batch, size);
+      m.predict(x); // warm-up: first-run graph optimisation and allocations
+      int runs = Math.max(1, images / batch);
+      long start = System.nanoTime();
+      for (int i = 0; i < runs; i++) {
+        m.predict(x);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      out.printf(Locale.ROOT, "  %-15s %8.1f images/s  (%d x %d images in %.2f s)%n", name, runs * batch / seconds, runs,
+          batch, seconds);
+      out.flush();
+    }
+  }
+
+  private void phaseTwo(PrintWriter out) {
+    DatasetOptions options = DatasetOptions.of(128, 128, Preprocessing.TF).batchSize(batch).seed(1);
+    long t0 = System.nanoTime();
+    ImageDataset train = ImageDataset.fromDirectory(data, options);
+    out.printf(Locale.ROOT, "phase 2 (MobileNet-0.25 at 128, conv_dw_13 onward + head trainable), %d images of %s,"
+        + " read in %.1f s:%n", train.size(), data, (System.nanoTime() - t0) / 1e9);
+    MobileNet.Options base = MobileNet.Options.defaults().alpha(0.25).inputSize(128).includeTop(false);
+    LoadOptions load = weights != null ? LoadOptions.defaults().withWeights(weights) : LoadOptions.defaults().withRandomWeights(1);
+    if (weights == null) {
+      base = base.imagenetWeights(false);
+    }
+    LabelMode mode = train.classNames().size() == 2 ? LabelMode.BINARY : LabelMode.CATEGORICAL;
+    Phase phase = Phase.fineTune("conv_dw_13", Optimizer.rmsprop(1e-5), 1);
+    for (boolean cached : new boolean[] {true, false}) {
+      try (KerasModel b = KerasModel.fromConfig(base.config(), load);
+           Classifier c = Classifier.create(b, Head.book(), train.classNames(), mode, 1)) {
+        long[] cacheNanos = {0, 0};
+        long start = System.nanoTime();
+        History h = c.fit(train.withOptions(train.options().labelMode(mode)), null, phase.cachePrefix(cached), e -> {
+          if (e instanceof TrainingEvent.PhaseStarted) {
+            cacheNanos[1] = System.nanoTime();
+          }
+        });
+        double epoch = h.last().seconds();
+        String what = cached ? "with cache" : "without cache";
+        out.printf(Locale.ROOT, "  %-14s epoch %6.2f s (%.0f images/s)%s%n", what, epoch, train.size() / epoch,
+            cached ? String.format(Locale.ROOT, ", building the cache took %.2f s", (cacheNanos[1] - start) / 1e9) : "");
+        out.flush();
+      }
+    }
+  }
+
+  private static FloatArray randomBatch(int n, int size) {
+    SplittableRandom r = new SplittableRandom(42);
+    float[] v = new float[n * size * size * 3];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (r.nextDouble() * 2 - 1);
+    }
+    return new FloatArray(new long[] {n, size, size, 3}, v);
+  }
+
+  /** Runs the benchmark on its own until {@code bench} wires it in: {@code java -cp convlens.jar ...FinetuneBench}. */
+  public static void main(String[] args) {
+    System.exit(new picocli.CommandLine(new FinetuneBench()).execute(args));
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * Image datasets from folders, as Keras' {@code image_dataset_from_directory} /
+ * {@code flow_from_directory} read them (one sub-folder per class, sorted; target size;
+ * preprocessing; batches; seeded shuffling; binary or categorical labels; unreadable files reported
+ * and skipped), and the book's {@code ImageDataGenerator} augmentation as a pure Java function on
+ * {@link dev.convlens.bridge.FloatArray}s. Depends on tf-bridge's {@code image} package only; no
+ * TensorFlow here.
+ */
+package dev.convlens.finetune.data;

@@ -1,0 +1,61 @@
+package dev.convlens.finetune.training;
+
+import dev.convlens.bridge.InvalidInputException;
+import java.util.Objects;
+
+/**
+ * One training phase: which layers train, with which optimizer, for how many epochs. Immutable;
+ * start from {@link #headOnly}, {@link #fineTune} or {@link #of} and use the withers.
+ *
+ * @param name a label for the history and the plot ({@code head}, {@code fine_tune}, ...)
+ * @param earlyStopping null: run every epoch and keep the last weights
+ * @param cachePrefix when the training data is not augmented, run the frozen layers before the
+ *     first trainable one once over the data and train from their cached outputs (feature
+ *     extraction when only the head trains); validation data is always served from the cache
+ * @param seed seed of the dropout masks
+ */
+public record Phase(String name, Trainable trainable, Optimizer optimizer, int epochs, EarlyStopping earlyStopping,
+    boolean cachePrefix, long seed) {
+  public Phase {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(trainable, "trainable");
+    Objects.requireNonNull(optimizer, "optimizer");
+    if (epochs < 1) {
+      throw new InvalidInputException("a phase needs at least 1 epoch, got " + epochs);
+    }
+  }
+
+  public static Phase of(String name, Trainable trainable, Optimizer optimizer, int epochs) {
+    return new Phase(name, trainable, optimizer, epochs, null, true, 0);
+  }
+
+  /** Phase 1 of the recipe (and feature extraction when the data is not augmented): the base frozen. */
+  public static Phase headOnly(Optimizer optimizer, int epochs) {
+    return of("head", Trainable.headOnly(), optimizer, epochs);
+  }
+
+  /** Phase 2 of the recipe: {@code fromLayer} onward trains together with the head. */
+  public static Phase fineTune(String fromLayer, Optimizer optimizer, int epochs) {
+    return of("fine_tune", Trainable.fromLayer(fromLayer), optimizer, epochs);
+  }
+
+  public Phase name(String n) {
+    return new Phase(n, trainable, optimizer, epochs, earlyStopping, cachePrefix, seed);
+  }
+
+  public Phase earlyStopping(EarlyStopping e) {
+    return new Phase(name, trainable, optimizer, epochs, e, cachePrefix, seed);
+  }
+
+  public Phase cachePrefix(boolean on) {
+    return new Phase(name, trainable, optimizer, epochs, earlyStopping, on, seed);
+  }
+
+  public Phase seed(long s) {
+    return new Phase(name, trainable, optimizer, epochs, earlyStopping, cachePrefix, s);
+  }
+
+  public Phase epochs(int n) {
+    return new Phase(name, trainable, optimizer, n, earlyStopping, cachePrefix, seed);
+  }
+}

@@ -1,0 +1,221 @@
+package dev.convlens.finetune.training;
+
+import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.export.ModelWeights;
+import dev.convlens.bridge.graph.ModelVariable;
+import dev.convlens.finetune.data.ImageDataset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Runs phases on one classifier's graph: builds each phase's gradient and update ops once, decides
+ * whether the frozen prefix can be cached, then runs epochs of session steps (feeding images or
+ * cached activations, labels and dropout masks), evaluates, stops early and restores best weights.
+ */
+final class Trainer {
+  private static final Logger LOG = LogManager.getLogger(Trainer.class);
+  /** Caches may take at most this share of the heap still free. */
+  private static final double CACHE_HEAP_SHARE = 0.5;
+
+  private final KerasModel model;
+  private final HeadLayers head;
+  private final ClassifierOps ops;
+  private int phases;
+  private int epochsDone;
+
+  Trainer(KerasModel model, HeadLayers head, ClassifierOps ops) {
+    this.model = model;
+    this.head = head;
+    this.ops = ops;
+  }
+
+  int epochsDone() {
+    return epochsDone;
+  }
+
+  History fit(ImageDataset train, ImageDataset validation, Phase phase, List<ModelVariable> vars, TrainingListener listener) {
+    phases++;
+    String prefix = "phase" + phases + "_" + phase.optimizer().kind().name().toLowerCase(Locale.ROOT);
+    OptimizerOps optimizer = ops.phase(model, vars, phase.optimizer(), prefix);
+    SessionRuns.run(model.session(), Map.of(), List.of(), optimizer.reset);
+
+    PrefixCache trainCache = null;
+    PrefixCache valCache = null;
+    String cut = phase.cachePrefix() ? usableCut(train, validation, vars, listener) : null;
+    if (cut != null) {
+      if (train.options().augmentation().isIdentity()) {
+        trainCache = cache(cut, train, phase, "training", listener);
+      }
+      if (validation != null) {
+        valCache = cache(cut, validation, phase, "validation", listener);
+      }
+    }
+    long params = vars.stream().mapToLong(v -> v.spec().count()).sum();
+    listener.onEvent(new TrainingEvent.PhaseStarted(phase.name(), phase.epochs(), vars.size(), params,
+        trainCache != null ? cut : null));
+    LOG.info("phase '{}': {} trainable weights ({} values), {}, train cache {}", phase.name(), vars.size(), params,
+        phase.optimizer(), trainCache != null ? cut : "off");
+
+    EarlyStopping stop = validation != null ? phase.earlyStopping() : null;
+    Map<ModelVariable, FloatArray> best = null;
+    double bestValue = Double.NaN;
+    int bestEpoch = -1;
+    int wait = 0;
+    List<EpochMetrics> epochs = new ArrayList<>();
+    for (int e = 1; e <= phase.epochs(); e++) {
+      int epoch = ++epochsDone;
+      long start = System.nanoTime();
+      List<int[]> batches = train.batchIndices(epoch);
+      listener.onEvent(new TrainingEvent.EpochStarted(phase.name(), e, phase.epochs(), batches.size()));
+      double lossSum = 0;
+      long correct = 0;
+      long seen = 0;
+      for (int step = 0; step < batches.size(); step++) {
+        int[] idx = batches.get(step);
+        Map<Operand<TFloat32>, FloatArray> feeds = new LinkedHashMap<>();
+        if (trainCache != null) {
+          feeds.put(trainCache.tensor, trainCache.gather(idx));
+        } else {
+          feeds.put(model.inputPlaceholder(), train.batch(idx, epoch).images());
+        }
+        FloatArray labels = train.labels(idx);
+        feeds.put(ops.labels, labels);
+        if (ops.mask != null) {
+          feeds.put(ops.mask, dropoutMask(idx.length, phase.seed(), epoch, step));
+        }
+        List<FloatArray> out = SessionRuns.run(model.session(), feeds, List.of(ops.trainLoss, ops.trainProbabilities),
+            optimizer.step);
+        for (float l : out.get(0).data()) {
+          lossSum += l;
+        }
+        correct += Metrics.correct(out.get(1), labels);
+        seen += idx.length;
+        listener.onEvent(new TrainingEvent.BatchDone(phase.name(), e, step + 1, batches.size(), lossSum / seen,
+            (double) correct / seen));
+      }
+      Evaluation val = validation != null ? evaluate(validation, valCache) : null;
+      EpochMetrics m = new EpochMetrics(phase.name(), epoch, e, lossSum / seen, (double) correct / seen,
+          val != null ? val.loss() : Double.NaN, val != null ? val.accuracy() : Double.NaN,
+          (System.nanoTime() - start) / 1e9, trainCache != null);
+      epochs.add(m);
+      listener.onEvent(new TrainingEvent.EpochDone(m));
+      if (stop == null) {
+        continue;
+      }
+      double v = stop.value(m);
+      boolean improved = Double.isNaN(bestValue) || (stop.higherIsBetter() ? v > bestValue : v < bestValue);
+      if (improved) {
+        bestValue = v;
+        bestEpoch = epoch;
+        wait = 0;
+        if (stop.restoreBestWeights() && e < phase.epochs()) {
+          best = ModelWeights.read(model, vars);
+        } else {
+          best = null; // the current weights are the best ones
+        }
+      } else if (++wait >= stop.patience()) {
+        listener.onEvent(new TrainingEvent.Note(String.format(Locale.ROOT,
+            "%s: early stop after epoch %d (%s did not improve for %d epochs)", phase.name(), epoch, stop.monitor(), wait)));
+        break;
+      }
+    }
+    if (best != null && bestEpoch != epochsDone) {
+      ModelWeights.assign(model, best);
+      listener.onEvent(new TrainingEvent.Note(String.format(Locale.ROOT, "%s: restored the weights of epoch %d (%s %.4f)",
+          phase.name(), bestEpoch, stop.monitor(), bestValue)));
+    }
+    return new History(epochs);
+  }
+
+  /** The cut layer if caching is possible: a known shape, a graph that runs from it alone, and memory for it. */
+  private String usableCut(ImageDataset train, ImageDataset validation, List<ModelVariable> vars,
+      TrainingListener listener) {
+    String cut = PrefixCache.cutLayer(model, vars);
+    if (cut == null) {
+      return null;
+    }
+    long size = PrefixCache.sampleSize(model, cut);
+    long samples = (train.options().augmentation().isIdentity() ? train.size() : 0)
+        + (validation != null ? validation.size() : 0);
+    Runtime rt = Runtime.getRuntime();
+    long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    if (size < 0 || size * samples > Integer.MAX_VALUE || 4.0 * size * samples > CACHE_HEAP_SHARE * free) {
+      listener.onEvent(new TrainingEvent.Note(String.format(Locale.ROOT,
+          "not caching '%s' outputs: %d samples x %d values do not fit in the heap; every step runs the whole model",
+          cut, samples, size)));
+      return null;
+    }
+    // Another path from the input into the trainable layers (a skip connection) makes the run fail
+    // without the input fed: try one sample of zeros.
+    long[] shape = model.handle(cut).outputShape().clone();
+    shape[0] = 1;
+    Map<Operand<TFloat32>, FloatArray> feeds = new LinkedHashMap<>();
+    feeds.put(model.handle(cut).output(), new FloatArray(shape, new float[(int) size]));
+    feeds.put(ops.labels, new FloatArray(new long[] {1, head.outputs()}, new float[head.outputs()]));
+    if (ops.mask != null) {
+      feeds.put(ops.mask, new FloatArray(new long[] {1, ops.maskWidth}, new float[(int) ops.maskWidth]));
+    }
+    try {
+      SessionRuns.run(model.session(), feeds, List.of(ops.trainLoss, ops.evalLoss), null);
+      return cut;
+    } catch (RuntimeException e) {
+      listener.onEvent(new TrainingEvent.Note("not caching '" + cut + "' outputs: the trainable layers also need"
+          + " other tensors (" + e.getMessage().lines().findFirst().orElse("") + ")"));
+      return null;
+    }
+  }
+
+  private PrefixCache cache(String cut, ImageDataset data, Phase phase, String name, TrainingListener listener) {
+    long start = System.nanoTime();
+    PrefixCache c = PrefixCache.compute(model, cut, data,
+        done -> listener.onEvent(new TrainingEvent.Caching(phase.name(), name, done, data.size())));
+    LOG.info("cached '{}' outputs of {} {} samples in {} ms", cut, data.size(), name, (System.nanoTime() - start) / 1_000_000);
+    return c;
+  }
+
+  Evaluation evaluate(ImageDataset data, PrefixCache cache) {
+    ImageDataset plain = data.withOptions(data.options().forEvaluation());
+    double lossSum = 0;
+    long correct = 0;
+    int seen = 0;
+    for (int[] idx : plain.batchIndices(0)) {
+      Map<Operand<TFloat32>, FloatArray> feeds = new LinkedHashMap<>();
+      if (cache != null) {
+        feeds.put(cache.tensor, cache.gather(idx));
+      } else {
+        feeds.put(model.inputPlaceholder(), plain.batch(idx, 0).images());
+      }
+      FloatArray labels = plain.labels(idx);
+      feeds.put(ops.labels, labels);
+      List<FloatArray> out = SessionRuns.run(model.session(), feeds, List.of(ops.evalLoss, ops.evalProbabilities), null);
+      for (float l : out.get(0).data()) {
+        lossSum += l;
+      }
+      correct += Metrics.correct(out.get(1), labels);
+      seen += idx.length;
+    }
+    return new Evaluation(lossSum / seen, (double) correct / seen, seen);
+  }
+
+  /** Keras' inverted dropout: keep with probability {@code 1 - rate}, scaled by {@code 1 / (1 - rate)}. */
+  private FloatArray dropoutMask(int n, long seed, int epoch, int step) {
+    int width = (int) ops.maskWidth;
+    float keep = (float) (1 - head.dropoutRate());
+    float scale = 1f / keep;
+    SplittableRandom r = new SplittableRandom(Metrics.mix(Metrics.mix(seed) ^ Metrics.mix(epoch) ^ step));
+    float[] m = new float[n * width];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = r.nextDouble() < keep ? scale : 0f;
+    }
+    return new FloatArray(new long[] {n, width}, m);
+  }
+}
