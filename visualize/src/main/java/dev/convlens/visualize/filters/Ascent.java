@@ -117,7 +117,7 @@ final class Ascent {
     return results;
   }
 
-  /** One update of {@code z} in place: blur, normalize by {@code sqrt(mean(g^2)) + 1e-5}, penalties, step. */
+  /** One update of {@code z} in place: blur, normalize by {@code sqrt(mean(g^2)) + epsilon}, penalties, step. */
   private void update(float[] z, float[] g, int zh, int zw, double center) {
     int c = inChannels;
     if (options.blurSigma() > 0) {
@@ -127,7 +127,7 @@ final class Ascent {
     for (float v : g) {
       sq += (double) v * v;
     }
-    double norm = Math.sqrt(sq / g.length) + 1e-5;
+    double norm = Math.sqrt(sq / g.length) + options.epsilon();
     float[] tv = options.totalVariation() > 0 ? ImageOps.totalVariationGradient(z, zh, zw, c) : null;
     double step = options.stepSize();
     for (int j = 0; j < z.length; j++) {

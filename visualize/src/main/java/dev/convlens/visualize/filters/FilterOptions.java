@@ -34,10 +34,17 @@ import java.util.Objects;
  *     allows (whole-layer mode), 1 = one filter at a time
  * @param memoryBudgetBytes rough upper bound of the native memory one batch may use for
  *     activations and gradients; batches are chunked to stay under it
+ * @param preActivation maximize the filter's value before the layer's activation function (the
+ *     ReLU of a Conv2D) instead of after it. A ReLU filter that is zero everywhere on the start
+ *     image has a zero gradient and stays gray; before the ReLU it still moves. Off in the book
+ * @param epsilon the book's {@code 1e-5} in {@code g / (sqrt(mean(g^2)) + epsilon)}. It assumes
+ *     gradients far above 1e-5 (true for VGG16 on 0..255 inputs); for a model that rescales its
+ *     input (x/255) the gradient RMS can be below 1e-5 and the steps shrink to almost nothing: use
+ *     a much smaller value such as 1e-12 there
  */
 public record FilterOptions(int steps, double stepSize, int size, long seed, FloatArray startImage, int jitter,
     double totalVariation, double l2, double blurSigma, int octaves, double octaveScale, int batchSize,
-    long memoryBudgetBytes) {
+    long memoryBudgetBytes, boolean preActivation, double epsilon) {
 
   public FilterOptions {
     require(steps >= 1, "steps must be at least 1, got " + steps);
@@ -50,6 +57,7 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, Flo
     require(octaves >= 1, "octaves must be at least 1, got " + octaves);
     require(Double.isFinite(octaveScale) && octaveScale > 1, "octaveScale must be greater than 1, got " + octaveScale);
     require(batchSize >= 0, "batchSize must be 0 (whole layer) or positive, got " + batchSize);
+    require(Double.isFinite(epsilon) && epsilon > 0, "epsilon must be a positive number, got " + epsilon);
     require(memoryBudgetBytes > 0, "memoryBudgetBytes must be positive, got " + memoryBudgetBytes);
     if (startImage != null) {
       boolean hwc = startImage.rank() == 3 || (startImage.rank() == 4 && startImage.dim(0) == 1);
@@ -62,70 +70,71 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, Flo
 
   /** The book's listing 5.38: 40 steps of size 1 from seeded gray noise, the model's input size, no regularization. */
   public static FilterOptions defaults() {
-    return new FilterOptions(40, 1.0, 0, 0L, null, 0, 0, 0, 0, 1, 1.4, 0, 1L << 30);
+    return new FilterOptions(40, 1.0, 0, 0L, null, 0, 0, 0, 0, 1, 1.4, 0, 1L << 30, false, 1e-5);
   }
 
   /**
    * A regularized preset for real photo-trained models: jitter 2 px, total variation 0.01,
-   * L2 0.001, gradient blur 0.5 px, 3 octaves of 1.4. The other values are kept.
+   * L2 0.001, gradient blur 0.5 px, 3 octaves of 1.4, epsilon 1e-12. The other values are kept.
    */
   public FilterOptions readable() {
-    return withJitter(2).withTotalVariation(0.01).withL2(0.001).withBlurSigma(0.5).withOctaves(3, 1.4);
+    return withJitter(2).withTotalVariation(0.01).withL2(0.001).withBlurSigma(0.5).withOctaves(3, 1.4)
+        .withEpsilon(1e-12);
   }
 
   public FilterOptions withSteps(int steps) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   public FilterOptions withStepSize(double stepSize) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   public FilterOptions withSize(int size) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   public FilterOptions withSeed(long seed) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   public FilterOptions withStartImage(FloatArray startImage) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   public FilterOptions withJitter(int jitter) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   public FilterOptions withTotalVariation(double totalVariation) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   public FilterOptions withL2(double l2) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   public FilterOptions withBlurSigma(double blurSigma) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   public FilterOptions withOctaves(int octaves, double octaveScale) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   public FilterOptions withBatchSize(int batchSize) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   /** One filter per batch: the book's loop, for comparison with the default whole-layer mode. */
@@ -133,9 +142,19 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, Flo
     return withBatchSize(1);
   }
 
+  public FilterOptions withPreActivation(boolean preActivation) {
+    return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+  }
+
+  public FilterOptions withEpsilon(double epsilon) {
+    return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+  }
+
   public FilterOptions withMemoryBudgetBytes(long memoryBudgetBytes) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
   /** Steps over all octaves: the length of {@link FilterResult#losses()}. */
@@ -154,6 +173,7 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, Flo
     return "FilterOptions[steps=" + steps + ", stepSize=" + stepSize + ", size=" + size + ", seed=" + seed
         + ", startImage=" + Objects.toString(startImage, "noise") + ", jitter=" + jitter + ", totalVariation="
         + totalVariation + ", l2=" + l2 + ", blurSigma=" + blurSigma + ", octaves=" + octaves + ", octaveScale="
-        + octaveScale + ", batchSize=" + batchSize + ", memoryBudgetBytes=" + memoryBudgetBytes + "]";
+        + octaveScale + ", batchSize=" + batchSize + ", memoryBudgetBytes=" + memoryBudgetBytes + ", preActivation="
+        + preActivation + ", epsilon=" + epsilon + "]";
   }
 }

@@ -28,19 +28,18 @@ public final class FilterVisualizer {
   private final LayerInfo layer;
   private final int channels;
   private final long bytesPerImage;
-  private final LayerGradient ops;
 
-  private FilterVisualizer(KerasModel model, LayerInfo layer, long bytesPerImage, LayerGradient ops) {
+  private FilterVisualizer(KerasModel model, LayerInfo layer, long bytesPerImage) {
     this.model = model;
     this.layer = layer;
     this.channels = (int) layer.outputShape()[3];
     this.bytesPerImage = bytesPerImage;
-    this.ops = ops;
   }
 
   /**
    * A visualizer for a layer with a 4-D {@code (batch, height, width, channels)} output, by name or
-   * nested path. Builds the gradient ops the first time a (model, layer) is asked for.
+   * nested path. Builds the gradient ops the first time a (model, layer) is asked for (those of
+   * {@link FilterOptions#preActivation()} on first use).
    *
    * @throws InvalidInputException naming the layer when it is unknown or its output is not 4-D,
    *     or when the model's input is not an image batch
@@ -62,8 +61,8 @@ public final class FilterVisualizer {
       throw new InvalidInputException("model '" + model.name() + "' has input shape " + shape(in)
           + "; filter visualization needs an image input (batch, height, width, channels)");
     }
-    LayerGradient ops = LayerGradient.of(model, info.path(), (int) info.outputShape()[3]);
-    return new FilterVisualizer(model, info, bytesPerImage(model, info), ops);
+    LayerGradient.of(model, info.path(), (int) info.outputShape()[3], false);
+    return new FilterVisualizer(model, info, bytesPerImage(model, info));
   }
 
   /** The layer's nested path, e.g. {@code block3_conv1}. */
@@ -110,6 +109,7 @@ public final class FilterVisualizer {
     int c = (int) model.inputShape()[3];
     float[] start = startImage(options, hw[0], hw[1], c);
     int batch = batchSize(options, hw[0], hw[1]);
+    LayerGradient ops = LayerGradient.of(model, layer.path(), channels, options.preActivation());
     Ascent ascent = new Ascent(model, ops, options, hw[0], hw[1], c, channels);
     List<FilterResult> results = new ArrayList<>(filters.size());
     int total = filters.size();

@@ -32,15 +32,16 @@ record LayerGradient(Placeholder<TFloat32> selection, Operand<TFloat32> loss, Op
   /** Keeps op names unique even when a model's cache entry is rebuilt after a race. */
   private static final AtomicInteger SERIAL = new AtomicInteger();
 
-  static LayerGradient of(KerasModel model, String layerPath, int channels) {
+  static LayerGradient of(KerasModel model, String layerPath, int channels, boolean preActivation) {
     Map<String, LayerGradient> perModel;
     synchronized (CACHE) {
       perModel = CACHE.computeIfAbsent(model, m -> new ConcurrentHashMap<>());
     }
-    return perModel.computeIfAbsent(layerPath, p -> build(model, p, channels));
+    String key = preActivation ? layerPath + "#pre-activation" : layerPath;
+    return perModel.computeIfAbsent(key, k -> build(model, layerPath, channels, preActivation));
   }
 
-  /** How many (model, layer) gradient builds are cached for {@code model}; for tests. */
+  /** How many (model, layer, activation side) gradient builds are cached for {@code model}; for tests. */
   static int cachedLayers(KerasModel model) {
     synchronized (CACHE) {
       Map<String, LayerGradient> perModel = CACHE.get(model);
@@ -48,11 +49,11 @@ record LayerGradient(Placeholder<TFloat32> selection, Operand<TFloat32> loss, Op
     }
   }
 
-  private static LayerGradient build(KerasModel model, String layerPath, int channels) {
+  private static LayerGradient build(KerasModel model, String layerPath, int channels, boolean preActivation) {
     return model.extendGraph(root -> {
       String scope = "filter_visualization_" + layerPath.replaceAll("[^A-Za-z0-9_.-]", "_") + "_" + SERIAL.getAndIncrement();
       Ops tf = root.withSubScope(scope);
-      Operand<TFloat32> act = model.handle(layerPath).output();
+      Operand<TFloat32> act = preActivation ? model.handle(layerPath).preActivation() : model.handle(layerPath).output();
       Placeholder<TFloat32> selection = tf.withName("selection")
           .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, channels)));
       Operand<TFloat32> perChannel = tf.math.mean(act, tf.constant(new int[] {1, 2}));
