@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** The {@code convlens} command: exit code 0 ok, 1 failure, 2 usage error. */
 @Command(name = "convlens", mixinStandardHelpOptions = true, version = "convlens 0.1.0",
     description = "See inside Keras-trained convnets: summaries, predictions, activations, heatmaps.",
-    subcommands = {SummaryCommand.class, PredictCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SummaryCommand.class, PredictCommand.class, FiltersCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
       description = "Log details and print stack traces on errors.")

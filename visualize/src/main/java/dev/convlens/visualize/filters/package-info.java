@@ -35,7 +35,22 @@
  *       detail is added on top: larger, more coherent motifs instead of pixel-level texture.
  *       The loss list then has {@code steps * octaves} entries.</li>
  * </ul>
- * {@code FilterOptions.defaults().readable()} turns all of them on with moderate values.
+ * {@code FilterOptions.defaults().readable()} turns all of them on with moderate values (and
+ * epsilon 1e-12, below).
+ *
+ * <p>Two more options, also off by default. {@code epsilon}: the book's {@code + 1e-5} assumes
+ * gradients well above 1e-5, as for VGG16 on 0..255 inputs; a model that rescales its input
+ * (x/255, e.g. the cats-vs-dogs convnet at 180x180) has raw gradient RMS far below it, and the
+ * book's steps then barely move the image, so every tile stays start noise; 1e-12 fixes that.
+ * {@code preActivation}: a ReLU filter that is zero everywhere on the gray start has zero gradient
+ * and stays noise (common in the first layers of trained models); before the ReLU it still moves.
+ * For a linear first layer the mean pre-activation is linear in the input, so its gradient is
+ * the kernel's per-channel sum: the picture becomes a flat color.
+ *
+ * <p>Example (cats-vs-dogs convnet, {@code conv2d_9}, {@code convlens filters ... --epsilon 1e-12}
+ * vs {@code --readable}): with the plain ascent the responding filters show flat colors and fine
+ * oriented stripes at pixel scale; with the preset the same filters show wider, smoother stripes
+ * and blob-shaped motifs, while dead filters stay (blurred) noise either way.
  *
  * <p>Depends on tf-bridge's {@code KerasModel} (graph extension and runs) and on {@code render}.
  */
