@@ -2,6 +2,8 @@ package dev.convlens.cli;
 
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.cli.bench.ActivationsBench;
+import dev.convlens.cli.bench.FiltersBenchCommand;
+import dev.convlens.cli.bench.FinetuneBench;
 import dev.convlens.cli.bench.ForwardBenchmark;
 import dev.convlens.cli.bench.GradCamBenchCommand;
 import dev.convlens.cli.bench.ForwardResult;
@@ -20,14 +22,15 @@ import picocli.CommandLine.Spec;
 /** {@code convlens bench}: timing commands; they print figures and exit 0, whatever the figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: how long convlens takes compared with bare TensorFlow Java.",
-    subcommands = {BenchCommand.Forward.class, ActivationsBench.class, GradCamBenchCommand.class})
+    subcommands = {BenchCommand.Forward.class, ActivationsBench.class, FiltersBenchCommand.class,
+        GradCamBenchCommand.class, FinetuneBench.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: forward, activations or gradcam");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: forward, activations, filters, gradcam or finetune");
   }
 
   @Command(name = "forward", mixinStandardHelpOptions = true,
