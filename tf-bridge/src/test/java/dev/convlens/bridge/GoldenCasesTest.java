@@ -5,15 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convlens.bridge.applications.MobileNet;
-import dev.convlens.bridge.applications.Vgg16;
+import dev.convlens.bridge.fixtures.GoldenModels;
 import dev.convlens.bridge.fixtures.SharedData;
 import dev.convlens.bridge.io.Npy;
-import dev.convlens.bridge.keras.KerasFiles;
-import dev.convlens.bridge.keras.WeightArray;
-import dev.convlens.bridge.keras.WeightSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,53 +124,7 @@ class GoldenCasesTest {
     }
   }
 
-  /** The model of each golden case id, as golden/README.md §1 describes it. */
-  static KerasModel model(Path golden, char id) {
-    Path models = golden.getParent().resolve("models");
-    return switch (id) {
-      case 'A' -> KerasModel.fromConfig(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config(),
-          LoadOptions.defaults().withWeights(models.resolve("keras-applications/mobilenet_2_5_128_tf.h5")));
-      case 'B' -> KerasModel.load(models.resolve("keras-v3/convnet_from_scratch_with_augmentation.keras"));
-      case 'C' -> KerasModel.load(models.resolve("keras-h5/bwdGitHub_cats_and_dogs_small_1.h5"));
-      case 'D' -> KerasModel.load(models.resolve("keras-h5/fer2013_mini_XCEPTION.102-0.66.hdf5"));
-      case 'E' -> vgg16WithSyntheticHead(golden);
-      default -> throw new IllegalArgumentException("no golden model " + id);
-    };
-  }
-
-  /** VGG16 without top at 128x128, synthetic weights, plus GlobalAveragePooling2D and Dense(3, softmax). */
-  static KerasModel vgg16WithSyntheticHead(Path golden) {
-    ObjectNode config = Vgg16.Options.defaults().includeTop(false).inputSize(128, 128).config();
-    ObjectNode inner = (ObjectNode) config.get("config");
-    ArrayNode layers = (ArrayNode) inner.get("layers");
-    layers.add(layer("GlobalAveragePooling2D", "synthetic_gap", "block5_pool", JSON.createObjectNode()));
-    ObjectNode dense = JSON.createObjectNode().put("units", 3).put("activation", "softmax").put("use_bias", true);
-    layers.add(layer("Dense", "synthetic_predictions", "synthetic_gap", dense));
-    inner.set("output_layers", JSON.createArrayNode().add(JSON.createArrayNode().add("synthetic_predictions").add(0).add(0)));
-    WeightSource vgg = KerasFiles.weightsFile(golden.resolve("vgg16_synthetic_notop.h5"));
-    FloatArray w = Npy.read(golden.resolve("vgg16syn_head_W.npy"));
-    FloatArray b = Npy.read(golden.resolve("vgg16syn_head_b.npy"));
-    WeightSource all = new WeightSource() {
-      @Override
-      public List<WeightArray> weights(List<String> path, String cls, List<dev.convlens.bridge.keras.WeightSpec> expected) {
-        return path.get(0).equals("synthetic_predictions")
-            ? List.of(new WeightArray("kernel", w), new WeightArray("bias", b)) : vgg.weights(path, cls, expected);
-      }
-
-      @Override
-      public void close() {
-        vgg.close();
-      }
-    };
-    return KerasModel.fromConfig(config, all, LoadOptions.defaults());
-  }
-
-  private static ObjectNode layer(String cls, String name, String inbound, ObjectNode config) {
-    config.put("name", name);
-    ObjectNode l = JSON.createObjectNode().put("class_name", cls).put("name", name);
-    l.set("config", config);
-    l.set("inbound_nodes", JSON.createArrayNode().add(JSON.createArrayNode().add(
-        JSON.createArrayNode().add(inbound).add(0).add(0).add(JSON.createObjectNode()))));
-    return l;
+  private static KerasModel model(Path golden, char id) {
+    return GoldenModels.model(golden, id);
   }
 }

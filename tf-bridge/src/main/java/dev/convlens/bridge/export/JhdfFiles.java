@@ -13,8 +13,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
- * Opens a jhdf 0.9.4 file for writing without the two artefacts real Keras files lack (the same
- * workaround as the tf-bridge test fixtures, measured there against real Keras files).
+ * Opens a jhdf 0.9.4 file for writing without the two artefacts real Keras files lack (checked by
+ * the tf-bridge test fixtures against real Keras files). Public for those fixtures; not an API.
  *
  * <p>1. jhdf adds a root attribute {@code _jHDF}; it is removed.
  *
@@ -24,13 +24,13 @@ import java.nio.file.Path;
  * that, once it is written, the channel moves to the end of the file. This needs one reflective
  * write of jhdf's private {@code rootGroup} field and fails loudly if a jhdf update renames it.
  */
-final class JhdfFiles {
+public final class JhdfFiles {
   /** jhdf 0.9.4 writes attributes inline in the object header: above about 59.5 KB the file is unreadable. */
   static final int ATTRIBUTE_LIMIT = 59000;
 
   private JhdfFiles() {}
 
-  static WritableHdfFile create(Path file) {
+  public static WritableHdfFile create(Path file) {
     WritableHdfFile h5 = HdfFile.write(file);
     h5.removeAttribute("_jHDF");
     try {

@@ -1,5 +1,7 @@
 package dev.convlens.visualize.cam;
 
+import dev.convlens.bridge.fixtures.GoldenModels;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
