@@ -181,12 +181,7 @@ public final class KerasModel implements AutoCloseable {
   /** A layer by nested path ({@code vgg16/block5_conv3}) or by Keras name when that is unique. */
   public LayerInfo layer(String nameOrPath) {
     String key = resolve(nameOrPath);
-    for (LayerInfo l : layers) {
-      if (l.path().equals(key)) {
-        return l;
-      }
-    }
-    throw new IllegalStateException(key);
+    return layers.stream().filter(l -> l.path().equals(key)).findFirst().orElseThrow();
   }
 
   /** Runs the model on a batch {@code [N, H, W, C]} (or one sample {@code [H, W, C]}) and returns its output. */
