@@ -29,7 +29,7 @@ final class DemoModelCommand implements Callable<Integer> {
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     err.printf(Locale.ROOT, "training on %d generated images of %s (seed %d), validating on %d%n",

@@ -23,6 +23,7 @@ import java.awt.Rectangle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,10 +140,11 @@ public final class DemoModel {
   }
 
   /** Trains from {@code seed} and exports the SavedModel to {@code out}; returns its numbers. */
-  public static Built build(long seed, Path out, TrainingListener listener) {
+  public static Built build(long seed, Path out, TrainingListener listener) throws IOException {
     Trained t = train(seed, listener);
     try (Classifier c = t.classifier()) {
       c.exportSavedModel(out);
+      Files.write(out.resolve("labels.txt"), Shapes.CLASSES); // class names for predict/report
       return new Built(t.validation(), heldOut(c.model(), 200));
     }
   }
