@@ -90,9 +90,12 @@ final class ReportCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  /** The demo model: beside the launcher (CONVLENS_HOME), else under the working directory. */
+  /**
+   * The demo model: under the convlens folder (system property {@code convlens.home}, else the
+   * launcher's {@code CONVLENS_HOME}), else under the working directory.
+   */
   static Path demoModel() {
-    String home = System.getenv("CONVLENS_HOME");
+    String home = System.getProperty("convlens.home", System.getenv("CONVLENS_HOME"));
     Path rel = DemoModelCommand.DEFAULT_OUT;
     if (home != null && Files.isDirectory(Path.of(home).resolve(rel))) {
       return Path.of(home).resolve(rel);
