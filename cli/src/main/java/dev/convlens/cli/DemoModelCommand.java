@@ -1,5 +1,6 @@
 package dev.convlens.cli;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.cli.demo.DemoModel;
 import dev.convlens.cli.demo.Shapes;
 import dev.convlens.finetune.training.Evaluation;
@@ -30,6 +31,16 @@ final class DemoModelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws java.io.IOException {
+    // Fail before the minute of training when the folder cannot be written.
+    Path parent = out.toAbsolutePath().getParent();
+    try {
+      java.nio.file.Files.createDirectories(parent);
+    } catch (java.io.IOException e) {
+      throw new InvalidInputException("--out " + out + ": cannot create " + parent + " (" + e.getMessage() + ")");
+    }
+    if (!java.nio.file.Files.isWritable(parent)) {
+      throw new InvalidInputException("--out " + out + ": cannot write in " + parent);
+    }
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     err.printf(Locale.ROOT, "training on %d generated images of %s (seed %d), validating on %d%n",

@@ -26,9 +26,6 @@ import picocli.CommandLine.Spec;
         "Without arguments: the embedded demo model (saved_models/shapes) on a generated image, into convlens-report/.",
         "Example: convlens report --model vgg16 --image elephant.jpg --out elephant-report"})
 final class ReportCommand implements Callable<Integer> {
-  /** Written by `convlens demo-model` beside the SavedModel; read when --labels is not given. */
-  static final String LABELS_FILE = "labels.txt";
-
   @Option(names = "--model", paramLabel = "<file|dir|vgg16|mobilenet>",
       description = "A Keras model file, a SavedModel directory, or vgg16 / mobilenet (default: the demo model "
           + "saved_models/shapes).")
@@ -155,7 +152,7 @@ final class ReportCommand implements Callable<Integer> {
         what = "generated " + s.className() + " #" + sample;
       }
       int outputs = (int) k.output().shape().asArray()[k.output().shape().numDimensions() - 1];
-      ClassNames names = PredictCommand.classNames(labelsFile(Path.of(m.model)), outputs);
+      ClassNames names = PredictCommand.classNames(labels != null ? labels : m.labelsBeside(), outputs);
       Path index = Report.write(k, photo, mode, names, m.model + " on " + what, options, out, msg -> {
         err.print("\r\033[K" + msg);
         err.flush();
@@ -168,11 +165,4 @@ final class ReportCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Path labelsFile(Path modelPath) {
-    if (labels != null) {
-      return labels;
-    }
-    Path beside = Files.isDirectory(modelPath) ? modelPath.resolve(LABELS_FILE) : null;
-    return beside != null && Files.isRegularFile(beside) ? beside : null;
-  }
 }
