@@ -139,9 +139,11 @@ final class ReportCommand implements Callable<Integer> {
             + java.util.Arrays.toString(in) + (in.length == 4 && in[3] == 3 ? "; pass --input-size" : ""));
       }
       FloatArray photo;
+      FloatArray display;
       String what;
       if (image != null) {
         photo = KerasImages.loadImg(image, (int) in[1], (int) in[2], ColorMode.RGB);
+        display = displayImage(image);
         what = image.getFileName().toString();
       } else {
         Shapes.Sample s = Shapes.sample(dev.convlens.cli.demo.DemoModel.HELD_OUT_SEED, sample);
@@ -149,11 +151,12 @@ final class ReportCommand implements Callable<Integer> {
           throw new InvalidInputException("generated images are 64x64; model " + m.model + " takes " + in[1] + "x" + in[2]);
         }
         photo = s.image();
+        display = photo;
         what = "generated " + s.className() + " #" + sample;
       }
       int outputs = (int) k.output().shape().asArray()[k.output().shape().numDimensions() - 1];
       ClassNames names = PredictCommand.classNames(labels != null ? labels : m.labelsBeside(), outputs);
-      Path index = Report.write(k, photo, mode, names, m.model + " on " + what, options, out, msg -> {
+      Path index = Report.write(k, photo, display, mode, names, m.model + " on " + what, options, out, msg -> {
         err.print("\r\033[K" + msg);
         err.flush();
       });
@@ -165,4 +168,17 @@ final class ReportCommand implements Callable<Integer> {
     return 0;
   }
 
+
+  /** The photo for the Grad-CAM overlays: its own size, at most 480 pixels on the long side. */
+  private static FloatArray displayImage(Path file) {
+    FloatArray full = KerasImages.loadImg(file, ColorMode.RGB);
+    long h = full.dim(0);
+    long w = full.dim(1);
+    double scale = Math.min(1.0, 480.0 / Math.max(h, w));
+    if (scale == 1.0) {
+      return full;
+    }
+    return KerasImages.loadImg(file, (int) Math.max(1, Math.round(h * scale)), (int) Math.max(1, Math.round(w * scale)),
+        ColorMode.RGB);
+  }
 }

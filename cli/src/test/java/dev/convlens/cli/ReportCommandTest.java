@@ -70,6 +70,25 @@ class ReportCommandTest {
   }
 
   @Test
+  void photoModelReportDrawsOverlaysOnThePhoto() throws Exception {
+    Path data = dev.convlens.bridge.fixtures.SharedData.require("models/keras-applications/mobilenet_2_5_128_tf.h5")
+        .getParent().getParent().getParent();
+    Path dir = tmp.resolve("mobilenet");
+    Run r = run("report", "--model", "mobilenet", "--alpha", "0.25", "--input-size", "128",
+        "--weights", data.resolve("models/keras-applications/mobilenet_2_5_128_tf.h5").toString(),
+        "--labels", data.resolve("imagenet_class_index.json").toString(),
+        "--image", data.resolve("images/book/creative_commons_elephant.jpg").toString(),
+        "--out", dir.toString(), "--filter-layers", "2", "--filters", "4", "--filter-steps", "3", "--max-channels", "16");
+    assertEquals(0, r.code(), r.err());
+    String html = Files.readString(dir.resolve("index.html"));
+    assertTrue(html.contains("<td class=\"name\">African_elephant</td><td>386</td><td>0.5160</td>"), "top-1 as predict");
+    assertTrue(html.contains("<details>"), "the 88-layer summary is folded");
+    java.awt.image.BufferedImage overlay = javax.imageio.ImageIO.read(dir.resolve("gradcam_1.png").toFile());
+    assertEquals(480, overlay.getWidth(), "the 899x600 photo, scaled to 480 on its long side");
+    assertEquals(320, overlay.getHeight());
+  }
+
+  @Test
   void modelWithoutImageIsAUsageError() {
     Run r = run("report", "--model", "../saved_models/shapes", "--out", tmp.resolve("x").toString());
     assertEquals(2, r.code(), r.err());

@@ -71,16 +71,29 @@ public final class Report {
    */
   public static Path write(KerasModel model, FloatArray photo, Preprocessing preprocessing, ClassNames names, String title,
       ReportOptions options, Path out, Consumer<String> progress) throws IOException {
+    return write(model, photo, photo, preprocessing, names, title, options, out, progress);
+  }
+
+  /**
+   * As {@link #write(KerasModel, FloatArray, Preprocessing, ClassNames, String, ReportOptions, Path, Consumer)},
+   * with the Grad-CAM overlays drawn on {@code display} (the photo at any size, RGB 0..255
+   * {@code [H, W, 3]}) rather than on the model-size image.
+   */
+  public static Path write(KerasModel model, FloatArray photo, FloatArray display, Preprocessing preprocessing,
+      ClassNames names, String title, ReportOptions options, Path out, Consumer<String> progress) throws IOException {
     long[] in = model.inputShape();
     if (photo.rank() != 3 || photo.dim(0) != in[1] || photo.dim(1) != in[2] || photo.dim(2) != 3) {
       throw new InvalidInputException("report image must be " + in[1] + "x" + in[2] + "x3 (the model's input), got "
           + java.util.Arrays.toString(photo.shape()));
     }
     Files.createDirectories(out);
-    return new Report(model, options, out, progress).page(photo, preprocessing.apply(photo), names, title);
+    if (display.rank() != 3 || display.dim(2) != 3) {
+      throw new InvalidInputException("display image must be [H, W, 3], got " + java.util.Arrays.toString(display.shape()));
+    }
+    return new Report(model, options, out, progress).page(photo, display, preprocessing.apply(photo), names, title);
   }
 
-  private Path page(FloatArray photo, FloatArray x, ClassNames names, String title) throws IOException {
+  private Path page(FloatArray photo, FloatArray display, FloatArray x, ClassNames names, String title) throws IOException {
     StringBuilder html = new StringBuilder(Html.head("convlens report: " + title));
     html.append("<header><h1>convlens report</h1>\n<p class=\"meta\">Model <b>").append(esc(title)).append("</b> (")
         .append(esc(model.name())).append("), input ").append(in()).append(". Made by <code>convlens report</code>.</p>\n")
@@ -90,7 +103,12 @@ public final class Report {
     }
     html.append("</nav></header>\n");
     progress.accept("summary");
-    html.append(section("summary", "Model summary")).append("<pre>").append(esc(model.summary())).append("</pre>\n</section>\n");
+    int layers = model.layers().size();
+    long params = model.layers().stream().mapToLong(LayerInfo::parameters).sum();
+    // A long summary (MobileNet: 90 rows) is folded so the pictures stay near the top.
+    html.append(section("summary", "Model summary")).append(layers <= 30 ? "<details open>" : "<details>")
+        .append(String.format(Locale.ROOT, "<summary>%d layers, %,d parameters</summary>", layers, params))
+        .append("<pre>").append(esc(model.summary())).append("</pre></details>\n</section>\n");
 
     progress.accept("predictions and Grad-CAM");
     Images.write(Images.rgb(photo), out.resolve("input.png"));
@@ -99,7 +117,7 @@ public final class Report {
     int outputs = (int) scores.dim(scores.rank() - 1);
     List<Prediction> top = names.decodePredictions(scores, Math.min(options.top(), Math.max(outputs, 1))).get(0);
     html.append(predictions(top));
-    html.append(gradcam(cam, photo, x, top));
+    html.append(gradcam(cam, display, x, top));
 
     progress.accept("activations");
     html.append(activations(x));
@@ -144,7 +162,7 @@ public final class Report {
     return b.toString();
   }
 
-  private String gradcam(CamExplainer cam, FloatArray photo, FloatArray x, List<Prediction> top) {
+  private String gradcam(CamExplainer cam, FloatArray display, FloatArray x, List<Prediction> top) {
     int[] classes = top.stream().mapToInt(Prediction::index).toArray();
     List<Heatmap> maps = cam.explainClasses(x, classes);
     StringBuilder b = new StringBuilder(section("gradcam", "Grad-CAM"));
@@ -153,8 +171,11 @@ public final class Report {
     for (int i = 0; i < maps.size(); i++) {
       Heatmap h = maps.get(i);
       String file = "gradcam_" + (i + 1) + ".png";
-      Images.write(Overlay.superimpose(photo, h, Colormap.JET, Overlay.BOOK_ALPHA), out.resolve(file));
-      b.append("<figure>").append(imgTag(file, "Grad-CAM for " + top.get(i).label(), 256)).append("<figcaption>")
+      Images.write(Overlay.superimpose(display, h, Colormap.JET, Overlay.BOOK_ALPHA), out.resolve(file));
+      String tag = display.dim(1) == model.inputShape()[2] ? imgTag(file, "Grad-CAM for " + top.get(i).label(), 256)
+          : "<img src=\"" + esc(file) + "\" alt=\"Grad-CAM for " + esc(top.get(i).label()) + "\" width=\""
+              + Math.min(360, display.dim(1)) + "\">";
+      b.append("<figure>").append(tag).append("<figcaption>")
           .append(i + 1).append(". ").append(esc(top.get(i).label()))
           .append(String.format(Locale.ROOT, " (%.4f)", top.get(i).score()))
           .append(h.degenerate() ? ": no positive evidence, the map is empty" : "")
