@@ -7,6 +7,7 @@ import dev.convlens.bridge.image.ClassNames;
 import dev.convlens.bridge.image.ColorMode;
 import dev.convlens.bridge.image.KerasImages;
 import dev.convlens.bridge.image.Preprocessing;
+import dev.convlens.cli.demo.DemoModel;
 import dev.convlens.cli.demo.Shapes;
 import dev.convlens.cli.report.Report;
 import dev.convlens.cli.report.ReportOptions;
@@ -146,7 +147,7 @@ final class ReportCommand implements Callable<Integer> {
         display = displayImage(image);
         what = image.getFileName().toString();
       } else {
-        Shapes.Sample s = Shapes.sample(dev.convlens.cli.demo.DemoModel.HELD_OUT_SEED, sample);
+        Shapes.Sample s = Shapes.sample(DemoModel.HELD_OUT_SEED, sample);
         if (in[1] != Shapes.SIZE || in[2] != Shapes.SIZE) {
           throw new InvalidInputException("generated images are 64x64; model " + m.model + " takes " + in[1] + "x" + in[2]);
         }
@@ -157,7 +158,7 @@ final class ReportCommand implements Callable<Integer> {
       int outputs = (int) k.output().shape().asArray()[k.output().shape().numDimensions() - 1];
       ClassNames names = PredictCommand.classNames(labels != null ? labels : m.labelsBeside(), outputs);
       Path index = Report.write(k, photo, display, mode, names, m.model + " on " + what, options, out, msg -> {
-        err.print("\r\033[K" + msg);
+        err.print(String.format(Locale.ROOT, "\r%-72s", msg)); // padded: no terminal escapes in CI logs
         err.flush();
       });
       err.println();
@@ -167,7 +168,6 @@ final class ReportCommand implements Callable<Integer> {
     }
     return 0;
   }
-
 
   /** The photo for the Grad-CAM overlays: its own size, at most 480 pixels on the long side. */
   private static FloatArray displayImage(Path file) {
