@@ -112,7 +112,7 @@ final class GradcamCommand implements Callable<Integer> {
       CamExplainer cam = CamExplainer.of(m, options);
       GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on models with joins
       int outputs = (int) m.output().shape().asArray()[m.output().shape().numDimensions() - 1];
-      ClassNames names = PredictCommand.classNames(labels, outputs);
+      ClassNames names = PredictCommand.classNames(labels != null ? labels : model.labelsBeside(), outputs);
       int wanted = classIndex(names, outputs);
       Heatmap h = cam.explain(x, new int[] {wanted}).get(0);
       List<Prediction> best = names.decodePredictions(FloatArray.of(h.predictions().data(), 1, outputs), 3).get(0);

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "convlens", mixinStandardHelpOptions = true, version = "convlens 0.1.0",
     description = "See inside Keras-trained convnets: summaries, predictions, activations, heatmaps.",
     subcommands = {SummaryCommand.class, PredictCommand.class, ActivationsCommand.class, FiltersCommand.class,
-        GradcamCommand.class, FinetuneCommand.class, EvaluateCommand.class, BenchCommand.class,
+        GradcamCommand.class, FinetuneCommand.class, EvaluateCommand.class, BenchCommand.class, DemoModelCommand.class, ReportCommand.class, ExportCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

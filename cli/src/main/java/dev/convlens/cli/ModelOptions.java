@@ -42,6 +42,16 @@ final class ModelOptions {
   /** What {@link #load(boolean)} found out about preprocessing. */
   Preprocessing preprocessing = Preprocessing.NONE;
 
+  /**
+   * {@code labels.txt} (one class name per line) in a SavedModel directory, as `convlens demo-model`
+   * writes it, or null.
+   */
+  Path labelsBeside() {
+    Path dir = isBuiltIn() ? null : Path.of(model);
+    Path file = dir != null && java.nio.file.Files.isDirectory(dir) ? dir.resolve("labels.txt") : null;
+    return file != null && java.nio.file.Files.isRegularFile(file) ? file : null;
+  }
+
   boolean isBuiltIn() {
     String m = model.toLowerCase(Locale.ROOT);
     return m.equals("vgg16") || m.equals("mobilenet");

@@ -83,7 +83,7 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private ClassNames classNames(int outputs) throws java.io.IOException {
-    return classNames(labels, outputs);
+    return classNames(labels != null ? labels : model.labelsBeside(), outputs);
   }
 
   /** The class names from {@code labels} (JSON index or one name per line), else ImageNet's for 1000 outputs, else numbered. */

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
@@ -133,6 +134,44 @@ public final class ImageDataset {
         pixels.toArray(byte[][]::new), sortedSkips);
   }
 
+  /**
+   * Images made in memory (e.g. generated), image {@code i} of class {@code classes[i]}; each is
+   * {@code [height, width, 3]} at the options' size with values 0..255 (rounded to 8 bits, as
+   * decoded files are). {@link #files()} names them {@code <class>/<index>} under {@code memory:}.
+   *
+   * @throws InvalidInputException when a class index or an image shape does not fit
+   */
+  public static ImageDataset fromImages(List<String> classNames, int[] classes, IntFunction<FloatArray> images,
+      DatasetOptions options) {
+    if (classNames == null || classNames.isEmpty() || classes == null || classes.length == 0) {
+      throw new InvalidInputException("an in-memory dataset needs class names and at least one image");
+    }
+    if (options.labelMode() == LabelMode.BINARY && classNames.size() != 2) {
+      throw new InvalidInputException("binary labels need exactly 2 classes, got " + classNames);
+    }
+    for (int c : classes) {
+      if (c < 0 || c >= classNames.size()) {
+        throw new InvalidInputException("class index " + c + " is outside 0.." + (classNames.size() - 1));
+      }
+    }
+    long[] expected = {options.height(), options.width(), 3};
+    byte[][] pixels = new byte[classes.length][];
+    IntStream.range(0, classes.length).parallel().forEach(i -> {
+      FloatArray x = images.apply(i);
+      if (!java.util.Arrays.equals(x.shape(), expected)) {
+        throw new InvalidInputException("in-memory image " + i + " has shape " + java.util.Arrays.toString(x.shape())
+            + ", expected " + java.util.Arrays.toString(expected));
+      }
+      pixels[i] = toBytes(x);
+    });
+    List<Path> files = new ArrayList<>();
+    for (int i = 0; i < classes.length; i++) {
+      files.add(Path.of(classNames.get(classes[i]), String.format(Locale.ROOT, "%06d", i)));
+    }
+    return new ImageDataset(Path.of("memory:"), options, List.copyOf(classNames), List.copyOf(files), classes.clone(),
+        pixels, List.of());
+  }
+
   private static List<Path> listFiles(Path classDir) {
     try (Stream<Path> s = Files.walk(classDir)) {
       return s.filter(Files::isRegularFile).sorted().toList();
@@ -151,7 +190,7 @@ public final class ImageDataset {
     float[] d = hwc.data();
     byte[] b = new byte[d.length];
     for (int i = 0; i < d.length; i++) {
-      b[i] = (byte) Math.round(d[i]);
+      b[i] = (byte) Math.round(Math.max(0f, Math.min(255f, d[i])));
     }
     return b;
   }

@@ -1,0 +1,184 @@
+package dev.convlens.cli;
+
+import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.image.ClassNames;
+import dev.convlens.bridge.image.ColorMode;
+import dev.convlens.bridge.image.KerasImages;
+import dev.convlens.bridge.image.Preprocessing;
+import dev.convlens.cli.demo.DemoModel;
+import dev.convlens.cli.demo.Shapes;
+import dev.convlens.cli.report.Report;
+import dev.convlens.cli.report.ReportOptions;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "report", mixinStandardHelpOptions = true,
+    description = {"Explain a model on one image in one HTML page: summary, top-3 predictions, Grad-CAM for each, "
+        + "activation grids with the blank-channel table, and filter patterns from shallow to deep layers.",
+        "Without arguments: the embedded demo model (saved_models/shapes) on a generated image, into convlens-report/.",
+        "Example: convlens report --model vgg16 --image elephant.jpg --out elephant-report"})
+final class ReportCommand implements Callable<Integer> {
+  @Option(names = "--model", paramLabel = "<file|dir|vgg16|mobilenet>",
+      description = "A Keras model file, a SavedModel directory, or vgg16 / mobilenet (default: the demo model "
+          + "saved_models/shapes).")
+  String model;
+
+  @Option(names = "--weights", paramLabel = "FILE", description = "Keras HDF5 weights (model JSON or built-in; default: the Keras cache).")
+  Path weights;
+
+  @Option(names = "--input-size", paramLabel = "N", description = "Input height and width (built-ins, or models with open sizes).")
+  Integer inputSize;
+
+  @Option(names = "--alpha", paramLabel = "A", description = "MobileNet width multiplier (default 1.0).")
+  Double alpha;
+
+  @Option(names = "--download", description = "Built-ins: fetch missing official weights into the Keras cache.")
+  boolean download;
+
+  @Option(names = "--random-weights", paramLabel = "SEED", description = "Keras-default random weights where none are stored.")
+  Long randomWeights;
+
+  @Option(names = "--image", paramLabel = "FILE",
+      description = "The image (default with the demo model: a generated one, see --sample).")
+  Path image;
+
+  @Option(names = "--sample", defaultValue = "3", paramLabel = "I",
+      description = "Demo model without --image: which generated held-out image (default ${DEFAULT-VALUE}).")
+  int sample;
+
+  @Option(names = "--out", defaultValue = "convlens-report", paramLabel = "DIR",
+      description = "Folder for index.html and its images (default ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--labels", paramLabel = "FILE",
+      description = "imagenet_class_index.json or one class name per line (default: labels.txt beside the model).")
+  Path labels;
+
+  @Option(names = "--preprocess", paramLabel = "MODE",
+      description = "caffe, tf, torch, rescale or none; default: the built-in's own mode, else none.")
+  String preprocess;
+
+  @Option(names = "--layer", paramLabel = "L", description = "Grad-CAM layer (default: the last 4-D layer before the classifier).")
+  String layer;
+
+  @Option(names = "--max-channels", defaultValue = "0", paramLabel = "N",
+      description = "Draw at most N channels per layer (default: all).")
+  int maxChannels;
+
+  @Option(names = "--filter-layers", defaultValue = "3", paramLabel = "N",
+      description = "Conv layers whose filters are drawn, first to last (default ${DEFAULT-VALUE}).")
+  int filterLayers;
+
+  @Option(names = "--filters", defaultValue = "16", paramLabel = "N", description = "Filters per layer (default ${DEFAULT-VALUE}).")
+  int filters;
+
+  @Option(names = "--filter-steps", defaultValue = "40", paramLabel = "N",
+      description = "Gradient-ascent steps per octave (default ${DEFAULT-VALUE}).")
+  int filterSteps;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  /**
+   * The demo model: under the convlens folder (system property {@code convlens.home}, else the
+   * launcher's {@code CONVLENS_HOME}), else under the working directory.
+   */
+  static Path demoModel() {
+    String home = System.getProperty("convlens.home", System.getenv("CONVLENS_HOME"));
+    Path rel = DemoModelCommand.DEFAULT_OUT;
+    if (home != null && Files.isDirectory(Path.of(home).resolve(rel))) {
+      return Path.of(home).resolve(rel);
+    }
+    return rel;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ReportOptions options;
+    try {
+      options = ReportOptions.defaults().camLayer(layer).maxChannels(maxChannels).filters(filterLayers, filters, filterSteps);
+    } catch (InvalidInputException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    boolean demo = model == null;
+    if (demo && image == null && sample < 0) {
+      throw new ParameterException(spec.commandLine(), "--sample must be 0 or more, got " + sample);
+    }
+    if (!demo && image == null) {
+      throw new ParameterException(spec.commandLine(), "--image FILE is needed with --model (only the demo model has "
+          + "generated images)");
+    }
+    ModelOptions m = new ModelOptions();
+    m.model = demo ? demoModel().toString() : model;
+    m.weights = weights;
+    m.inputSize = inputSize;
+    m.alpha = alpha;
+    m.download = download;
+    m.randomWeights = randomWeights;
+    if (demo && !Files.isDirectory(Path.of(m.model))) {
+      throw new InvalidInputException("the demo model " + m.model + " is missing: run from the convlens folder, "
+          + "or rebuild it with `convlens demo-model`");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    long start = System.nanoTime();
+    err.println("loading " + m.model);
+    err.flush();
+    try (KerasModel k = m.load(false)) {
+      Preprocessing mode = preprocess != null ? Preprocessing.fromKerasMode(preprocess) : m.preprocessing;
+      long[] in = k.inputShape();
+      if (in.length != 4 || in[1] < 1 || in[2] < 1 || in[3] != 3) {
+        throw new InvalidInputException("report needs an RGB model with a fixed input size, got "
+            + java.util.Arrays.toString(in) + (in.length == 4 && in[3] == 3 ? "; pass --input-size" : ""));
+      }
+      FloatArray photo;
+      FloatArray display;
+      String what;
+      if (image != null) {
+        photo = KerasImages.loadImg(image, (int) in[1], (int) in[2], ColorMode.RGB);
+        display = displayImage(image);
+        what = image.getFileName().toString();
+      } else {
+        Shapes.Sample s = Shapes.sample(DemoModel.HELD_OUT_SEED, sample);
+        if (in[1] != Shapes.SIZE || in[2] != Shapes.SIZE) {
+          throw new InvalidInputException("generated images are 64x64; model " + m.model + " takes " + in[1] + "x" + in[2]);
+        }
+        photo = s.image();
+        display = photo;
+        what = "generated " + s.className() + " #" + sample;
+      }
+      int outputs = (int) k.output().shape().asArray()[k.output().shape().numDimensions() - 1];
+      ClassNames names = PredictCommand.classNames(labels != null ? labels : m.labelsBeside(), outputs);
+      Path index = Report.write(k, photo, display, mode, names, m.model + " on " + what, options, out, msg -> {
+        err.print(String.format(Locale.ROOT, "\r%-72s", msg)); // padded: no terminal escapes in CI logs
+        err.flush();
+      });
+      err.println();
+      PrintWriter o = spec.commandLine().getOut();
+      o.printf(Locale.ROOT, "report -> %s (%.1f s)%n", index, (System.nanoTime() - start) / 1e9);
+      o.flush();
+    }
+    return 0;
+  }
+
+  /** The photo for the Grad-CAM overlays: its own size, at most 480 pixels on the long side. */
+  private static FloatArray displayImage(Path file) {
+    FloatArray full = KerasImages.loadImg(file, ColorMode.RGB);
+    long h = full.dim(0);
+    long w = full.dim(1);
+    double scale = Math.min(1.0, 480.0 / Math.max(h, w));
+    if (scale == 1.0) {
+      return full;
+    }
+    return KerasImages.loadImg(file, (int) Math.max(1, Math.round(h * scale)), (int) Math.max(1, Math.round(w * scale)),
+        ColorMode.RGB);
+  }
+}
