@@ -37,6 +37,9 @@ final class GradcamCommand implements Callable<Integer> {
   @Mixin
   ModelOptions model;
 
+  @Mixin
+  InputOptions inputs;
+
   @Option(names = "--image", required = true, paramLabel = "FILE", description = "The image (JPEG, PNG, BMP, GIF).")
   Path image;
 
@@ -69,14 +72,6 @@ final class GradcamCommand implements Callable<Integer> {
       description = "Weight of the heatmap added to the image (default ${DEFAULT-VALUE}, the book's).")
   double overlayAlpha;
 
-  @Option(names = "--preprocess", paramLabel = "MODE",
-      description = "caffe, tf, torch, rescale (x/255) or none; default: the built-in's own mode, else none.")
-  String preprocess;
-
-  @Option(names = "--labels", paramLabel = "FILE",
-      description = "imagenet_class_index.json, or a text file with one class name per line.")
-  Path labels;
-
   @Spec
   CommandSpec spec;
 
@@ -106,13 +101,13 @@ final class GradcamCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (KerasModel m = model.load(false)) {
-      Preprocessing mode = preprocess != null ? Preprocessing.fromKerasMode(preprocess) : model.preprocessing;
+      Preprocessing mode = inputs.preprocessing(model);
       FloatArray x = PredictCommand.input(m, image, mode);
       CamOptions options = CamOptions.defaults().method(camMethod).layer(layer).listener(progress(err));
       CamExplainer cam = CamExplainer.of(m, options);
       GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on models with joins
       int outputs = (int) m.output().shape().asArray()[m.output().shape().numDimensions() - 1];
-      ClassNames names = PredictCommand.classNames(labels != null ? labels : model.labelsBeside(), outputs);
+      ClassNames names = inputs.classNames(model, outputs);
       int wanted = classIndex(names, outputs);
       Heatmap h = cam.explain(x, new int[] {wanted}).get(0);
       List<Prediction> best = names.decodePredictions(FloatArray.of(h.predictions().data(), 1, outputs), 3).get(0);

@@ -5,14 +5,11 @@ import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.image.ClassNames;
 import dev.convlens.bridge.image.ColorMode;
-import dev.convlens.bridge.image.ImageNetLabels;
 import dev.convlens.bridge.image.KerasImages;
 import dev.convlens.bridge.image.Prediction;
 import dev.convlens.bridge.image.Preprocessing;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,19 +23,14 @@ final class PredictCommand implements Callable<Integer> {
   @Mixin
   ModelOptions model;
 
+  @Mixin
+  InputOptions inputs;
+
   @Option(names = "--image", required = true, paramLabel = "FILE", description = "The image (JPEG, PNG, BMP, GIF).")
   Path image;
 
   @Option(names = "--top", defaultValue = "3", description = "How many classes to print (default ${DEFAULT-VALUE}).")
   int top;
-
-  @Option(names = "--preprocess", paramLabel = "MODE",
-      description = "caffe, tf, torch, rescale (x/255) or none; default: the built-in's own mode, else none.")
-  String preprocess;
-
-  @Option(names = "--labels", paramLabel = "FILE",
-      description = "imagenet_class_index.json, or a text file with one class name per line.")
-  Path labels;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -78,33 +70,11 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private FloatArray input(KerasModel m) {
-    Preprocessing mode = preprocess != null ? Preprocessing.fromKerasMode(preprocess) : model.preprocessing;
-    return input(m, image, mode);
+    return input(m, image, inputs.preprocessing(model));
   }
 
   private ClassNames classNames(int outputs) throws java.io.IOException {
-    return classNames(labels != null ? labels : model.labelsBeside(), outputs);
+    return inputs.classNames(model, outputs);
   }
 
-  /** The class names from {@code labels} (JSON index or one name per line), else ImageNet's for 1000 outputs, else numbered. */
-  static ClassNames classNames(Path labels, int outputs) throws java.io.IOException {
-    if (labels != null) {
-      if (labels.getFileName().toString().endsWith(".json")) {
-        return ImageNetLabels.load(labels);
-      }
-      return ClassNames.of(Files.readAllLines(labels).stream().filter(l -> !l.isBlank()).toList());
-    }
-    if (outputs == 1000) {
-      try {
-        return ImageNetLabels.fromKerasCache();
-      } catch (RuntimeException notCached) {
-        // fall through to numbered classes
-      }
-    }
-    List<String> names = new ArrayList<>();
-    for (int i = 0; i < Math.max(outputs, 2); i++) {
-      names.add("class_" + i);
-    }
-    return ClassNames.of(outputs == 1 ? names.subList(0, 2) : names);
-  }
 }

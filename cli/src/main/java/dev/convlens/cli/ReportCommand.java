@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -47,6 +48,9 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--random-weights", paramLabel = "SEED", description = "Keras-default random weights where none are stored.")
   Long randomWeights;
 
+  @Mixin
+  InputOptions inputs;
+
   @Option(names = "--image", paramLabel = "FILE",
       description = "The image (default with the demo model: a generated one, see --sample).")
   Path image;
@@ -58,14 +62,6 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "convlens-report", paramLabel = "DIR",
       description = "Folder for index.html and its images (default ${DEFAULT-VALUE}).")
   Path out;
-
-  @Option(names = "--labels", paramLabel = "FILE",
-      description = "imagenet_class_index.json or one class name per line (default: labels.txt beside the model).")
-  Path labels;
-
-  @Option(names = "--preprocess", paramLabel = "MODE",
-      description = "caffe, tf, torch, rescale or none; default: the built-in's own mode, else none.")
-  String preprocess;
 
   @Option(names = "--layer", paramLabel = "L", description = "Grad-CAM layer (default: the last 4-D layer before the classifier).")
   String layer;
@@ -133,7 +129,7 @@ final class ReportCommand implements Callable<Integer> {
     err.println("loading " + m.model);
     err.flush();
     try (KerasModel k = m.load(false)) {
-      Preprocessing mode = preprocess != null ? Preprocessing.fromKerasMode(preprocess) : m.preprocessing;
+      Preprocessing mode = inputs.preprocessing(m);
       long[] in = k.inputShape();
       if (in.length != 4 || in[1] < 1 || in[2] < 1 || in[3] != 3) {
         throw new InvalidInputException("report needs an RGB model with a fixed input size, got "
@@ -156,7 +152,7 @@ final class ReportCommand implements Callable<Integer> {
         what = "generated " + s.className() + " #" + sample;
       }
       int outputs = (int) k.output().shape().asArray()[k.output().shape().numDimensions() - 1];
-      ClassNames names = PredictCommand.classNames(labels != null ? labels : m.labelsBeside(), outputs);
+      ClassNames names = inputs.classNames(m, outputs);
       Path index = Report.write(k, photo, display, mode, names, m.model + " on " + what, options, out, msg -> {
         err.print(String.format(Locale.ROOT, "\r%-72s", msg)); // padded: no terminal escapes in CI logs
         err.flush();
