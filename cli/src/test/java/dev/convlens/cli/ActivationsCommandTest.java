@@ -12,8 +12,6 @@ import dev.convlens.bridge.fixtures.FixtureModels;
 import dev.convlens.bridge.fixtures.KerasFixtureFiles;
 import dev.convlens.bridge.io.Npy;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,13 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ActivationsCommandTest {
   @TempDir Path tmp;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private Path image(int size) throws Exception {
@@ -54,7 +47,7 @@ class ActivationsCommandTest {
   @Test
   void vgg16GridsTablesAndRawArrays() throws Exception {
     Path out = tmp.resolve("out");
-    Run r = run("activations", "--model", narrowVgg16().toString(),
+    CliRun r = run("activations", "--model", narrowVgg16().toString(),
         "--image", image(32).toString(), "--out", out.toString(), "--raw", "--channel", "block1_conv1:3");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("block5_pool"), r.out());
@@ -86,7 +79,7 @@ class ActivationsCommandTest {
         tmp.resolve("all.keras"));
     Path img = image(16);
     Path out = tmp.resolve("nested");
-    Run r = run("activations", "--model", model.toString(), "--image", img.toString(), "--image", img.toString(),
+    CliRun r = run("activations", "--model", model.toString(), "--image", img.toString(), "--image", img.toString(),
         "--layers", "block/block_conv,gap", "--scale", "2", "--out", out.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(Files.isRegularFile(out.resolve("block__block_conv_img0.png")));
@@ -102,11 +95,11 @@ class ActivationsCommandTest {
     String img = image(32).toString();
     Path out = tmp.resolve("never");
     String vgg = narrowVgg16().toString();
-    Run unknown = run("activations", "--model", vgg,
+    CliRun unknown = run("activations", "--model", vgg,
         "--image", img, "--layers", "block9_conv1", "--out", out.toString());
     assertEquals(1, unknown.code());
     assertTrue(unknown.err().contains("no layer 'block9_conv1'"), unknown.err());
-    Run channel = run("activations", "--model", vgg,
+    CliRun channel = run("activations", "--model", vgg,
         "--image", img, "--channel", "block1_conv1:4", "--out", out.toString());
     assertEquals(1, channel.code());
     assertTrue(channel.err().contains("channels 0..3"), channel.err());

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,13 +14,8 @@ import picocli.CommandLine;
 class CommandLineConventionsTest {
   @TempDir Path tmp;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -32,10 +25,10 @@ class CommandLineConventionsTest {
       if (name.equals("help")) {
         continue;
       }
-      Run help = run(name, "--help");
+      CliRun help = run(name, "--help");
       assertEquals(0, help.code(), name + " --help: " + help.err());
       assertTrue(help.out().contains("Usage: convlens " + name), name + ": " + help.out());
-      Run bad = run(name, "--no-such-option");
+      CliRun bad = run(name, "--no-such-option");
       assertEquals(2, bad.code(), name + " with an unknown option");
     }
     assertTrue(names.containsAll(java.util.List.of("summary", "predict", "activations", "filters", "gradcam", "finetune",
@@ -48,13 +41,13 @@ class CommandLineConventionsTest {
     for (String[] args : new String[][] {{"summary", "--model", bad.toString()},
         {"export", "--model", bad.toString(), "--out", tmp.resolve("x").toString()},
         {"report", "--model", bad.toString(), "--image", bad.toString(), "--out", tmp.resolve("r").toString()}}) {
-      Run r = run(args);
+      CliRun r = run(args);
       assertEquals(1, r.code(), args[0]);
       String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
       assertTrue(last.startsWith("convlens: ") && last.contains("bad.h5"), args[0] + ": " + r.err());
       assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     }
-    Run verbose = run("summary", "--model", bad.toString(), "--verbose");
+    CliRun verbose = run("summary", "--model", bad.toString(), "--verbose");
     assertEquals(1, verbose.code());
     assertTrue(verbose.err().contains("\tat "), "stack trace with --verbose");
   }
@@ -62,15 +55,15 @@ class CommandLineConventionsTest {
   @Test
   void exportWritesASavedModelThatLoadsBackWithTheSamePredictions() throws Exception {
     Path out = tmp.resolve("shapes");
-    Run r = run("export", "--model", "../saved_models/shapes", "--out", out.toString());
+    CliRun r = run("export", "--model", "../saved_models/shapes", "--out", out.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(Files.isRegularFile(out.resolve("saved_model.pb")));
     assertTrue(Files.isRegularFile(out.resolve("labels.txt")), "class names travel with the model");
     Path image = tmp.resolve("triangle.png");
     dev.convlens.visualize.render.Images.write(dev.convlens.visualize.render.Images.rgb(
         dev.convlens.cli.demo.Shapes.sample(5, 3).image()), image);
-    Run a = run("predict", "--model", "../saved_models/shapes", "--image", image.toString());
-    Run b = run("predict", "--model", out.toString(), "--image", image.toString());
+    CliRun a = run("predict", "--model", "../saved_models/shapes", "--image", image.toString());
+    CliRun b = run("predict", "--model", out.toString(), "--image", image.toString());
     assertEquals(0, a.code(), a.err());
     assertEquals(a.out(), b.out());
     assertTrue(a.out().startsWith("1. triangle (3)"), a.out());

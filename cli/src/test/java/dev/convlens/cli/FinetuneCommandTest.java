@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -17,13 +15,8 @@ class FinetuneCommandTest {
   @TempDir
   Path tmp;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   /** Class 0 bright on the left half, class 1 on the right half. */
@@ -50,7 +43,7 @@ class FinetuneCommandTest {
     images(tmp.resolve("data/validation"), 2, 2);
     Files.writeString(tmp.resolve("data/train/cats/readme.txt"), "not an image");
     Path out = tmp.resolve("out");
-    Run r = run("finetune", "--base", "vgg16", "--random-weights", "1", "--input-size", "32", "--data",
+    CliRun r = run("finetune", "--base", "vgg16", "--random-weights", "1", "--input-size", "32", "--data",
         tmp.resolve("data").toString(), "--out", out.toString(), "--epochs", "1", "--fine-tune-epochs", "1",
         "--units", "8", "--batch-size", "4");
     assertEquals(0, r.code(), r.err());
@@ -62,10 +55,10 @@ class FinetuneCommandTest {
         FinetuneCommand.SIDECAR}) {
       assertTrue(Files.exists(out.resolve(f)), f);
     }
-    Run h5 = run("evaluate", "--model", out.resolve("model.h5").toString(), "--data", tmp.resolve("data/validation").toString());
+    CliRun h5 = run("evaluate", "--model", out.resolve("model.h5").toString(), "--data", tmp.resolve("data/validation").toString());
     assertEquals(0, h5.code(), h5.err());
     assertTrue(h5.out().matches("accuracy \\d\\.\\d{4}\\nloss \\d+\\.\\d{4}\\n"), h5.out());
-    Run saved = run("evaluate", "--model", out.resolve("savedmodel").toString(), "--data",
+    CliRun saved = run("evaluate", "--model", out.resolve("savedmodel").toString(), "--data",
         tmp.resolve("data/validation").toString());
     assertEquals(h5.out(), saved.out());
   }
@@ -74,7 +67,7 @@ class FinetuneCommandTest {
   void evaluateWithoutKnownPreprocessingSaysWhatToPass() throws Exception {
     images(tmp.resolve("val"), 1, 3);
     Files.createDirectories(tmp.resolve("m"));
-    Run r = run("evaluate", "--model", tmp.resolve("m/model.h5").toString(), "--data", tmp.resolve("val").toString());
+    CliRun r = run("evaluate", "--model", tmp.resolve("m/model.h5").toString(), "--data", tmp.resolve("val").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("pass --preprocess"), r.err());
   }

@@ -8,8 +8,6 @@ import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.fixtures.SharedData;
 import dev.convlens.bridge.io.Npy;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -18,13 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 class GradcamCommandTest {
   @TempDir Path tmp;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private static String[] mobileNet(Path data, String... more) {
@@ -43,7 +36,7 @@ class GradcamCommandTest {
     Path data = SharedData.require("models/keras-applications/mobilenet_2_5_128_tf.h5").getParent().getParent().getParent();
     Path out = tmp.resolve("heat.png");
     Path raw = tmp.resolve("heat.npy");
-    Run r = run(mobileNet(data, "--out", out.toString(), "--raw", raw.toString(), "--class", "tusker"));
+    CliRun r = run(mobileNet(data, "--out", out.toString(), "--raw", raw.toString(), "--class", "tusker"));
     assertEquals(0, r.code(), r.err());
     String[] lines = r.out().strip().split("\n");
     assertEquals("1. African_elephant (386) 0.5160", lines[0].strip(), r.out());
@@ -61,10 +54,10 @@ class GradcamCommandTest {
     String out = tmp.resolve("x.png").toString();
     assertEquals(2, run(mobileNet(data, "--out", out, "--method", "gradcam+++")).code());
     assertEquals(2, run(mobileNet(data, "--out", tmp.resolve("x.gif").toString())).code());
-    Run unknownClass = run(mobileNet(data, "--out", out, "--class", "unicorn"));
+    CliRun unknownClass = run(mobileNet(data, "--out", out, "--class", "unicorn"));
     assertEquals(2, unknownClass.code());
     assertTrue(unknownClass.err().contains("unicorn"), unknownClass.err());
-    Run layer = run(mobileNet(data, "--out", out, "--layer", "reshape_2"));
+    CliRun layer = run(mobileNet(data, "--out", out, "--layer", "reshape_2"));
     assertEquals(1, layer.code());
     assertTrue(layer.err().contains("4-D"), layer.err());
   }

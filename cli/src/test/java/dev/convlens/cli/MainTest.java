@@ -5,24 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convlens.bridge.fixtures.SharedData;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void summaryOfTheBuiltInVgg16BaseEndsWithItsParameterCount() {
-    Run r = run("summary", "--model", "vgg16", "--no-top", "--input-size", "32", "--random-weights", "1");
+    CliRun r = run("summary", "--model", "vgg16", "--no-top", "--input-size", "32", "--random-weights", "1");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("block5_conv3 (Conv2D)"), r.out());
     assertTrue(r.out().contains("Total params: 14,714,688"), r.out());
@@ -31,7 +24,7 @@ class MainTest {
   @Test
   void predictPrintsTheBookStyleTopThree() {
     Path data = SharedData.require("models/keras-applications/mobilenet_2_5_128_tf.h5").getParent().getParent().getParent();
-    Run r = run("predict", "--model", "mobilenet", "--alpha", "0.25", "--input-size", "128",
+    CliRun r = run("predict", "--model", "mobilenet", "--alpha", "0.25", "--input-size", "128",
         "--weights", data.resolve("models/keras-applications/mobilenet_2_5_128_tf.h5").toString(),
         "--labels", data.resolve("imagenet_class_index.json").toString(),
         "--image", data.resolve("images/book/creative_commons_elephant.jpg").toString());
@@ -46,7 +39,7 @@ class MainTest {
 
   @Test
   void aMissingModelIsAOneLineFailure() {
-    Run r = run("summary", "--model", "/nonexistent/model.h5");
+    CliRun r = run("summary", "--model", "/nonexistent/model.h5");
     assertEquals(1, r.code());
     assertTrue(r.err().startsWith("convlens: /nonexistent/model.h5: no such file"), r.err());
     assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convlens.cli.report.Report;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,15 +29,10 @@ class ReportCommandTest {
 
   @TempDir static Path tmp;
   static Path report;
-  static Run made;
+  static CliRun made;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @BeforeAll
@@ -74,7 +67,7 @@ class ReportCommandTest {
     Path data = dev.convlens.bridge.fixtures.SharedData.require("models/keras-applications/mobilenet_2_5_128_tf.h5")
         .getParent().getParent().getParent();
     Path dir = tmp.resolve("mobilenet");
-    Run r = run("report", "--model", "mobilenet", "--alpha", "0.25", "--input-size", "128",
+    CliRun r = run("report", "--model", "mobilenet", "--alpha", "0.25", "--input-size", "128",
         "--weights", data.resolve("models/keras-applications/mobilenet_2_5_128_tf.h5").toString(),
         "--labels", data.resolve("imagenet_class_index.json").toString(),
         "--image", data.resolve("images/book/creative_commons_elephant.jpg").toString(),
@@ -90,10 +83,10 @@ class ReportCommandTest {
 
   @Test
   void modelWithoutImageIsAUsageError() {
-    Run r = run("report", "--model", "../saved_models/shapes", "--out", tmp.resolve("x").toString());
+    CliRun r = run("report", "--model", "../saved_models/shapes", "--out", tmp.resolve("x").toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("--image"), r.err());
-    Run bad = run("report", "--filters", "0", "--out", tmp.resolve("y").toString());
+    CliRun bad = run("report", "--filters", "0", "--out", tmp.resolve("y").toString());
     assertEquals(2, bad.code(), bad.err());
   }
 

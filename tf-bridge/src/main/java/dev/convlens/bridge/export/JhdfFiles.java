@@ -1,5 +1,6 @@
 package dev.convlens.bridge.export;
 
+import dev.convlens.bridge.FloatArray;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
@@ -7,6 +8,7 @@ import io.jhdf.storage.HdfFileChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
+import java.lang.reflect.Array;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.channels.FileChannel;
@@ -64,5 +66,33 @@ public final class JhdfFiles {
           }
           return result;
         });
+  }
+
+  /**
+   * {@code a} as jhdf wants dataset values: a Java array whose rank is the array's rank
+   * ({@code float[][][][]} for an HWIO kernel), or a boxed float for a scalar.
+   */
+  public static Object javaArray(FloatArray a) {
+    if (a.rank() == 0) {
+      return a.data()[0];
+    }
+    int[] dims = new int[a.rank()];
+    for (int i = 0; i < dims.length; i++) {
+      dims[i] = Math.toIntExact(a.dim(i));
+    }
+    Object out = Array.newInstance(float.class, dims);
+    fill(out, a.data(), new int[] {0});
+    return out;
+  }
+
+  private static void fill(Object target, float[] data, int[] next) {
+    if (target instanceof float[] row) {
+      System.arraycopy(data, next[0], row, 0, row.length);
+      next[0] += row.length;
+      return;
+    }
+    for (Object sub : (Object[]) target) {
+      fill(sub, data, next);
+    }
   }
 }

@@ -10,7 +10,6 @@ import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
 import io.jhdf.api.WritableNode;
 import java.io.IOException;
-import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -200,29 +199,7 @@ public final class KerasH5Export {
     }
   }
 
-  /** jhdf takes Java arrays whose rank is the dataset's rank ({@code float[][][][]} for an HWIO kernel). */
   private static void putFloats(WritableGroup group, String name, FloatArray a) {
-    if (a.rank() == 0) {
-      group.putDataset(name, a.data()[0]);
-      return;
-    }
-    int[] dims = new int[a.rank()];
-    for (int i = 0; i < dims.length; i++) {
-      dims[i] = Math.toIntExact(a.dim(i));
-    }
-    Object out = Array.newInstance(float.class, dims);
-    fill(out, a.data(), new int[] {0});
-    group.putDataset(name, out);
-  }
-
-  private static void fill(Object target, float[] data, int[] next) {
-    if (target instanceof float[] row) {
-      System.arraycopy(data, next[0], row, 0, row.length);
-      next[0] += row.length;
-      return;
-    }
-    for (Object sub : (Object[]) target) {
-      fill(sub, data, next);
-    }
+    group.putDataset(name, JhdfFiles.javaArray(a));
   }
 }
