@@ -1,7 +1,10 @@
 package dev.convlens.bridge;
 
 import java.nio.file.Path;
+import dev.convlens.bridge.graph.LayerBuilder;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * How to load a model. Immutable; start from {@link #defaults()} and use the withers.
@@ -11,38 +14,65 @@ import java.util.Arrays;
  *     is not fixed (e.g. a convolutional base saved with {@code (None, None, 3)})
  * @param randomWeightsSeed when set, layers without stored weights get Keras-default random
  *     values (Glorot-uniform kernels) from this seed instead of failing: for benchmarks and tests
+ * @param session the session's thread pools and graph optimizations
+ * @param layers Java rebuilds of layers the registry lacks (custom layers, Lambda), by layer name or class name
  */
-public record LoadOptions(Path weights, long[] inputShape, Long randomWeightsSeed) {
+public record LoadOptions(Path weights, long[] inputShape, Long randomWeightsSeed, SessionOptions session,
+    Map<String, LayerBuilder> layers) {
+  public LoadOptions {
+    session = session != null ? session : SessionOptions.defaults();
+    layers = layers != null ? Map.copyOf(layers) : Map.of();
+  }
+
   public static LoadOptions defaults() {
-    return new LoadOptions(null, null, null);
+    return new LoadOptions(null, null, null, SessionOptions.defaults(), Map.of());
+  }
+
+  /**
+   * Rebuilds the layer named {@code layerNameOrClass} (or every layer of that Keras class) with
+   * {@code builder}: how a model with a {@code Lambda} or custom layer loads. Python code stored in
+   * a file is never run.
+   */
+  public LoadOptions withLayer(String layerNameOrClass, LayerBuilder builder) {
+    if (layerNameOrClass == null || builder == null) {
+      throw new InvalidInputException("withLayer needs a layer name or class and a builder");
+    }
+    Map<String, LayerBuilder> m = new HashMap<>(layers);
+    m.put(layerNameOrClass, builder);
+    return new LoadOptions(weights, inputShape, randomWeightsSeed, session, m);
   }
 
   public LoadOptions withWeights(Path file) {
-    return new LoadOptions(file, inputShape, randomWeightsSeed);
+    return new LoadOptions(file, inputShape, randomWeightsSeed, session, layers);
   }
 
   public LoadOptions withInputShape(long height, long width, long channels) {
-    return new LoadOptions(weights, new long[] {height, width, channels}, randomWeightsSeed);
+    return new LoadOptions(weights, new long[] {height, width, channels}, randomWeightsSeed, session, layers);
   }
 
   public LoadOptions withRandomWeights(long seed) {
-    return new LoadOptions(weights, inputShape, seed);
+    return new LoadOptions(weights, inputShape, seed, session, layers);
+  }
+
+  public LoadOptions withSession(SessionOptions options) {
+    return new LoadOptions(weights, inputShape, randomWeightsSeed, options, layers);
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof LoadOptions l && java.util.Objects.equals(weights, l.weights)
-        && Arrays.equals(inputShape, l.inputShape) && java.util.Objects.equals(randomWeightsSeed, l.randomWeightsSeed);
+        && Arrays.equals(inputShape, l.inputShape) && java.util.Objects.equals(randomWeightsSeed, l.randomWeightsSeed)
+        && session.equals(l.session) && layers.equals(l.layers);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(weights, Arrays.hashCode(inputShape), randomWeightsSeed);
+    return java.util.Objects.hash(weights, Arrays.hashCode(inputShape), randomWeightsSeed, session, layers);
   }
 
   @Override
   public String toString() {
     return "LoadOptions[weights=" + weights + ", inputShape=" + Arrays.toString(inputShape) + ", randomWeightsSeed="
-        + randomWeightsSeed + "]";
+        + randomWeightsSeed + ", session=" + session + ", layers=" + layers.keySet() + "]";
   }
 }

@@ -18,7 +18,7 @@ final class Summary {
   static String format(KerasModel model, boolean expandNested) {
     // Keras lists a Sequential's layers without its implicit InputLayer (Sequential.layers omits it).
     Set<String> sequentials = new HashSet<>();
-    if ("Sequential".equals(model.config().path("class_name").asText())) {
+    if ("Sequential".equals(model.modelClass())) {
       sequentials.add("");
     }
     for (LayerInfo l : model.layers()) {

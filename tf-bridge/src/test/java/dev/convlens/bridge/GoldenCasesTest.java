@@ -63,7 +63,8 @@ class GoldenCasesTest {
       FloatArray probabilities = model.predict(input);
       assertClose(c.path("output").path("probabilities"), probabilities, 1e-5, name + " probabilities");
       FloatArray logits = logitsLayer.endsWith(":pre")
-          ? model.run(input, List.of(model.handle(logitsLayer.replace(":pre", "")).preActivation())).get(0)
+          ? model.graph().newRun().feedInput(input)
+              .fetch(model.graph().layer(logitsLayer.replace(":pre", "")).preActivation()).run().get(0)
           : model.activations(input, List.of(logitsLayer)).get(logitsLayer);
       JsonNode expectedLogits = c.path("output").path("logits");
       double[] flat = flatten(expectedLogits);

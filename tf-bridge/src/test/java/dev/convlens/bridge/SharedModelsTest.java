@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convlens.bridge.fixtures.SharedData;
 import dev.convlens.bridge.fixtures.TestArrays;
-import dev.convlens.bridge.graph.ModelVariable;
+import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.bridge.io.Npy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -187,12 +187,8 @@ class SharedModelsTest {
 
   private static Map<String, FloatArray> variableValues(KerasModel m) {
     Map<String, FloatArray> out = new LinkedHashMap<>();
-    for (ModelVariable v : m.variables()) {
-      Session.Runner runner = m.session().runner().fetch(v.variable());
-      try (Result r = runner.run()) {
-        out.put(v.layer() + "/" + v.spec().name(), KerasModel.fromTensor((TFloat32) r.get(0)));
-      }
-    }
+    m.graph().readVariables(m.graph().variables())
+        .forEach((v, value) -> out.put(v.layer() + "/" + v.spec().name(), value));
     return out;
   }
 

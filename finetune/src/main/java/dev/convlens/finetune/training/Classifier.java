@@ -10,7 +10,7 @@ import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.export.KerasH5Export;
 import dev.convlens.bridge.export.ModelWeights;
-import dev.convlens.bridge.graph.ModelVariable;
+import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.bridge.keras.WeightArray;
 import dev.convlens.bridge.keras.WeightSource;
 import dev.convlens.finetune.data.ImageDataset;

@@ -2,8 +2,8 @@ package dev.convlens.finetune.training;
 
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
-import dev.convlens.bridge.graph.LayerHandle;
-import dev.convlens.bridge.graph.ModelVariable;
+import dev.convlens.bridge.spi.LayerHandle;
+import dev.convlens.bridge.spi.ModelVariable;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;

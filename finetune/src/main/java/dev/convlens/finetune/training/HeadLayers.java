@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
-import dev.convlens.bridge.graph.LayerHandle;
+import dev.convlens.bridge.spi.LayerHandle;
 import java.util.List;
 
 /**

@@ -3,7 +3,7 @@ package dev.convlens.finetune.training;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
-import dev.convlens.bridge.graph.ModelVariable;
+import dev.convlens.bridge.spi.ModelVariable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.convlens.finetune.training;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.export.ModelWeights;
-import dev.convlens.bridge.graph.ModelVariable;
+import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.finetune.data.ImageDataset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -11,7 +11,7 @@ import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.export.ModelWeights;
-import dev.convlens.bridge.graph.ModelVariable;
+import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.bridge.image.Preprocessing;
 import dev.convlens.finetune.data.DatasetOptions;
 import dev.convlens.finetune.data.ImageDataset;

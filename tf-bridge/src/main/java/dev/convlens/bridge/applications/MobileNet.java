@@ -98,13 +98,13 @@ public final class MobileNet {
     }
 
     /**
-     * The model config, a fresh object on every call.
+     * The model config as JSON text ({@code model.to_json()}), for {@code KerasModel.fromConfig}.
      *
      * @throws dev.convlens.bridge.ConvlensException naming the option when the combination is one Keras rejects
      */
-    public ObjectNode config() {
+    public String config() {
       validate();
-      return build(this);
+      return build(this).toString();
     }
 
     /** The ImageNet weight file these options load, or empty with {@code imagenetWeights(false)}. */

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * {@code predictions}), same configs. Weights are not part of it: see {@link Options#weightFile()}.
  *
  * <pre>{@code
- * ObjectNode config = Vgg16.Options.defaults().includeTop(false).inputSize(150, 150).pooling(Pooling.AVG).config();
+ * String config = Vgg16.Options.defaults().includeTop(false).inputSize(150, 150).pooling(Pooling.AVG).config();
  * }</pre>
  */
 public final class Vgg16 {
@@ -82,13 +82,13 @@ public final class Vgg16 {
     }
 
     /**
-     * The model config, a fresh object on every call.
+     * The model config as JSON text ({@code model.to_json()}), for {@code KerasModel.fromConfig}.
      *
      * @throws dev.convlens.bridge.ConvlensException naming the option when the combination is one Keras rejects
      */
-    public ObjectNode config() {
+    public String config() {
       validate();
-      return build(this);
+      return build(this).toString();
     }
 
     /** The ImageNet weight file these options load, or empty with {@code imagenetWeights(false)}. */

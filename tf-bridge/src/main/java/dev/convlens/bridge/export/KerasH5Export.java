@@ -3,8 +3,9 @@ package dev.convlens.bridge.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
-import dev.convlens.bridge.KerasModel;
-import dev.convlens.bridge.graph.ModelVariable;
+import dev.convlens.bridge.keras.ModelConfigParser;
+import dev.convlens.bridge.spi.ModelGraph;
+import dev.convlens.bridge.spi.ModelVariable;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
@@ -38,28 +39,22 @@ import java.util.Set;
 public final class KerasH5Export {
   /** The Keras version written into the file: the last Keras 2 whose layout this is. */
   public static final String KERAS_VERSION = "2.15.0";
-  private static final Set<String> MODEL_CLASSES = Set.of("Functional", "Model", "Sequential");
 
   private KerasH5Export() {}
-
-  /** Writes {@code model} with its config as loaded. */
-  public static void write(KerasModel model, Path file) {
-    write(model, model.config(), file);
-  }
 
   /**
    * Writes {@code model}'s current weights under {@code modelConfig}, which must describe the same
    * layers (e.g. the model's config with changed {@code trainable} flags). Atomic: the file is
    * written beside {@code file} and moved into place.
    */
-  public static void write(KerasModel model, JsonNode modelConfig, Path file) {
+  public static void write(ModelGraph model, JsonNode modelConfig, Path file) {
     Path target = file.toAbsolutePath().normalize();
     Map<List<String>, List<ModelVariable>> byLayer = new LinkedHashMap<>();
     for (ModelVariable v : model.variables()) {
       byLayer.computeIfAbsent(v.layerPath(), k -> new ArrayList<>()).add(v);
     }
     List<LayerGroup> groups = groups(modelConfig, byLayer, target);
-    Map<ModelVariable, FloatArray> values = ModelWeights.read(model, model.variables());
+    Map<ModelVariable, FloatArray> values = model.readVariables(model.variables());
     String config = modelConfig.toString();
     requireInline(target, "model_config", config.getBytes(StandardCharsets.UTF_8).length);
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
@@ -95,7 +90,7 @@ public final class KerasH5Export {
       if (e instanceof ConvlensException c) {
         throw c;
       }
-      throw new ConvlensException("cannot write model '" + model.name() + "' to " + target + ": " + e.getMessage(), e);
+      throw new ConvlensException("cannot write model '" + model.modelName() + "' to " + target + ": " + e.getMessage(), e);
     }
   }
 
@@ -111,7 +106,7 @@ public final class KerasH5Export {
       List<String> trainableInner = new ArrayList<>();
       List<ModelVariable> other = new ArrayList<>();
       List<String> otherInner = new ArrayList<>();
-      if (MODEL_CLASSES.contains(layer.path("class_name").asText())) {
+      if (ModelConfigParser.MODEL_CLASSES.contains(layer.path("class_name").asText())) {
         collectNested(layer, List.of(name), true, byLayer, file, trainable, trainableInner, other, otherInner);
       } else {
         for (ModelVariable v : byLayer.getOrDefault(List.of(name), List.of())) {
@@ -150,7 +145,7 @@ public final class KerasH5Export {
       List<String> subPath = new ArrayList<>(path);
       subPath.add(name);
       boolean subTrainable = modelTrainable && sub.path("config").path("trainable").asBoolean(true);
-      if (MODEL_CLASSES.contains(sub.path("class_name").asText())) {
+      if (ModelConfigParser.MODEL_CLASSES.contains(sub.path("class_name").asText())) {
         collectNested(sub, subPath, modelTrainable, byLayer, file, trainable, trainableInner, other, otherInner);
         continue;
       }

@@ -1,6 +1,8 @@
 package dev.convlens.bridge.graph;
 
 import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.spi.LayerHandle;
+import dev.convlens.bridge.spi.ModelVariable;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;

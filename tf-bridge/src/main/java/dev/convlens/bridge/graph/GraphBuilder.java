@@ -1,7 +1,11 @@
 package dev.convlens.bridge.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.LayerTrait;
+import dev.convlens.bridge.spi.LayerHandle;
+import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.UnsupportedLayerException;
 import dev.convlens.bridge.keras.LayerNode;
@@ -23,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -41,6 +46,8 @@ public final class GraphBuilder {
   private final Path source;
   private final long[] inputShapeOverride;
   private final Long randomSeed;
+  /** Builders supplied for this load, by layer name or class name (LoadOptions.withLayer). */
+  private final Map<String, LayerBuilder> custom;
 
   private final Map<String, LayerHandle> layers = new LinkedHashMap<>();
   private final Map<String, List<Operand<TFloat32>>> layerWeights = new HashMap<>();
@@ -56,7 +63,9 @@ public final class GraphBuilder {
    * @param randomSeed when not null, layers without stored weights get Keras-default random
    *     initial values from this seed instead of failing
    */
-  public GraphBuilder(Graph graph, WeightSource weights, Path source, long[] inputShapeOverride, Long randomSeed) {
+  public GraphBuilder(Graph graph, WeightSource weights, Path source, long[] inputShapeOverride, Long randomSeed,
+      Map<String, LayerBuilder> custom) {
+    this.custom = Map.copyOf(custom);
     this.graph = graph;
     this.root = Ops.create(graph);
     this.weights = weights;
@@ -228,35 +237,60 @@ public final class GraphBuilder {
 
   private LayerOutput apply(LayerNode layer, List<String> path, String callKey, List<Operand<TFloat32>> in,
       boolean trainable) {
-    LayerBuilder builder = LayerRegistry.find(layer.className()).orElseThrow(() -> new UnsupportedLayerException(
-        source, layer.className(), String.join("/", path), "no TF Java rebuild exists for it; supported: "
-            + String.join(", ", LayerRegistry.supportedClasses())));
+    LayerBuilder builder = builderFor(layer, path);
     List<Shape> shapes = in.stream().map(Operand::shape).toList();
     Ops scoped = scoped(List.of(callKey.split("/")));
     LayerContext ctx = new LayerContext(layer.className(), path, layer.config(), shapes, scoped, source);
     String key = String.join("/", path);
     List<Operand<TFloat32>> w = layerWeights.get(key);
     if (w == null) {
-      w = createWeights(ctx, path, layer, trainable);
+      w = createWeights(builder, ctx, path, trainable);
       layerWeights.put(key, w);
     }
     try {
       return builder.call(ctx, in, w);
-    } catch (ModelFormatException e) {
+    } catch (ConvlensException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (IllegalArgumentException | TensorFlowException e) {
+      // TF's shape inference rejects the op: the config does not fit its inputs.
       throw ctx.invalid("cannot be built on input shapes " + shapes + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the builder of layer '" + key + "' (" + layer.className() + ") failed: " + e, e);
     }
   }
 
-  private List<Operand<TFloat32>> createWeights(LayerContext ctx, List<String> path, LayerNode layer,
+  /** The builder for a layer: one given for its name or class at load time, else the registry's. */
+  private LayerBuilder builderFor(LayerNode layer, List<String> path) {
+    LayerBuilder b = custom.getOrDefault(layer.name(), custom.get(layer.className()));
+    if (b != null) {
+      return b;
+    }
+    LayerRegistry.Entry e = LayerRegistry.find(layer.className()).orElse(null);
+    if (e != null && e.builder() != null) {
+      return e.builder();
+    }
+    String hint = layer.className().equals("Lambda")
+        ? "its Python code is never run; supply a Java rebuild with LoadOptions.withLayer(\"" + layer.name()
+            + "\", builder) or LayerRegistry.register(\"Lambda\", builder)"
+        : "no TF Java rebuild exists for it; register one with LayerRegistry.register(\"" + layer.className()
+            + "\", builder) or LoadOptions.withLayer; supported: " + String.join(", ", LayerRegistry.supportedClasses());
+    throw new UnsupportedLayerException(source, layer.className(), String.join("/", path), hint);
+  }
+
+  private Set<LayerTrait> traitsOf(LayerNode layer) {
+    if (custom.containsKey(layer.name()) || custom.containsKey(layer.className())) {
+      return Set.of(LayerTrait.CUSTOM);
+    }
+    return LayerRegistry.traits(layer.className());
+  }
+
+  private List<Operand<TFloat32>> createWeights(LayerBuilder builder, LayerContext ctx, List<String> path,
       boolean trainable) {
-    LayerBuilder builder = LayerRegistry.find(layer.className()).orElseThrow();
     List<WeightSpec> specs = builder.weights(ctx);
     if (specs.isEmpty()) {
       return List.of();
     }
-    List<WeightArray> stored = weights.weights(path, layer.className(), specs);
+    List<WeightArray> stored = weights.weights(path, ctx.className(), specs);
     if (stored.isEmpty()) {
       if (randomSeed == null) {
         throw ctx.invalid("no stored weights for this layer (expected " + specs + ")" + (weights == WeightSource.NONE
@@ -309,7 +343,7 @@ public final class GraphBuilder {
     Operand<TFloat32> output = named.withName("output").identity(out.output());
     Operand<TFloat32> pre = out.preActivation() == out.output() ? output : out.preActivation();
     layers.put(key, new LayerHandle(key, layer.name(), layer.className(), depth, output, pre, inbound, vars,
-        layer.isModel()));
+        layer.isModel(), traitsOf(layer)));
   }
 
   /** Ops nested in one name scope per path segment (TF scope names may not contain '/'). */

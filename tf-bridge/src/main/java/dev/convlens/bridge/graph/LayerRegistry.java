@@ -1,65 +1,137 @@
 package dev.convlens.bridge.graph;
 
+import static dev.convlens.bridge.LayerTrait.CONVOLUTIONAL;
+import static dev.convlens.bridge.LayerTrait.CUSTOM;
+import static dev.convlens.bridge.LayerTrait.DENSE;
+import static dev.convlens.bridge.LayerTrait.GLOBAL_POOLING;
+import static dev.convlens.bridge.LayerTrait.INPUT;
+import static dev.convlens.bridge.LayerTrait.MERGE;
+import static dev.convlens.bridge.LayerTrait.MODEL;
+import static dev.convlens.bridge.LayerTrait.PASS_THROUGH;
+import static dev.convlens.bridge.LayerTrait.POOLING;
+import static dev.convlens.bridge.LayerTrait.SHAPE_ONLY;
+import static dev.convlens.bridge.LayerTrait.TRAINING_ONLY;
+
+import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.bridge.LayerTrait;
+import dev.convlens.bridge.keras.ModelConfigParser;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** The one place that maps a Keras layer class name to the code that rebuilds it. */
+/**
+ * The one place that maps a Keras layer class name to the code that rebuilds it and to what the
+ * layer is ({@link LayerTrait}s), as Keras' own registry does. Users add classes with {@link
+ * #register}; per load, {@code LoadOptions.withLayer} supplies a builder for one layer name or class.
+ */
 public final class LayerRegistry {
-  private static final Map<String, LayerBuilder> BUILDERS = new TreeMap<>();
-
-  /** Layers that are the identity at inference time: regularisation and random augmentation. */
-  private static final Set<String> INFERENCE_IDENTITY = Set.of("Dropout", "SpatialDropout1D", "SpatialDropout2D",
-      "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "RandomFlip", "RandomRotation",
-      "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomHeight", "RandomWidth");
-
-  static {
-    BUILDERS.put("Conv2D", Convolutions.CONV2D);
-    BUILDERS.put("Convolution2D", Convolutions.CONV2D);
-    BUILDERS.put("DepthwiseConv2D", Convolutions.DEPTHWISE);
-    BUILDERS.put("SeparableConv2D", Convolutions.SEPARABLE);
-    BUILDERS.put("SeparableConvolution2D", Convolutions.SEPARABLE);
-    BUILDERS.put("Dense", new Dense());
-    BUILDERS.put("MaxPooling2D", Pooling.MAX);
-    BUILDERS.put("MaxPool2D", Pooling.MAX);
-    BUILDERS.put("AveragePooling2D", Pooling.AVERAGE);
-    BUILDERS.put("AvgPool2D", Pooling.AVERAGE);
-    BUILDERS.put("GlobalAveragePooling2D", Pooling.GLOBAL_AVERAGE);
-    BUILDERS.put("GlobalAvgPool2D", Pooling.GLOBAL_AVERAGE);
-    BUILDERS.put("GlobalMaxPooling2D", Pooling.GLOBAL_MAX);
-    BUILDERS.put("GlobalMaxPool2D", Pooling.GLOBAL_MAX);
-    BUILDERS.put("ZeroPadding2D", Reshaping.ZERO_PADDING);
-    BUILDERS.put("Cropping2D", Reshaping.CROPPING);
-    BUILDERS.put("Flatten", Reshaping.FLATTEN);
-    BUILDERS.put("Reshape", Reshaping.RESHAPE);
-    BUILDERS.put("BatchNormalization", new BatchNormalization());
-    BUILDERS.put("Activation", Elementwise.ACTIVATION);
-    BUILDERS.put("ReLU", Elementwise.RELU);
-    BUILDERS.put("LeakyReLU", Elementwise.LEAKY_RELU);
-    BUILDERS.put("ELU", Elementwise.ELU);
-    BUILDERS.put("Softmax", Elementwise.SOFTMAX);
-    BUILDERS.put("Rescaling", Elementwise.RESCALING);
-    BUILDERS.put("Add", Merging.ADD);
-    BUILDERS.put("Subtract", Merging.SUBTRACT);
-    BUILDERS.put("Multiply", Merging.MULTIPLY);
-    BUILDERS.put("Average", Merging.AVERAGE);
-    BUILDERS.put("Maximum", Merging.MAXIMUM);
-    BUILDERS.put("Minimum", Merging.MINIMUM);
-    BUILDERS.put("Concatenate", Merging.CONCATENATE);
-    for (String name : INFERENCE_IDENTITY) {
-      BUILDERS.put(name, Elementwise.IDENTITY);
+  /** A registered class: its builder (null for inputs and nested models, which the graph builder wires) and traits. */
+  public record Entry(LayerBuilder builder, Set<LayerTrait> traits) {
+    public Entry {
+      traits = traits.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(traits));
     }
   }
 
+  private static final Map<String, Entry> BUILT_IN = builtIn();
+  /** Classes registered by applications (custom layers), looked up before the built-ins. */
+  private static final Map<String, Entry> REGISTERED = new ConcurrentHashMap<>();
+
   private LayerRegistry() {}
 
-  public static Optional<LayerBuilder> find(String className) {
-    return Optional.ofNullable(BUILDERS.get(className));
+  private static Map<String, Entry> builtIn() {
+    Map<String, Entry> m = new TreeMap<>();
+    put(m, Convolutions.CONV2D, Set.of(CONVOLUTIONAL), "Conv2D", "Convolution2D");
+    put(m, Convolutions.DEPTHWISE, Set.of(CONVOLUTIONAL), "DepthwiseConv2D");
+    put(m, Convolutions.SEPARABLE, Set.of(CONVOLUTIONAL), "SeparableConv2D", "SeparableConvolution2D");
+    put(m, new Dense(), Set.of(DENSE), "Dense");
+    put(m, Pooling.MAX, Set.of(POOLING), "MaxPooling2D", "MaxPool2D");
+    put(m, Pooling.AVERAGE, Set.of(POOLING), "AveragePooling2D", "AvgPool2D");
+    put(m, Pooling.GLOBAL_AVERAGE, Set.of(GLOBAL_POOLING), "GlobalAveragePooling2D", "GlobalAvgPool2D");
+    put(m, Pooling.GLOBAL_MAX, Set.of(GLOBAL_POOLING), "GlobalMaxPooling2D", "GlobalMaxPool2D");
+    put(m, Reshaping.ZERO_PADDING, Set.of(PASS_THROUGH), "ZeroPadding2D");
+    put(m, Reshaping.CROPPING, Set.of(PASS_THROUGH), "Cropping2D");
+    put(m, Reshaping.FLATTEN, Set.of(SHAPE_ONLY), "Flatten");
+    put(m, Reshaping.RESHAPE, Set.of(PASS_THROUGH, SHAPE_ONLY), "Reshape");
+    put(m, new BatchNormalization(), Set.of(), "BatchNormalization");
+    put(m, Elementwise.ACTIVATION, Set.of(), "Activation");
+    put(m, Elementwise.RELU, Set.of(), "ReLU");
+    put(m, Elementwise.LEAKY_RELU, Set.of(), "LeakyReLU");
+    put(m, Elementwise.ELU, Set.of(), "ELU");
+    put(m, Elementwise.SOFTMAX, Set.of(), "Softmax");
+    put(m, Elementwise.RESCALING, Set.of(), "Rescaling");
+    put(m, Merging.ADD, Set.of(MERGE), "Add");
+    put(m, Merging.SUBTRACT, Set.of(MERGE), "Subtract");
+    put(m, Merging.MULTIPLY, Set.of(MERGE), "Multiply");
+    put(m, Merging.AVERAGE, Set.of(MERGE), "Average");
+    put(m, Merging.MAXIMUM, Set.of(MERGE), "Maximum");
+    put(m, Merging.MINIMUM, Set.of(MERGE), "Minimum");
+    put(m, Merging.CONCATENATE, Set.of(MERGE), "Concatenate");
+    // Regularisation and random augmentation: the identity at inference time.
+    put(m, Elementwise.IDENTITY, Set.of(PASS_THROUGH, SHAPE_ONLY, TRAINING_ONLY), "Dropout", "SpatialDropout1D",
+        "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
+        "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
+        "RandomHeight", "RandomWidth");
+    put(m, null, Set.of(INPUT, PASS_THROUGH), "InputLayer");
+    put(m, null, Set.of(MODEL), ModelConfigParser.MODEL_CLASSES.toArray(String[]::new));
+    return Collections.unmodifiableMap(m);
   }
 
-  /** Every supported class name, sorted (InputLayer and nested models are handled by the graph builder). */
+  private static void put(Map<String, Entry> m, LayerBuilder builder, Set<LayerTrait> traits, String... classes) {
+    for (String c : classes) {
+      m.put(c, new Entry(builder, traits));
+    }
+  }
+
+  /**
+   * Registers a Java rebuild of a Keras layer class (a custom layer, or {@code Lambda} for every
+   * Lambda layer) for every later load in this JVM, as Keras' {@code register_keras_serializable}
+   * does. Built-in classes cannot be replaced.
+   */
+  public static void register(String className, LayerBuilder builder, LayerTrait... traits) {
+    if (className == null || className.isBlank() || builder == null) {
+      throw new InvalidInputException("register needs a Keras class name and a builder, got '" + className + "' and "
+          + builder);
+    }
+    if (BUILT_IN.containsKey(className)) {
+      throw new InvalidInputException("'" + className + "' is a built-in layer class; it cannot be replaced");
+    }
+    EnumSet<LayerTrait> t = EnumSet.of(CUSTOM, traits);
+    REGISTERED.put(className, new Entry(builder, t));
+  }
+
+  /** Removes a registration made with {@link #register}. */
+  public static void unregister(String className) {
+    REGISTERED.remove(className);
+  }
+
+  public static Optional<Entry> find(String className) {
+    Entry e = REGISTERED.get(className);
+    return Optional.ofNullable(e != null ? e : BUILT_IN.get(className));
+  }
+
+  /** The traits of a class; none for a class nobody registered. */
+  public static Set<LayerTrait> traits(String className) {
+    return find(className).map(Entry::traits).orElse(Set.of());
+  }
+
+  /** True for the container classes whose layers are flattened into the graph. */
+  public static boolean isModel(String className) {
+    return traits(className).contains(MODEL);
+  }
+
+  /** Every class with a builder, sorted. */
   public static Set<String> supportedClasses() {
-    return java.util.Collections.unmodifiableSet(BUILDERS.keySet());
+    Set<String> out = new TreeSet<>(REGISTERED.keySet());
+    BUILT_IN.forEach((c, e) -> {
+      if (e.builder() != null) {
+        out.add(c);
+      }
+    });
+    return Collections.unmodifiableSet(out);
   }
 }

@@ -2,7 +2,7 @@ package dev.convlens.bridge.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.ModelFormatException;
-import dev.convlens.bridge.export.SavedModelExport;
+import dev.convlens.bridge.keras.savedmodel.ConvlensExport;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 import java.io.IOException;
@@ -34,7 +34,7 @@ public final class KerasFiles {
       throw new ModelFormatException(path, "no such file or directory");
     }
     if (Files.isDirectory(path)) {
-      if (Files.isRegularFile(path.resolve(SavedModelExport.MANIFEST))) {
+      if (Files.isRegularFile(path.resolve(ConvlensExport.MANIFEST))) {
         return Kind.CONVLENS_EXPORT;
       }
       if (Files.isRegularFile(path.resolve("keras_metadata.pb"))) {
@@ -45,7 +45,7 @@ public final class KerasFiles {
             + " cannot be rebuilt (only its signatures can be called); save it from Keras instead");
       }
       throw new ModelFormatException(path, "directory is neither a Keras SavedModel (keras_metadata.pb)"
-          + " nor a convlens export (" + SavedModelExport.MANIFEST + ")");
+          + " nor a convlens export (" + ConvlensExport.MANIFEST + ")");
     }
     byte[] head = head(path, 64);
     if (head.length == 0) {
@@ -112,7 +112,7 @@ public final class KerasFiles {
       case KERAS_ZIP -> kerasZip(path);
       case MODEL_JSON -> modelJson(path);
       case KERAS_SAVED_MODEL -> dev.convlens.bridge.keras.savedmodel.KerasSavedModelReader.read(path);
-      case CONVLENS_EXPORT -> SavedModelExport.read(path);
+      case CONVLENS_EXPORT -> ConvlensExport.read(path);
     };
   }
 

@@ -18,7 +18,8 @@ import java.util.Set;
  * {@code __keras_tensor__} dicts, {@code batch_input_shape} and {@code batch_shape}.
  */
 public final class ModelConfigParser {
-  static final Set<String> MODEL_CLASSES = Set.of("Sequential", "Functional", "Model");
+  /** The Keras container classes whose layers a config nests. */
+  public static final Set<String> MODEL_CLASSES = Set.of("Sequential", "Functional", "Model");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path source;

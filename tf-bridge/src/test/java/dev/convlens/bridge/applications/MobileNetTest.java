@@ -1,5 +1,6 @@
 package dev.convlens.bridge.applications;
 
+import dev.convlens.bridge.fixtures.Json;
 import dev.convlens.bridge.fixtures.SharedData;
 import static dev.convlens.bridge.applications.Vgg16Test.assertInvalid;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MobileNetTest {
   @Test
   void layerNamesAndChannelsAtAlphaQuarter() {
-    ObjectNode config = MobileNet.Options.defaults().alpha(0.25).inputSize(128).config();
+    ObjectNode config = Json.tree(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config());
     assertEquals("mobilenet_0.25_128", config.get("config").get("name").asText());
     Map<String, ConfigShapes.Layer> layers = ConfigShapes.of(config);
     // golden/README.md §4.5: 88 layers; the golden per-layer output shapes of case A.
@@ -39,7 +40,7 @@ class MobileNetTest {
   void layersMatchTheGoldenCaseA() throws Exception {
     JsonNode golden = new ObjectMapper().readTree(SharedData.require("golden/A_mobilenet__cat1700.json").toFile());
     List<ConfigShapes.Layer> mine = new ArrayList<>(
-        ConfigShapes.of(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config()).values());
+        ConfigShapes.of(Json.tree(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config())).values());
     JsonNode goldenLayers = golden.get("layers");
     assertEquals(goldenLayers.size(), mine.size());
     for (int i = 0; i < mine.size(); i++) {
@@ -56,7 +57,7 @@ class MobileNetTest {
 
   @Test
   void layerConfigsFollowKeras204() {
-    Map<String, JsonNode> byName = byName(MobileNet.Options.defaults().config());
+    Map<String, JsonNode> byName = byName(Json.tree(MobileNet.Options.defaults().config()));
     JsonNode conv1 = byName.get("conv1");
     assertEquals("[2,2]", conv1.get("strides").toString());
     assertEquals("same", conv1.get("padding").asText());
@@ -84,14 +85,14 @@ class MobileNetTest {
 
   @Test
   void filtersAreTruncatedProductsOfAlpha() {
-    Map<String, JsonNode> byName = byName(MobileNet.Options.defaults().alpha(0.75).config());
+    Map<String, JsonNode> byName = byName(Json.tree(MobileNet.Options.defaults().alpha(0.75).config()));
     assertEquals(24, byName.get("conv1").get("filters").asInt());
     assertEquals(48, byName.get("conv_pw_1").get("filters").asInt());
     assertEquals(384, byName.get("conv_pw_6").get("filters").asInt());
     assertEquals(768, byName.get("conv_pw_13").get("filters").asInt());
     assertEquals("[1,1,768]", byName.get("reshape_1").get("target_shape").toString());
     // Without ImageNet weights any width works: int(32 * 0.3) = 9, int(1024 * 0.3) = 307.
-    Map<String, JsonNode> odd = byName(MobileNet.Options.defaults().imagenetWeights(false).alpha(0.3).config());
+    Map<String, JsonNode> odd = byName(Json.tree(MobileNet.Options.defaults().imagenetWeights(false).alpha(0.3).config()));
     assertEquals(9, odd.get("conv1").get("filters").asInt());
     assertEquals(307, odd.get("conv_pw_13").get("filters").asInt());
   }
@@ -99,28 +100,28 @@ class MobileNetTest {
   @Test
   void parameterCountOfFullMobileNetIsKerasPublishedOne() {
     // keras.io applications table: MobileNet, 4,253,864 parameters, depth 88.
-    assertEquals(4_253_864L, ConfigShapes.parameters(MobileNet.Options.defaults().config()));
-    assertEquals(88, MobileNet.Options.defaults().config().get("config").get("layers").size());
+    assertEquals(4_253_864L, ConfigShapes.parameters(Json.tree(MobileNet.Options.defaults().config())));
+    assertEquals(88, Json.tree(MobileNet.Options.defaults().config()).get("config").get("layers").size());
   }
 
   @Test
   void withoutTopAndPooling() {
     MobileNet.Options base = MobileNet.Options.defaults().alpha(0.5).inputSize(160).includeTop(false);
-    List<String> names = new ArrayList<>(ConfigShapes.of(base.config()).keySet());
+    List<String> names = new ArrayList<>(ConfigShapes.of(Json.tree(base.config())).keySet());
     assertEquals(82, names.size());
     assertEquals(MobileNet.LAST_CONV_LAYER, names.get(names.size() - 1));
-    ConfigShapes.Layer avg = lastLayer(base.pooling(Pooling.AVG).config());
+    ConfigShapes.Layer avg = lastLayer(Json.tree(base.pooling(Pooling.AVG).config()));
     assertEquals("global_average_pooling2d_1", avg.name());
     assertArrayEquals(new long[] {512}, avg.outputShape());
-    ConfigShapes.Layer max = lastLayer(base.pooling(Pooling.MAX).config());
+    ConfigShapes.Layer max = lastLayer(Json.tree(base.pooling(Pooling.MAX).config()));
     assertEquals("global_max_pooling2d_1", max.name());
     assertEquals("GlobalMaxPooling2D", max.className());
   }
 
   @Test
   void otherSizesAndClassesWithoutImagenetWeights() {
-    ObjectNode config = MobileNet.Options.defaults().imagenetWeights(false).inputSize(96, 64).classes(2).dropout(0.5)
-        .config();
+    ObjectNode config = Json.tree(MobileNet.Options.defaults().imagenetWeights(false).inputSize(96, 64).classes(2)
+        .dropout(0.5).config());
     Map<String, ConfigShapes.Layer> layers = ConfigShapes.of(config);
     assertArrayEquals(new long[] {3, 2, 1024}, layers.get("conv_pw_13_relu").outputShape());
     assertArrayEquals(new long[] {2}, layers.get("reshape_2").outputShape());

@@ -1,5 +1,6 @@
 package dev.convlens.bridge.applications;
 
+import dev.convlens.bridge.fixtures.Json;
 import dev.convlens.bridge.fixtures.SharedData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,7 +26,7 @@ class MobileNetWeightFileTest {
   @BeforeAll
   static void setUp() {
     file = SharedData.require(FILE);
-    layers = ConfigShapes.of(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config());
+    layers = ConfigShapes.of(Json.tree(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config()));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.convlens.bridge.applications;
 
+import dev.convlens.bridge.fixtures.Json;
 import dev.convlens.bridge.fixtures.SharedData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +32,7 @@ class Vgg16Test {
   void defaultConfigMatchesTfKerasReference() throws Exception {
     JsonNode reference = JSON.readTree(Files.readString(
         SharedData.require("models/keras-applications/vgg16_config_tfkeras_2.2.4.json")));
-    ObjectNode mine = Vgg16.Options.defaults().config();
+    ObjectNode mine = Json.tree(Vgg16.Options.defaults().config());
 
     assertEquals("Functional", mine.get("class_name").asText(), "Keras 2.4+ class name (the reference says Model)");
     JsonNode rc = reference.get("config");
@@ -64,16 +65,16 @@ class Vgg16Test {
 
   @Test
   void parameterCountsAreThoseOfVgg16() {
-    assertEquals(138_357_544L, ConfigShapes.parameters(Vgg16.Options.defaults().config()));
-    assertEquals(14_714_688L, ConfigShapes.parameters(Vgg16.Options.defaults().includeTop(false).config()));
+    assertEquals(138_357_544L, ConfigShapes.parameters(Json.tree(Vgg16.Options.defaults().config())));
+    assertEquals(14_714_688L, ConfigShapes.parameters(Json.tree(Vgg16.Options.defaults().includeTop(false).config())));
     // The conv base has the same weights at any input size.
     assertEquals(14_714_688L, ConfigShapes.parameters(
-        Vgg16.Options.defaults().includeTop(false).inputSize(150, 150).pooling(Pooling.AVG).config()));
+        Json.tree(Vgg16.Options.defaults().includeTop(false).inputSize(150, 150).pooling(Pooling.AVG).config())));
   }
 
   @Test
   void layerSequenceWithTop() {
-    Map<String, ConfigShapes.Layer> layers = ConfigShapes.of(Vgg16.Options.defaults().config());
+    Map<String, ConfigShapes.Layer> layers = ConfigShapes.of(Json.tree(Vgg16.Options.defaults().config()));
     List<String> expected = new ArrayList<>(List.of("input_1"));
     int[] convs = {2, 2, 3, 3, 3};
     for (int b = 1; b <= 5; b++) {
@@ -92,7 +93,7 @@ class Vgg16Test {
 
   @Test
   void withoutTopAtTheBooksSize() {
-    ObjectNode config = Vgg16.Options.defaults().includeTop(false).inputSize(150, 150).config();
+    ObjectNode config = Json.tree(Vgg16.Options.defaults().includeTop(false).inputSize(150, 150).config());
     Map<String, ConfigShapes.Layer> layers = ConfigShapes.of(config);
     assertEquals("block5_pool", last(layers).name());
     assertArrayEquals(new long[] {4, 4, 512}, last(layers).outputShape());
@@ -104,22 +105,22 @@ class Vgg16Test {
   @Test
   void poolingAddsTheKerasNamedGlobalPoolingLayer() {
     Vgg16.Options base = Vgg16.Options.defaults().includeTop(false).inputSize(150, 150);
-    ObjectNode avg = base.pooling(Pooling.AVG).config();
+    ObjectNode avg = Json.tree(base.pooling(Pooling.AVG).config());
     ConfigShapes.Layer a = last(ConfigShapes.of(avg));
     assertEquals("global_average_pooling2d", a.name());
     assertEquals("GlobalAveragePooling2D", a.className());
     assertArrayEquals(new long[] {512}, a.outputShape());
     assertEquals("[[\"global_average_pooling2d\",0,0]]", avg.get("config").get("output_layers").toString());
 
-    ConfigShapes.Layer m = last(ConfigShapes.of(base.pooling(Pooling.MAX).config()));
+    ConfigShapes.Layer m = last(ConfigShapes.of(Json.tree(base.pooling(Pooling.MAX).config())));
     assertEquals("global_max_pooling2d", m.name());
     assertEquals("GlobalMaxPooling2D", m.className());
   }
 
   @Test
   void customTopWithoutImagenetWeights() {
-    ObjectNode config = Vgg16.Options.defaults().imagenetWeights(false).inputSize(64, 96).classes(3)
-        .classifierActivation("sigmoid").config();
+    ObjectNode config = Json.tree(Vgg16.Options.defaults().imagenetWeights(false).inputSize(64, 96).classes(3)
+        .classifierActivation("sigmoid").config());
     Map<String, ConfigShapes.Layer> layers = ConfigShapes.of(config);
     assertArrayEquals(new long[] {2 * 3 * 512, 4096}, layers.get("fc1").weightShapes().get(0));
     JsonNode predictions = config.get("config").get("layers").get(22).get("config");
@@ -155,9 +156,9 @@ class Vgg16Test {
   @Test
   void configsAreFreshAndSerializable() throws Exception {
     Vgg16.Options options = Vgg16.Options.defaults().includeTop(false);
-    ObjectNode first = options.config();
+    ObjectNode first = Json.tree(options.config());
     first.with("config").put("name", "changed");
-    ObjectNode second = options.config();
+    ObjectNode second = Json.tree(options.config());
     assertEquals("vgg16", second.get("config").get("name").asText());
     assertEquals(second, JSON.readTree(JSON.writeValueAsString(second)));
     Set<String> names = new HashSet<>();

@@ -1,5 +1,6 @@
 package dev.convlens.bridge.export;
 
+import dev.convlens.bridge.fixtures.Json;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,12 +67,12 @@ class ExportRoundTripTest {
    */
   @Test
   void inputShapeOverrideIsPreserved() throws IOException {
-    ObjectNode config = Vgg16.Options.defaults().includeTop(false).imagenetWeights(false).inputSize(64, 64).config();
+    ObjectNode config = Json.tree(Vgg16.Options.defaults().includeTop(false).imagenetWeights(false).inputSize(64, 64).config());
     ObjectNode input = (ObjectNode) config.path("config").path("layers").get(0).path("config");
     ArrayNode open = input.putArray("batch_input_shape");
     open.addNull().addNull().addNull().add(3);
     Path dir = temp.resolve("vgg16-64");
-    try (KerasModel model = KerasModel.fromConfig(config,
+    try (KerasModel model = KerasModel.fromConfig(config.toString(),
         LoadOptions.defaults().withInputShape(64, 64, 3).withRandomWeights(1))) {
       assertArrayEquals(new long[] {-1, 64, 64, 3}, model.inputShape());
       model.exportSavedModel(dir, List.of("block3_conv1", "block5_pool"));

@@ -403,7 +403,7 @@ class LayerSemanticsTest {
         }
         return out;
       };
-      try (KerasModel m = KerasModel.fromConfig(config, source, LoadOptions.defaults())) {
+      try (KerasModel m = KerasModel.fromConfig(config.toString(), source, LoadOptions.defaults())) {
         List<String> names = m.layers().stream().map(l -> l.path()).toList();
         return new LinkedHashMap<>(m.activations(x, names));
       }

@@ -81,7 +81,7 @@ class LoadErrorsTest {
     KerasModelFixture twoChannels = FixtureBuilder.functional("m").input("in", 6, 6, 2)
         .conv2d("conv", 4, 3, "valid", "relu").build();
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> KerasModel.fromConfig(
-        threeChannels.modelConfig(), twoChannels.weightSource(), LoadOptions.defaults()).close());
+        threeChannels.modelConfig().toString(), twoChannels.weightSource(), LoadOptions.defaults()).close());
     assertMismatch(e);
 
     KerasModelFixture mixed = new KerasModelFixture(threeChannels.modelConfig(), twoChannels.allWeights(),
@@ -95,7 +95,7 @@ class LoadErrorsTest {
     KerasModelFixture noBias = FixtureBuilder.functional("m").input("in", 4).dense("d", 3, "linear", false).build();
     KerasModelFixture withBias = FixtureBuilder.functional("m").input("in", 4).dense("d", 3, "linear", true).build();
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> KerasModel.fromConfig(
-        withBias.modelConfig(), noBias.weightSource(), LoadOptions.defaults()).close());
+        withBias.modelConfig().toString(), noBias.weightSource(), LoadOptions.defaults()).close());
     assertTrue(e.getMessage().contains("'d'") && e.getMessage().contains("bias"), e.getMessage());
   }
 
@@ -115,7 +115,7 @@ class LoadErrorsTest {
   }
 
   private static void fromFixture(KerasModelFixture f) {
-    KerasModel.fromConfig(f.modelConfig(), f.weightSource(), LoadOptions.defaults()).close();
+    KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults()).close();
   }
 
   /** The fixture with one layer's config changed (weights unchanged). */

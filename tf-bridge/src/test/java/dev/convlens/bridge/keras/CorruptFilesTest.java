@@ -256,7 +256,7 @@ class CorruptFilesTest {
   void weightsOfAnotherModelFromConfig() throws IOException {
     var config = JSON.readTree(SharedData.require("models/weights-plus-json/batchnorm/modelConfig.json").toFile());
     Path weights = SharedData.require("models/weights-plus-json/lenet/mnist_weights_only.h5");
-    assertFails(weights, () -> KerasModel.fromConfig(config, LoadOptions.defaults().withWeights(weights)).close(),
+    assertFails(weights, () -> KerasModel.fromConfig(config.toString(), LoadOptions.defaults().withWeights(weights)).close(),
         "no stored weights");
   }
 

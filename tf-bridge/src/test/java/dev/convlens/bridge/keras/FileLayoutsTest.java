@@ -75,7 +75,7 @@ class FileLayoutsTest {
           (f, d) -> {
             Path json = KerasFixtureFiles.writeModelJson(f, d.resolve("arch.json"));
             Path weights = KerasFixtureFiles.writeKeras2FullH5(f, d.resolve("weights_from_full.h5"));
-            return KerasModel.fromConfig(JSON.readTree(json.toFile()), LoadOptions.defaults().withWeights(weights));
+            return KerasModel.fromConfig(JSON.readTree(json.toFile()).toString(), LoadOptions.defaults().withWeights(weights));
           }),
       new Layout("full HDF5 of other weights, replaced by withWeights", false, ConfigDialect.KERAS_2,
           (f, d) -> {
@@ -131,7 +131,7 @@ class FileLayoutsTest {
     Map<String, FloatArray> expected;
     List<String> expectedPaths;
     FloatArray expectedOutput;
-    try (KerasModel reference = KerasModel.fromConfig(fixture.modelConfig(), fixture.weightSource(),
+    try (KerasModel reference = KerasModel.fromConfig(fixture.modelConfig().toString(), fixture.weightSource(),
         LoadOptions.defaults())) {
       input = input(reference.inputShape(), 2, 1234);
       expectedPaths = paths(reference);

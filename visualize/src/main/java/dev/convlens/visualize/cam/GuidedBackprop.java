@@ -4,7 +4,7 @@ import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
-import dev.convlens.bridge.graph.LayerHandle;
+import dev.convlens.bridge.spi.LayerHandle;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -3,7 +3,7 @@ package dev.convlens.visualize.cam;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
-import dev.convlens.bridge.graph.LayerHandle;
+import dev.convlens.bridge.spi.LayerHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.convlens.bridge.graph;
+package dev.convlens.bridge.spi;
 
 import dev.convlens.bridge.keras.WeightSpec;
 import java.util.List;

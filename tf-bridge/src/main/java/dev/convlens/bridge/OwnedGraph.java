@@ -1,0 +1,420 @@
+package dev.convlens.bridge;
+
+import dev.convlens.bridge.graph.BuiltModel;
+import dev.convlens.bridge.spi.ExtensionKey;
+import dev.convlens.bridge.spi.GraphScope;
+import dev.convlens.bridge.spi.LayerHandle;
+import dev.convlens.bridge.spi.ModelGraph;
+import dev.convlens.bridge.spi.ModelRun;
+import dev.convlens.bridge.spi.ModelVariable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The one owner of a model's TF graph and session. Runs share the read side of a lock; extending
+ * the graph takes the write side (TF forbids changing a graph while a run is in flight); closing
+ * refuses new calls, waits a bounded time for runs in flight, then frees the native memory (or
+ * leaves that to the last run still in flight).
+ */
+final class OwnedGraph implements ModelGraph {
+  private static final Logger LOG = LogManager.getLogger(OwnedGraph.class);
+  private static final long CHUNK_VALUES = 64L << 20;
+
+  private final String name;
+  private final Graph graph;
+  private final Session session;
+  private final BuiltModel built;
+  private final long[] inputShape;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Map<ExtensionKey<?>, Object> extensions = new ConcurrentHashMap<>();
+  /** Scope names handed out to extensions; guarded by the write lock. */
+  private final Set<String> scopes = new HashSet<>();
+  private volatile boolean closing;
+  /** Native memory released; guarded by the write lock. */
+  private boolean freed;
+
+  OwnedGraph(String name, Graph graph, Session session, BuiltModel built) {
+    this.name = name;
+    this.graph = graph;
+    this.session = session;
+    this.built = built;
+    this.inputShape = built.inputs().get(0).shape().asArray();
+  }
+
+  @Override
+  public String modelName() {
+    return name;
+  }
+
+  long[] inputShape() {
+    ensureOpen();
+    return inputShape.clone();
+  }
+
+  BuiltModel built() {
+    ensureOpen();
+    return built;
+  }
+
+  @Override
+  public Placeholder<TFloat32> input() {
+    ensureOpen();
+    return built.inputs().get(0);
+  }
+
+  @Override
+  public Operand<TFloat32> output() {
+    ensureOpen();
+    return built.outputs().get(0);
+  }
+
+  @Override
+  public LayerHandle layer(String nameOrPath) {
+    return built.layers().get(resolve(nameOrPath));
+  }
+
+  @Override
+  public List<ModelVariable> variables() {
+    ensureOpen();
+    return built.variables();
+  }
+
+  @Override
+  public int operationCount() {
+    return read(s -> {
+      int n = 0;
+      for (var it = graph.operations(); it.hasNext(); it.next()) {
+        n++;
+      }
+      return n;
+    });
+  }
+
+  String resolve(String nameOrPath) {
+    ensureOpen();
+    if (nameOrPath == null) {
+      throw new InvalidInputException("layer name is null");
+    }
+    if (built.layers().containsKey(nameOrPath)) {
+      return nameOrPath;
+    }
+    List<String> matches = new ArrayList<>();
+    for (String key : built.layerOrder()) {
+      if (built.layers().get(key).name().equals(nameOrPath) && !key.contains("@")) {
+        matches.add(key);
+      }
+    }
+    if (matches.size() == 1) {
+      return matches.get(0);
+    }
+    if (matches.isEmpty()) {
+      throw new InvalidInputException("model '" + name + "' has no layer '" + nameOrPath + "'; layers: "
+          + String.join(", ", built.layerOrder()));
+    }
+    throw new InvalidInputException("layer name '" + nameOrPath + "' is ambiguous in model '" + name + "': " + matches);
+  }
+
+  @Override
+  public <T> T extension(ExtensionKey<T> key, Function<GraphScope, T> builder) {
+    Object cached = extensions.get(key);
+    if (cached != null) {
+      return key.type().cast(cached);
+    }
+    ensureOpen();
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      cached = extensions.get(key);
+      if (cached == null) {
+        cached = builder.apply(new Scope());
+        if (cached == null) {
+          throw new IllegalStateException("the builder of extension " + key + " of model '" + name + "' returned null");
+        }
+        extensions.put(key, key.type().cast(cached));
+      }
+      return key.type().cast(cached);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Runs {@code work} on the session under the read lock; fails fast once closing has begun. */
+  <T> T read(Function<Session, T> work) {
+    ensureOpen();
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return work.apply(session);
+    } finally {
+      lock.readLock().unlock();
+      if (closing) {
+        freeIfIdle();
+      }
+    }
+  }
+
+  /** Runs {@code work} with no run in flight, for work that adds ops (the SavedModel exporter's saver). */
+  <T> T exclusive(Function<Session, T> work) {
+    ensureOpen();
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      return work.apply(session);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public ModelRun newRun() {
+    ensureOpen();
+    return new Run();
+  }
+
+  @Override
+  public Map<ModelVariable, FloatArray> readVariables(Collection<ModelVariable> variables) {
+    Map<ModelVariable, FloatArray> out = new LinkedHashMap<>();
+    List<ModelVariable> pending = new ArrayList<>(variables);
+    int at = 0;
+    while (at < pending.size()) {
+      ModelRun run = newRun();
+      List<ModelVariable> chunk = new ArrayList<>();
+      long values = 0;
+      while (at < pending.size() && (chunk.isEmpty() || values < CHUNK_VALUES)) {
+        ModelVariable v = pending.get(at++);
+        run.fetch(v.variable());
+        chunk.add(v);
+        values += v.spec().count();
+      }
+      List<FloatArray> got = run.run();
+      for (int i = 0; i < chunk.size(); i++) {
+        out.put(chunk.get(i), got.get(i));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void assignVariables(Map<ModelVariable, FloatArray> values) {
+    List<Map.Entry<ModelVariable, FloatArray>> pending = new ArrayList<>(values.entrySet());
+    int at = 0;
+    while (at < pending.size()) {
+      ModelRun run = newRun();
+      long count = 0;
+      int inChunk = 0;
+      while (at < pending.size() && (inChunk == 0 || count < CHUNK_VALUES)) {
+        var e = pending.get(at++);
+        ModelVariable v = e.getKey();
+        FloatArray value = e.getValue();
+        if (!Arrays.equals(v.spec().shape(), value.shape())) {
+          throw new InvalidInputException("cannot assign a value of shape " + Arrays.toString(value.shape())
+              + " to variable '" + v.name() + "' of shape " + Arrays.toString(v.spec().shape()) + " in model '"
+              + name + "'");
+        }
+        run.feed(v.initValue(), value).target(v.assign());
+        count += value.size();
+        inChunk++;
+      }
+      run.run();
+    }
+  }
+
+  /** Refuses new calls, waits up to {@code wait} for runs in flight, then frees the graph and session. */
+  void close(Duration wait) {
+    closing = true;
+    boolean locked = false;
+    try {
+      locked = lock.writeLock().tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!locked) {
+      LOG.warn("model '{}': runs still in flight after {} ms; the last of them frees the model", name, wait.toMillis());
+      return;
+    }
+    try {
+      free();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void freeIfIdle() {
+    if (lock.writeLock().tryLock()) {
+      try {
+        free();
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+  }
+
+  private void free() {
+    if (!freed) {
+      freed = true;
+      extensions.clear();
+      session.close();
+      graph.close();
+    }
+  }
+
+  void ensureOpen() {
+    if (closing) {
+      throw new ModelClosedException(name);
+    }
+  }
+
+  /** The model input as a batch: a sample without the batch axis gets one; the shape is checked. */
+  private FloatArray checkInput(FloatArray input) {
+    if (input == null) {
+      throw new InvalidInputException("input of model '" + name + "' is null");
+    }
+    long[] expected = inputShape;
+    FloatArray batch = input.rank() == expected.length - 1 ? asBatch(input) : input;
+    boolean ok = batch.rank() == expected.length && batch.dim(0) > 0;
+    for (int i = 1; ok && i < expected.length; i++) {
+      ok = expected[i] < 0 || expected[i] == batch.dim(i);
+    }
+    if (!ok) {
+      throw new InvalidInputException("model '" + name + "' expects input of shape " + KerasModel.shapeText(expected)
+          + " (or one sample without the batch axis), got " + Arrays.toString(input.shape()));
+    }
+    return batch;
+  }
+
+  private static FloatArray asBatch(FloatArray sample) {
+    long[] s = new long[sample.rank() + 1];
+    s[0] = 1;
+    System.arraycopy(sample.shape(), 0, s, 1, sample.rank());
+    return new FloatArray(s, sample.data());
+  }
+
+  private final class Scope implements GraphScope {
+    @Override
+    public ModelGraph model() {
+      return OwnedGraph.this;
+    }
+
+    @Override
+    public Ops ops(String scopeName) {
+      String base = opName(scopeName);
+      String unique = base;
+      for (int i = 1; !scopes.add(unique) || graph.operation(unique) != null; i++) {
+        unique = base + "_" + i;
+      }
+      return Ops.create(graph).withSubScope(unique);
+    }
+
+    @Override
+    public Output<?>[] gradients(Operand<?> y, Operand<?>... xs) {
+      return graph.addGradients(y.asOutput(), outputs(xs));
+    }
+
+    @Override
+    public Output<?>[] gradients(Operand<?>[] ys, Operand<?>[] xs, Operand<?>[] dys) {
+      return graph.addGradients(null, outputs(ys), outputs(xs), outputs(dys));
+    }
+
+    private static Output<?>[] outputs(Operand<?>[] ops) {
+      return Arrays.stream(ops).map(Operand::asOutput).toArray(Output<?>[]::new);
+    }
+
+    private static String opName(String s) {
+      String n = s.replaceAll("[^A-Za-z0-9_.\\-]", "_");
+      return n.isEmpty() || !Character.isLetterOrDigit(n.charAt(0)) ? "x" + n : n;
+    }
+  }
+
+  private final class Run implements ModelRun {
+    private final Map<Operand<TFloat32>, FloatArray> feeds = new LinkedHashMap<>();
+    private final List<Operand<TFloat32>> fetches = new ArrayList<>();
+    private final List<Op> targets = new ArrayList<>();
+    private boolean bulk = true;
+
+    @Override
+    public ModelRun feedInput(FloatArray batch) {
+      feeds.put(built.inputs().get(0), checkInput(batch));
+      return this;
+    }
+
+    @Override
+    public ModelRun feed(Operand<TFloat32> tensor, FloatArray value) {
+      if (value == null) {
+        throw new InvalidInputException("no value for tensor '" + tensor.op().name() + "' of model '" + name + "'");
+      }
+      feeds.put(tensor, value);
+      return this;
+    }
+
+    @Override
+    public ModelRun fetch(Operand<TFloat32> tensor) {
+      fetches.add(tensor);
+      return this;
+    }
+
+    @Override
+    public ModelRun target(Op op) {
+      targets.add(op);
+      return this;
+    }
+
+    @Override
+    public ModelRun elementwiseCopies() {
+      bulk = false;
+      return this;
+    }
+
+    @Override
+    public List<FloatArray> run() {
+      return read(s -> {
+        List<Tensor> inputs = new ArrayList<>();
+        try {
+          Session.Runner runner = s.runner();
+          for (var e : feeds.entrySet()) {
+            TFloat32 t = Tensors.toTensor(e.getValue(), bulk);
+            inputs.add(t);
+            runner.feed(e.getKey(), t);
+          }
+          fetches.forEach(runner::fetch);
+          targets.forEach(runner::addTarget);
+          try (Result r = runner.run()) {
+            List<FloatArray> out = new ArrayList<>(fetches.size());
+            for (int i = 0; i < fetches.size(); i++) {
+              out.add(Tensors.fromTensor((TFloat32) r.get(i), bulk));
+            }
+            return out;
+          }
+        } catch (TensorFlowException e) {
+          throw new InvalidInputException("model '" + name + "': the TensorFlow run failed: "
+              + e.getMessage().lines().findFirst().orElse(""));
+        } finally {
+          inputs.forEach(Tensor::close);
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.convlens.bridge.spi;
+
+import dev.convlens.bridge.FloatArray;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * One session run with Java arrays in and out: feeds (the model input, or any tensor of the graph
+ * such as a cached layer output), fetches and targets. {@link #run()} takes the model's read lock,
+ * fails with {@code ModelClosedException} on a closed model, copies in bulk both ways and closes
+ * every native tensor before returning. A builder is for one run on one thread.
+ */
+public interface ModelRun {
+  /** Feeds the model input: a batch {@code [N, ...]} or one sample without the batch axis, checked against the input shape. */
+  ModelRun feedInput(FloatArray batch);
+
+  ModelRun feed(Operand<TFloat32> tensor, FloatArray value);
+
+  /** Adds a fetch; {@link #run()} returns the fetched values in the order they were added. */
+  ModelRun fetch(Operand<TFloat32> tensor);
+
+  /** Adds an op to run for its effect (an assignment, an optimizer step). */
+  ModelRun target(Op op);
+
+  /**
+   * Copies values element by element through the NdArray API instead of in bulk: about 50x slower
+   * on large tensors. Only for the benchmark that measures the difference.
+   */
+  ModelRun elementwiseCopies();
+
+  List<FloatArray> run();
+}
