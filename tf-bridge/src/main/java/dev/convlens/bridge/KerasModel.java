@@ -3,6 +3,7 @@ package dev.convlens.bridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.convlens.bridge.export.KerasH5Export;
+import dev.convlens.bridge.export.ModelWeights;
 import dev.convlens.bridge.export.SavedModelExport;
 import dev.convlens.bridge.graph.BuiltModel;
 import dev.convlens.bridge.graph.GraphBuilder;
@@ -83,6 +84,14 @@ public final class KerasModel implements AutoCloseable {
     JsonNode config = parseConfig(modelConfigJson);
     WeightSource weights = options.weights() != null ? KerasFiles.weightsFile(options.weights()) : WeightSource.NONE;
     return fromArtifact(new KerasArtifact(config, weights, options.weights(), "config"), options);
+  }
+
+  /**
+   * A new model from another config for the same layers (e.g. with other trainable flags or a
+   * dropout rate) with this model's current weights, matched by layer path.
+   */
+  public KerasModel withConfig(String modelConfigJson, LoadOptions options) {
+    return fromConfig(modelConfigJson, ModelWeights.of(owned), options);
   }
 
   /** Builds a model from a Keras config and a weight source (e.g. another model's current weights). */

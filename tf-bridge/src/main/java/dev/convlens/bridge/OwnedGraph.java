@@ -1,6 +1,8 @@
 package dev.convlens.bridge;
 
 import dev.convlens.bridge.graph.BuiltModel;
+import dev.convlens.bridge.graph.LayerCall;
+import dev.convlens.bridge.graph.LayerOutput;
 import dev.convlens.bridge.spi.ExtensionKey;
 import dev.convlens.bridge.spi.GraphScope;
 import dev.convlens.bridge.spi.LayerHandle;
@@ -327,6 +329,17 @@ final class OwnedGraph implements ModelGraph {
         unique = base + "_" + i;
       }
       return Ops.create(graph).withSubScope(unique);
+    }
+
+    @Override
+    public LayerOutput callLayer(String nameOrPath, Ops tf, List<Operand<TFloat32>> inputs) {
+      String key = resolve(nameOrPath);
+      LayerCall call = built.calls().get(key);
+      if (call == null) {
+        throw new InvalidInputException("layer '" + key + "' of model '" + name + "' cannot be called again"
+            + " (an input or a nested model)");
+      }
+      return call.apply(tf, inputs);
     }
 
     @Override

@@ -12,8 +12,9 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The result of {@link GraphBuilder#build}: inputs, outputs, every layer by path (in build order)
- * and every variable, plus the initial values to assign once a session exists.
+ * and every variable, plus the initial values to assign once a session exists, and how to call each
+ * layer again on other inputs.
  */
 public record BuiltModel(Graph graph, List<Placeholder<TFloat32>> inputs, List<String> inputNames,
-    List<Operand<TFloat32>> outputs, List<String> outputNames, Map<String, LayerHandle> layers, List<String> layerOrder,
+    List<Operand<TFloat32>> outputs, Map<String, LayerCall> calls, List<String> outputNames, Map<String, LayerHandle> layers, List<String> layerOrder,
     List<ModelVariable> variables, Map<ModelVariable, FloatArray> initialValues) {}

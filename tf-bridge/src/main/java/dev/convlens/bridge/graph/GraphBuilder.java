@@ -51,6 +51,7 @@ public final class GraphBuilder {
 
   private final Map<String, LayerHandle> layers = new LinkedHashMap<>();
   private final Map<String, List<Operand<TFloat32>>> layerWeights = new HashMap<>();
+  private final Map<String, LayerCall> calls = new HashMap<>();
   private final List<ModelVariable> variables = new ArrayList<>();
   private final Map<ModelVariable, FloatArray> initialValues = new IdentityHashMap<>();
   private final Set<String> variableNames = new HashSet<>();
@@ -76,7 +77,7 @@ public final class GraphBuilder {
 
   public BuiltModel build(ModelSpec spec) {
     List<Operand<TFloat32>> outputs = model(spec, List.of(), null, true);
-    return new BuiltModel(graph, List.copyOf(inputs), List.copyOf(inputNames), List.copyOf(outputs),
+    return new BuiltModel(graph, List.copyOf(inputs), List.copyOf(inputNames), List.copyOf(outputs), Map.copyOf(calls),
         outputNames(spec), Map.copyOf(layers), List.copyOf(layers.keySet()), List.copyOf(variables), initialValues);
   }
 
@@ -247,6 +248,7 @@ public final class GraphBuilder {
       w = createWeights(builder, ctx, path, trainable);
       layerWeights.put(key, w);
     }
+    calls.putIfAbsent(key, new LayerCall(builder, layer.className(), path, layer.config(), w, source));
     try {
       return builder.call(ctx, in, w);
     } catch (ConvlensException e) {

@@ -1,8 +1,11 @@
 package dev.convlens.bridge.spi;
 
+import dev.convlens.bridge.graph.LayerOutput;
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 
 /**
  * What an extension builder may do to a model's graph, valid only while the builder runs (the
@@ -17,6 +20,12 @@ public interface GraphScope {
 
   /** {@code d(sum of y)/d(x)} for each {@code x}; an entry is null where {@code y} does not depend on it. */
   Output<?>[] gradients(Operand<?> y, Operand<?>... xs);
+
+  /**
+   * Calls a layer of the model again on other inputs, sharing its weights (as calling a Keras layer
+   * twice does), with its ops in {@code tf}'s scope.
+   */
+  LayerOutput callLayer(String nameOrPath, Ops tf, List<Operand<TFloat32>> inputs);
 
   /** {@code sum_i dys[i] * d(ys[i])/d(x)} for each {@code x}: a backward pass seeded by {@code dys}. */
   Output<?>[] gradients(Operand<?>[] ys, Operand<?>[] xs, Operand<?>[] dys);
