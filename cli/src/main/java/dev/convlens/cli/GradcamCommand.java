@@ -106,7 +106,7 @@ final class GradcamCommand implements Callable<Integer> {
       CamOptions options = CamOptions.defaults().method(camMethod).layer(layer).listener(progress(err));
       CamExplainer cam = CamExplainer.of(m, options);
       GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on models with joins
-      int outputs = (int) m.output().shape().asArray()[m.output().shape().numDimensions() - 1];
+      int outputs = InputOptions.outputCount(m);
       ClassNames names = inputs.classNames(model, outputs);
       int wanted = classIndex(names, outputs);
       Heatmap h = cam.explain(x, new int[] {wanted}).get(0);

@@ -1,5 +1,6 @@
 package dev.convlens.cli;
 
+import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.image.ClassNames;
 import dev.convlens.bridge.image.ImageNetLabels;
 import dev.convlens.bridge.image.Preprocessing;
@@ -28,6 +29,12 @@ final class InputOptions {
   /** Class names from {@code --labels}, else labels.txt beside the model, else ImageNet's for 1000 outputs, else numbered. */
   ClassNames classNames(ModelOptions model, int outputs) throws IOException {
     return classNames(labels != null ? labels : model.labelsBeside(), outputs);
+  }
+
+  /** How many values the model's (first) output has per sample: its class count for a classifier. */
+  static int outputCount(KerasModel model) {
+    long[] shape = model.graph().output().shape().asArray();
+    return (int) shape[shape.length - 1];
   }
 
   static ClassNames classNames(Path labels, int outputs) throws IOException {

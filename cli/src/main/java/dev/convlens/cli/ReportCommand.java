@@ -151,7 +151,7 @@ final class ReportCommand implements Callable<Integer> {
         display = photo;
         what = "generated " + s.className() + " #" + sample;
       }
-      int outputs = (int) k.output().shape().asArray()[k.output().shape().numDimensions() - 1];
+      int outputs = InputOptions.outputCount(k);
       ClassNames names = inputs.classNames(m, outputs);
       Path index = Report.write(k, photo, display, mode, names, m.model + " on " + what, options, out, msg -> {
         err.print(String.format(Locale.ROOT, "\r%-72s", msg)); // padded: no terminal escapes in CI logs

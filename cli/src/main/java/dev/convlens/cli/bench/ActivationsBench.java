@@ -3,6 +3,7 @@ package dev.convlens.cli.bench;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
+import dev.convlens.bridge.LayerTrait;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.Vgg16;
 import java.io.PrintWriter;
@@ -100,7 +101,7 @@ public final class ActivationsBench implements Callable<Integer> {
   Result run(KerasModel m, FloatArray x, Progress progress) {
     List<String> convs = new ArrayList<>();
     for (LayerInfo l : m.layers()) {
-      if (l.className().equals("Conv2D")) {
+      if (l.is(LayerTrait.CONVOLUTIONAL)) {
         convs.add(l.path());
       }
     }
@@ -146,11 +147,7 @@ public final class ActivationsBench implements Callable<Integer> {
   }
 
   static double medianMs(long[] nanos) {
-    long[] s = nanos.clone();
-    Arrays.sort(s);
-    int n = s.length;
-    double mid = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
-    return mid / 1e6;
+    return Timings.ofNanos(nanos).median();
   }
 
   private void check(boolean ok, String option, int value, String expected) {

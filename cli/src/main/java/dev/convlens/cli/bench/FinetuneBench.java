@@ -73,7 +73,7 @@ public final class FinetuneBench implements Callable<Integer> {
     return 0;
   }
 
-  private void throughput(PrintWriter out, String name, com.fasterxml.jackson.databind.JsonNode config) {
+  private void throughput(PrintWriter out, String name, String config) {
     try (KerasModel m = KerasModel.fromConfig(config, LoadOptions.defaults().withRandomWeights(1))) {
       FloatArray x = randomBatch(batch, size);
       m.predict(x); // warm-up: first-run graph optimisation and allocations

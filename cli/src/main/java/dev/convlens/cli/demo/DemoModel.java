@@ -1,7 +1,5 @@
 package dev.convlens.cli.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.image.Preprocessing;
@@ -23,6 +21,7 @@ import java.awt.Rectangle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,10 +51,10 @@ public final class DemoModel {
 
   private DemoModel() {}
 
-  /** The untrained network's Keras config. */
-  public static JsonNode config() {
+  /** The untrained network's Keras config (JSON text). */
+  public static String config() {
     try (InputStream in = DemoModel.class.getResourceAsStream("shapes-model.json")) {
-      return new ObjectMapper().readTree(in);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the bundled shapes-model.json", e);
     }

@@ -4,12 +4,12 @@ import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
+import dev.convlens.bridge.LayerTrait;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Fetches the outputs of chosen layers in one session run, as the book's activation model
@@ -17,11 +17,12 @@ import java.util.Set;
  * and chooses layers: every convolution and pooling layer, or the first N layers.
  */
 public final class Activations {
-  /** The layer classes the default selection takes: what the book's grids show. */
-  static final Set<String> CONV_AND_POOL = Set.of("Conv2D", "DepthwiseConv2D", "SeparableConv2D",
-      "MaxPooling2D", "AveragePooling2D");
-
   private Activations() {}
+
+  /** What the default selection takes, as the book's grids show: convolutions and local poolings. */
+  static boolean isConvOrPool(LayerInfo l) {
+    return l.is(LayerTrait.CONVOLUTIONAL) || l.is(LayerTrait.POOLING);
+  }
 
   /**
    * The outputs of {@code layers} (names, or paths such as {@code vgg16/block1_conv1}) for
@@ -52,13 +53,14 @@ public final class Activations {
   }
 
   /**
-   * Every Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D and AveragePooling2D layer,
-   * those inside nested models included (by path), in model order.
+   * Every convolution (Conv2D, DepthwiseConv2D, SeparableConv2D) and local pooling (MaxPooling2D,
+   * AveragePooling2D) layer, as the layer registry classes them, those inside nested models
+   * included (by path), in model order.
    */
   public static List<String> convAndPoolLayers(KerasModel model) {
     List<String> out = new ArrayList<>();
     for (LayerInfo l : model.layers()) {
-      if (CONV_AND_POOL.contains(l.className()) && l.isSpatial()) {
+      if (isConvOrPool(l) && l.isSpatial()) {
         out.add(l.path());
       }
     }
@@ -76,7 +78,7 @@ public final class Activations {
   public static List<String> firstLayers(KerasModel model, int n) {
     List<String> top = new ArrayList<>();
     for (LayerInfo l : model.layers()) {
-      if (l.depth() == 0 && !l.className().equals("InputLayer") && !l.path().contains("@")) {
+      if (l.depth() == 0 && !l.is(LayerTrait.INPUT) && !l.path().contains("@")) {
         top.add(l.path());
       }
     }

@@ -3,10 +3,10 @@ package dev.convlens.visualize.cam;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.spi.ModelGraph;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
@@ -14,8 +14,15 @@ import org.tensorflow.types.TFloat32;
 /**
  * Explains a model's classes with class activation maps: take the model once, then call
  * {@link #explain} many times with different images and classes. The gradient ops are built on
- * creation (once per model, layer and score kind, shared by every explainer of that model), so
- * explaining never changes the graph; one session run serves a whole batch, one class per row.
+ * creation (once per model, layer and score kind, shared by every explainer of that model and
+ * freed with the model), so explaining never changes the graph; one session run serves a whole
+ * batch, one class per row. Explainers are immutable and serve concurrent callers.
+ *
+ * <p><b>Create explainers before serving.</b> Creating the first explainer of a (layer, score
+ * kind) adds ops to the model's graph: that waits for every run in flight, holds new ones back, and
+ * makes the next run of every caller re-plan the graph. A service should create every explainer it
+ * will use (each layer and method) at start-up, before it takes requests. After the model is
+ * closed, {@link #of} and {@link #explain} throw {@code ModelClosedException}.
  *
  * <pre>{@code
  * CamExplainer cam = CamExplainer.of(model);                    // book Grad-CAM, default layer
@@ -141,8 +148,8 @@ public final class CamExplainer {
       }
     }
     FloatArray input = gather(images, rowImage);
-    List<FloatArray> out = model.run(input, Map.of(ops.select, FloatArray.of(select, rows, classes)),
-        List.of(ops.activations, ops.gradients, ops.probabilities));
+    List<FloatArray> out = model.graph().newRun().feedInput(input).feed(ops.select(), FloatArray.of(select, rows, classes))
+        .fetch(ops.activations()).fetch(ops.gradients()).fetch(ops.probabilities()).run();
     FloatArray a = out.get(0);
     FloatArray g = out.get(1);
     FloatArray probs = out.get(2);
@@ -157,8 +164,9 @@ public final class CamExplainer {
   }
 
   private List<Heatmap> scoreMaps(FloatArray images, int[] rowImage, int[] rowClass) {
-    Operand<TFloat32> target = model.handle(layer).output();
-    List<FloatArray> out = model.run(images, List.of(target, model.output()));
+    ModelGraph g = model.graph();
+    Operand<TFloat32> target = g.layer(layer).output();
+    List<FloatArray> out = g.newRun().feedInput(images).fetch(target).fetch(g.output()).run();
     FloatArray a = out.get(0);
     FloatArray probs = reshape2d(out.get(1));
     ScoreCamMasks masks = new ScoreCamMasks(model, images, a, options.scoreCamBatchSize(), options.listener(),

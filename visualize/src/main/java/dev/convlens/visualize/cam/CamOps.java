@@ -1,12 +1,10 @@
 package dev.convlens.visualize.cam;
 
 import dev.convlens.bridge.KerasModel;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
+import dev.convlens.bridge.spi.ExtensionKey;
+import dev.convlens.bridge.spi.GraphScope;
+import dev.convlens.bridge.spi.ModelGraph;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -15,58 +13,42 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The TF ops of one (model, target layer, score kind): the target activation {@code A [N,H,W,K]},
- * the class-selection feed and scores of {@link Scoring}, and {@code dScore/dA}. Built once under
- * the model's write lock and cached per model.
+ * the class-selection feed and scores of {@link Scoring}, and {@code dScore/dA}. A model extension:
+ * built once per model, layer and kind, under the model's write lock, and freed with the model.
  */
-final class CamOps {
-  private static final Map<KerasModel, Map<String, CamOps>> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
-
-  final Operand<TFloat32> activations;
-  final Placeholder<TFloat32> select;
-  /** The model output reshaped to {@code [N, classes]}. */
-  final Operand<TFloat32> probabilities;
-  /** {@code [N]}: each row's differentiated score for its selected class. */
-  final Operand<TFloat32> rowScores;
-  final Operand<TFloat32> gradients;
-  final int classes;
-
-  private CamOps(Operand<TFloat32> activations, Placeholder<TFloat32> select, Operand<TFloat32> probabilities,
-      Operand<TFloat32> rowScores, Operand<TFloat32> gradients, int classes) {
-    this.activations = activations;
-    this.select = select;
-    this.probabilities = probabilities;
-    this.rowScores = rowScores;
-    this.gradients = gradients;
-    this.classes = classes;
-  }
+record CamOps(Operand<TFloat32> activations, Placeholder<TFloat32> select, Operand<TFloat32> probabilities,
+    Operand<TFloat32> rowScores, Operand<TFloat32> gradients, int classes) {
 
   /** The ops for {@code layerPath} and {@code kind} (not NONE), built on first use. */
   static CamOps of(KerasModel model, String layerPath, ScoreKind kind) {
-    Map<String, CamOps> forModel;
-    synchronized (CACHE) {
-      forModel = CACHE.computeIfAbsent(model, m -> new ConcurrentHashMap<>());
-    }
-    return forModel.computeIfAbsent(layerPath + "\u0000" + kind, k -> build(model, layerPath, kind));
+    ModelGraph g = model.graph();
+    return g.extension(ExtensionKey.of(CamOps.class, layerPath, kind), scope -> build(model, scope, layerPath, kind));
   }
 
-  /** The number of classes of the model's output (its last axis). */
+  /**
+   * The number of classes of the model's output (its last axis). Read inside an (op-free)
+   * extension so that it happens under the model's lock: a model closing meanwhile gives
+   * ModelClosedException, not TF's error about a closed graph.
+   */
   static int classCount(KerasModel model) {
-    long[] s = model.output().shape().asArray();
+    return model.graph().extension(ExtensionKey.of(Integer.class, "convlens_cam_classes"),
+        scope -> outputClasses(scope.model()));
+  }
+
+  /** As {@link #classCount(KerasModel)}, inside an extension builder. */
+  static int outputClasses(ModelGraph g) {
+    long[] s = g.output().shape().asArray();
     return (int) s[s.length - 1];
   }
 
-  private static CamOps build(KerasModel model, String layerPath, ScoreKind kind) {
-    int classes = classCount(model);
+  private static CamOps build(KerasModel model, GraphScope scope, String layerPath, ScoreKind kind) {
+    ModelGraph g = scope.model();
+    int classes = outputClasses(g);
     Operand<TFloat32> logitsSource = kind == ScoreKind.LOGIT ? TargetLayers.logitsLayer(model).preActivation() : null;
-    return model.extendGraph(tf -> {
-      Ops cam = tf.withSubScope("convlens_cam");
-      Operand<TFloat32> a = model.handle(layerPath).output();
-      Scoring s = Scoring.build(cam, model, classes, logitsSource);
-      @SuppressWarnings("unchecked")
-      Output<TFloat32> grads = (Output<TFloat32>) model.graph().addGradients(s.total().asOutput(),
-          new Output<?>[] {a.asOutput()})[0];
-      return new CamOps(a, s.select(), s.probabilities(), s.rowScores(), grads, classes);
-    });
+    Operand<TFloat32> a = g.layer(layerPath).output();
+    Scoring s = Scoring.build(scope.ops("convlens_cam"), g, classes, logitsSource);
+    Operand<TFloat32> grads = scope.gradients(s.total(), a)[0].expect(TFloat32.class);
+    return new CamOps(a, s.select(), s.probabilities(), s.rowScores(), grads, classes);
   }
 
   /**
@@ -76,9 +58,9 @@ final class CamOps {
    */
   record Scoring(Placeholder<TFloat32> select, Operand<TFloat32> probabilities, Operand<TFloat32> rowScores,
       Operand<TFloat32> total) {
-    /** {@code logitsSource} null: score the probabilities (the model output). Call under the write lock. */
-    static Scoring build(Ops cam, KerasModel model, int classes, Operand<TFloat32> logitsSource) {
-      Operand<TFloat32> probs = cam.reshape(model.output(), cam.constant(new long[] {-1, classes}));
+    /** {@code logitsSource} null: score the probabilities (the model output). Call inside an extension builder. */
+    static Scoring build(Ops cam, ModelGraph g, int classes, Operand<TFloat32> logitsSource) {
+      Operand<TFloat32> probs = cam.reshape(g.output(), cam.constant(new long[] {-1, classes}));
       Operand<TFloat32> scores = logitsSource != null
           ? cam.reshape(logitsSource, cam.constant(new long[] {-1, classes})) : probs;
       Placeholder<TFloat32> select = cam.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));

@@ -6,16 +6,18 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.spi.LayerHandle;
 import java.awt.image.BufferedImage;
+import dev.convlens.bridge.spi.ExtensionKey;
+import dev.convlens.bridge.spi.GraphScope;
+import dev.convlens.bridge.spi.ModelGraph;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -31,8 +33,6 @@ import org.tensorflow.types.TFloat32;
  * several others are refused with an {@link InvalidInputException}.
  */
 public final class GuidedBackprop {
-  /** Per model; the values must not refer to the model, or it would never leave the weak map. */
-  private static final Map<KerasModel, GuidedOps> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
   private static final Set<String> RELU_OPS = Set.of("Relu", "Relu6");
 
   /** The graph side: the class selection and score, and the guided gradient with respect to the input. */
@@ -52,12 +52,18 @@ public final class GuidedBackprop {
     this.classes = ops.classes();
   }
 
-  /** Guided backprop on {@code model}; its ops are built on first use and shared afterwards. */
+  /**
+   * Guided backprop on {@code model}. The first call for a model adds the guided backward pass to
+   * its graph (once per model, freed with it): as for {@link CamExplainer}, do it before serving.
+   *
+   * @throws InvalidInputException when the model's layers do not form one path
+   */
   public static GuidedBackprop of(KerasModel model) {
-    GuidedOps ops;
-    synchronized (CACHE) {
-      ops = CACHE.computeIfAbsent(model, GuidedBackprop::build);
+    if (model == null) {
+      throw new InvalidInputException("guided backprop: model is null");
     }
+    ModelGraph g = model.graph();
+    GuidedOps ops = g.extension(ExtensionKey.of(GuidedOps.class), scope -> build(model, scope));
     return new GuidedBackprop(model, ops);
   }
 
@@ -84,8 +90,8 @@ public final class GuidedBackprop {
         select[i * this.classes + classes[i]] = 1;
       }
     }
-    return model.run(images, Map.of(scoring.select(), FloatArray.of(select, n, this.classes)), List.of(inputGradient))
-        .get(0);
+    return model.graph().newRun().feedInput(images).feed(scoring.select(), FloatArray.of(select, n, this.classes))
+        .fetch(inputGradient).run().get(0);
   }
 
   /** Guided Grad-CAM of one image: its guided gradients {@code [H, W, C]} times the map upsampled to H x W. */
@@ -127,37 +133,34 @@ public final class GuidedBackprop {
     return dev.convlens.visualize.render.Images.rgb(new FloatArray(g.shape(), out));
   }
 
-  private static GuidedOps build(KerasModel model) {
-    List<Operand<TFloat32>> sites = reluOutputs(model);
-    int classes = CamOps.classCount(model);
+  /** Under the model's write lock: checks the model is one path, then chains the guided backward pass. */
+  private static GuidedOps build(KerasModel model, GraphScope scope) {
+    ModelGraph g = scope.model();
+    List<Operand<TFloat32>> sites = reluOutputs(model, g);
+    int classes = CamOps.outputClasses(g);
     Operand<TFloat32> logits = TargetLayers.logitsLayer(model).preActivation();
-    return model.extendGraph(tf -> {
-      org.tensorflow.op.Ops ops = tf.withSubScope("convlens_guided");
-      CamOps.Scoring scoring = CamOps.Scoring.build(ops, model, classes, logits);
-      Output<?> input = model.inputPlaceholder().asOutput();
-      if (sites.isEmpty()) {
-        return new GuidedOps(scoring, cast(model.graph().addGradients(scoring.total().asOutput(),
-            new Output<?>[] {input})[0]), classes);
-      }
-      Operand<TFloat32> g = cast(model.graph().addGradients(scoring.total().asOutput(),
-          new Output<?>[] {sites.get(sites.size() - 1).asOutput()})[0]);
-      for (int j = sites.size() - 1; j >= 0; j--) {
-        Output<?> to = j > 0 ? sites.get(j - 1).asOutput() : input;
-        Operand<TFloat32> positive = ops.nn.relu(g);
-        g = cast(model.graph().addGradients(null, new Output<?>[] {sites.get(j).asOutput()}, new Output<?>[] {to},
-            new Output<?>[] {positive.asOutput()})[0]);
-      }
-      return new GuidedOps(scoring, g, classes);
-    });
+    Ops ops = scope.ops("convlens_guided");
+    CamOps.Scoring scoring = CamOps.Scoring.build(ops, g, classes, logits);
+    Operand<TFloat32> input = g.input();
+    if (sites.isEmpty()) {
+      return new GuidedOps(scoring, cast(scope.gradients(scoring.total(), input)[0]), classes);
+    }
+    Operand<TFloat32> grad = cast(scope.gradients(scoring.total(), sites.get(sites.size() - 1))[0]);
+    for (int j = sites.size() - 1; j >= 0; j--) {
+      Operand<TFloat32> to = j > 0 ? sites.get(j - 1) : input;
+      Operand<TFloat32> positive = ops.nn.relu(grad);
+      grad = cast(scope.gradients(new Operand<?>[] {sites.get(j)}, new Operand<?>[] {to},
+          new Operand<?>[] {positive})[0]);
+    }
+    return new GuidedOps(scoring, grad, classes);
   }
 
-  @SuppressWarnings("unchecked")
-  private static Output<TFloat32> cast(Output<?> o) {
-    return (Output<TFloat32>) o;
+  private static Operand<TFloat32> cast(Output<?> o) {
+    return o.expect(TFloat32.class);
   }
 
   /** The outputs of the layers ending in a ReLU (or ReLU6), in order, after checking the model is one path. */
-  private static List<Operand<TFloat32>> reluOutputs(KerasModel model) {
+  private static List<Operand<TFloat32>> reluOutputs(KerasModel model, ModelGraph g) {
     Map<String, Integer> consumers = new HashMap<>();
     for (LayerInfo l : model.layers()) {
       if (l.path().contains("@") || l.inbound().size() > 1) {
@@ -175,7 +178,7 @@ public final class GuidedBackprop {
     }
     List<Operand<TFloat32>> sites = new ArrayList<>();
     for (LayerInfo l : model.layers()) {
-      LayerHandle h = model.handle(l.path());
+      LayerHandle h = g.layer(l.path());
       if (h.isModel()) {
         continue;
       }

@@ -3,7 +3,6 @@ package dev.convlens.visualize.cam;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.KerasModel;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -110,7 +109,7 @@ final class ScoreCamMasks {
     long[] shape = images.shape().clone();
     shape[0] = count;
     float[] data = count * size == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, count * size);
-    FloatArray probs = model.run(new FloatArray(shape, data), List.of(model.output())).get(0);
+    FloatArray probs = model.predict(new FloatArray(shape, data));
     int classes = (int) (probs.size() / count);
     for (int i = 0; i < count; i++) {
       out[channels[i]] = java.util.Arrays.copyOfRange(probs.data(), i * classes, (i + 1) * classes);

@@ -3,27 +3,24 @@ package dev.convlens.visualize.cam;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
+import dev.convlens.bridge.LayerTrait;
 import dev.convlens.bridge.spi.LayerHandle;
+import dev.convlens.bridge.spi.ModelGraph;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /** Finds the layers a CAM needs: the default target layer, the output layer and the class logits. */
 final class TargetLayers {
-  /**
-   * Layers that only subsample or pass on the map of the layer before them. Grad-CAM targets the
-   * last layer that computes a map (the book uses block5_conv3, not block5_pool).
-   */
-  private static final Set<String> PASS_THROUGH = Set.of("InputLayer", "MaxPooling2D", "MaxPool2D",
-      "AveragePooling2D", "AvgPool2D", "Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
-      "AlphaDropout", "ActivityRegularization", "ZeroPadding2D", "Cropping2D", "Reshape");
-
-  /** Layers that only reshape a score vector, walked through from the output to find the logits. */
-  private static final Set<String> SHAPE_ONLY = Set.of("Reshape", "Flatten", "Dropout");
-
-  private static final Set<String> MODELS = Set.of("Functional", "Sequential", "Model");
-
   private TargetLayers() {}
+
+  /**
+   * Layers that only subsample or pass on the map of the layer before them, and nested models
+   * (their own layers are candidates). Grad-CAM targets the last layer that computes a map (the
+   * book uses block5_conv3, not block5_pool).
+   */
+  private static boolean passesOnItsInput(LayerInfo l) {
+    return l.is(LayerTrait.PASS_THROUGH) || l.is(LayerTrait.POOLING) || l.is(LayerTrait.MODEL);
+  }
 
   /**
    * The last layer, nested models' layers included, with a 4-D output of more than one spatial
@@ -34,8 +31,7 @@ final class TargetLayers {
     List<LayerInfo> layers = model.layers();
     for (int i = layers.size() - 1; i >= 0; i--) {
       LayerInfo l = layers.get(i);
-      if (l.isSpatial() && !PASS_THROUGH.contains(l.className()) && !MODELS.contains(l.className())
-          && !l.path().contains("@") && spatialPositions(l.outputShape()) > 1) {
+      if (l.isSpatial() && !passesOnItsInput(l) && !l.path().contains("@") && spatialPositions(l.outputShape()) > 1) {
         return l.path();
       }
     }
@@ -60,10 +56,11 @@ final class TargetLayers {
 
   /** The layer whose output is the model's output. */
   static LayerHandle outputLayer(KerasModel model) {
-    String out = model.output().op().name();
+    ModelGraph g = model.graph();
+    String out = g.output().op().name();
     List<LayerInfo> layers = model.layers();
     for (int i = layers.size() - 1; i >= 0; i--) {
-      LayerHandle h = model.handle(layers.get(i).path());
+      LayerHandle h = g.layer(layers.get(i).path());
       if (h.output().op().name().equals(out)) {
         return h;
       }
@@ -77,11 +74,12 @@ final class TargetLayers {
    * a Dense layer's value before its activation; an Activation layer's input). Shape as the output's.
    */
   static LayerHandle logitsLayer(KerasModel model) {
+    ModelGraph g = model.graph();
     LayerHandle h = outputLayer(model);
-    while (SHAPE_ONLY.contains(h.className()) && h.inbound().size() == 1) {
+    while (h.is(LayerTrait.SHAPE_ONLY) && h.inbound().size() == 1) {
       String path = h.path();
       int slash = path.lastIndexOf('/');
-      h = model.handle((slash < 0 ? "" : path.substring(0, slash + 1)) + h.inbound().get(0));
+      h = g.layer((slash < 0 ? "" : path.substring(0, slash + 1)) + h.inbound().get(0));
     }
     return h;
   }

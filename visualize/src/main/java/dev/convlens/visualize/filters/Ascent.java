@@ -4,7 +4,6 @@ import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.KerasModel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -80,8 +79,8 @@ final class Ascent {
           }
           System.arraycopy(x, 0, batch, i * x.length, x.length);
         }
-        List<FloatArray> out = model.run(new FloatArray(new long[] {k, height, width, c}, batch),
-            Map.of(ops.selection(), selection), List.of(ops.loss(), ops.gradient()));
+        List<FloatArray> out = model.graph().newRun().feedInput(new FloatArray(new long[] {k, height, width, c}, batch))
+            .feed(ops.selection(), selection).fetch(ops.loss()).fetch(ops.gradient()).run();
         float[] loss = out.get(0).data();
         float[] grad = out.get(1).data();
         double lossSum = 0;
@@ -107,8 +106,8 @@ final class Ascent {
       z[i] = resized(z[i], sizeOf[0], sizeOf[1], height, width);
       System.arraycopy(z[i], 0, finals, i * z[i].length, z[i].length);
     }
-    float[] finalLoss = model.run(new FloatArray(new long[] {k, height, width, c}, finals),
-        Map.of(ops.selection(), selection), List.of(ops.loss())).get(0).data();
+    float[] finalLoss = model.graph().newRun().feedInput(new FloatArray(new long[] {k, height, width, c}, finals))
+        .feed(ops.selection(), selection).fetch(ops.loss()).run().get(0).data();
     List<FilterResult> results = new ArrayList<>(k);
     for (int i = 0; i < k; i++) {
       results.add(new FilterResult(filters[i], new FloatArray(new long[] {height, width, c}, z[i]), losses.get(i),

@@ -19,6 +19,10 @@ import java.util.stream.Collectors;
  * the same as running them one by one ({@link FilterOptions#oneByOne()}). The gradient ops are
  * added to the model's graph once per (model, layer) and reused by every visualizer of that
  * layer. Instances are immutable and may be shared between threads.
+ *
+ * <p>Adding ops to a model's graph waits for its runs in flight and makes the next runs re-plan:
+ * a service creates its visualizers, and calls {@link #prepare} for options with
+ * {@link FilterOptions#preActivation()}, before serving.
  */
 public final class FilterVisualizer {
   /** The book's {@code generate_pattern} default size, used when the model's input size is open. */
@@ -39,7 +43,7 @@ public final class FilterVisualizer {
   /**
    * A visualizer for a layer with a 4-D {@code (batch, height, width, channels)} output, by name or
    * nested path. Builds the gradient ops the first time a (model, layer) is asked for (those of
-   * {@link FilterOptions#preActivation()} on first use).
+   * {@link FilterOptions#preActivation()} on first use, or by {@link #prepare}).
    *
    * @throws InvalidInputException naming the layer when it is unknown or its output is not 4-D,
    *     or when the model's input is not an image batch
@@ -61,8 +65,20 @@ public final class FilterVisualizer {
       throw new InvalidInputException("model '" + model.name() + "' has input shape " + shape(in)
           + "; filter visualization needs an image input (batch, height, width, channels)");
     }
-    LayerGradient.of(model, info.path(), (int) info.outputShape()[3], false);
+    LayerGradient.of(model, info.path(), false);
     return new FilterVisualizer(model, info, bytesPerImage(model, info));
+  }
+
+  /**
+   * Builds now the gradient ops that runs with {@code options} will use (those before the
+   * activation, for {@link FilterOptions#preActivation()}), so that no run adds ops later.
+   */
+  public FilterVisualizer prepare(FilterOptions options) {
+    if (options == null) {
+      throw new InvalidInputException("filter visualization: options are null (use FilterOptions.defaults())");
+    }
+    LayerGradient.of(model, layer.path(), options.preActivation());
+    return this;
   }
 
   /** The layer's nested path, e.g. {@code block3_conv1}. */
@@ -109,7 +125,7 @@ public final class FilterVisualizer {
     int c = (int) model.inputShape()[3];
     float[] start = startImage(options, hw[0], hw[1], c);
     int batch = batchSize(options, hw[0], hw[1]);
-    LayerGradient ops = LayerGradient.of(model, layer.path(), channels, options.preActivation());
+    LayerGradient ops = LayerGradient.of(model, layer.path(), options.preActivation());
     Ascent ascent = new Ascent(model, ops, options, hw[0], hw[1], c, channels);
     List<FilterResult> results = new ArrayList<>(filters.size());
     int total = filters.size();

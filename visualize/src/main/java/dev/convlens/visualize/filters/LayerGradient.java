@@ -1,20 +1,19 @@
 package dev.convlens.visualize.filters;
 
 import dev.convlens.bridge.KerasModel;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.convlens.bridge.spi.ExtensionKey;
+import dev.convlens.bridge.spi.GraphScope;
+import dev.convlens.bridge.spi.LayerHandle;
+import dev.convlens.bridge.spi.ModelGraph;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The graph ops of whole-layer filter visualization for one (model, layer), built once and cached.
+ * The graph ops of whole-layer filter visualization for one (model, layer, activation side): a
+ * model extension, built once under the model's write lock and freed with the model.
  *
  * <p>For a batch of K images and a fed one-hot selection matrix {@code S [K, C]} (row i selects
  * image i's filter), {@code loss[i] = sum_c mean_{h,w}(act[i, :, :, c]) * S[i, c]}, the mean of
@@ -27,40 +26,25 @@ import org.tensorflow.types.TFloat32;
  * @param gradient d(sum of losses)/d(input), {@code [K, H, W, C_in]}
  */
 record LayerGradient(Placeholder<TFloat32> selection, Operand<TFloat32> loss, Operand<TFloat32> gradient) {
-  /** Weak keys: a model's entry (and its ops, which live in its graph) goes when the model does. */
-  private static final Map<KerasModel, Map<String, LayerGradient>> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
-  /** Keeps op names unique even when a model's cache entry is rebuilt after a race. */
-  private static final AtomicInteger SERIAL = new AtomicInteger();
-
-  static LayerGradient of(KerasModel model, String layerPath, int channels, boolean preActivation) {
-    Map<String, LayerGradient> perModel;
-    synchronized (CACHE) {
-      perModel = CACHE.computeIfAbsent(model, m -> new ConcurrentHashMap<>());
-    }
-    String key = preActivation ? layerPath + "#pre-activation" : layerPath;
-    return perModel.computeIfAbsent(key, k -> build(model, layerPath, channels, preActivation));
+  /** The ops for {@code layerPath} (its output, or its value before the activation), built on first use. */
+  static LayerGradient of(KerasModel model, String layerPath, boolean preActivation) {
+    ModelGraph g = model.graph();
+    return g.extension(ExtensionKey.of(LayerGradient.class, layerPath, preActivation),
+        scope -> build(scope, layerPath, preActivation));
   }
 
-  /** How many (model, layer, activation side) gradient builds are cached for {@code model}; for tests. */
-  static int cachedLayers(KerasModel model) {
-    synchronized (CACHE) {
-      Map<String, LayerGradient> perModel = CACHE.get(model);
-      return perModel == null ? 0 : perModel.size();
-    }
-  }
-
-  private static LayerGradient build(KerasModel model, String layerPath, int channels, boolean preActivation) {
-    return model.extendGraph(root -> {
-      String scope = "filter_visualization_" + layerPath.replaceAll("[^A-Za-z0-9_.-]", "_") + "_" + SERIAL.getAndIncrement();
-      Ops tf = root.withSubScope(scope);
-      Operand<TFloat32> act = preActivation ? model.handle(layerPath).preActivation() : model.handle(layerPath).output();
-      Placeholder<TFloat32> selection = tf.withName("selection")
-          .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, channels)));
-      Operand<TFloat32> perChannel = tf.math.mean(act, tf.constant(new int[] {1, 2}));
-      Operand<TFloat32> loss = tf.withName("loss").sum(tf.math.mul(perChannel, selection), tf.constant(new int[] {1}));
-      // addGradients differentiates the sum of the [K] losses: the per-image gradients above.
-      Output<?>[] grads = model.graph().addGradients(loss.asOutput(), new Output<?>[] {model.inputPlaceholder().asOutput()});
-      return new LayerGradient(selection, loss, grads[0].expect(TFloat32.class));
-    });
+  private static LayerGradient build(GraphScope scope, String layerPath, boolean preActivation) {
+    ModelGraph g = scope.model();
+    LayerHandle layer = g.layer(layerPath);
+    Operand<TFloat32> act = preActivation ? layer.preActivation() : layer.output();
+    long channels = layer.outputShape()[3];
+    Ops tf = scope.ops("filter_visualization_" + layerPath);
+    Placeholder<TFloat32> selection = tf.withName("selection")
+        .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, channels)));
+    Operand<TFloat32> perChannel = tf.math.mean(act, tf.constant(new int[] {1, 2}));
+    Operand<TFloat32> loss = tf.withName("loss").sum(tf.math.mul(perChannel, selection), tf.constant(new int[] {1}));
+    // The gradient of the sum of the [K] losses: the per-image gradients above.
+    Operand<TFloat32> gradient = scope.gradients(loss, g.input())[0].expect(TFloat32.class);
+    return new LayerGradient(selection, loss, gradient);
   }
 }
