@@ -141,8 +141,8 @@ public final class KerasModel implements AutoCloseable {
         // Errors about layer weights name the model file; a mismatched weights file is the likelier culprit.
         throw new ModelFormatException(source, m.detail() + " [weights from " + weightsFile + "]", e);
       }
-      if (e instanceof ConvlensException) {
-        throw e;
+      if (e instanceof ConvlensException || e instanceof IllegalStateException) {
+        throw e;  // a format error already naming the file, or a bug in a layer builder naming the layer
       }
       throw new ModelFormatException(source, "cannot rebuild the model: " + e.getMessage(), e);
     }
