@@ -11,12 +11,12 @@ public record FloatArray(long[] shape, float[] data) {
     long n = 1;
     for (long d : shape) {
       if (d < 0) {
-        throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+        throw new InvalidInputException("negative dimension in shape " + Arrays.toString(shape));
       }
       n *= d;
     }
     if (n != data.length) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
     }
   }
@@ -50,14 +50,14 @@ public record FloatArray(long[] shape, float[] data) {
   /** Stacks equally shaped arrays along a new leading axis. */
   public static FloatArray stack(java.util.List<FloatArray> items) {
     if (items.isEmpty()) {
-      throw new IllegalArgumentException("nothing to stack");
+      throw new InvalidInputException("nothing to stack");
     }
     long[] inner = items.get(0).shape();
     float[] out = new float[items.get(0).data().length * items.size()];
     int at = 0;
     for (FloatArray a : items) {
       if (!Arrays.equals(a.shape(), inner)) {
-        throw new IllegalArgumentException("cannot stack shapes " + Arrays.toString(inner) + " and " + Arrays.toString(a.shape()));
+        throw new InvalidInputException("cannot stack shapes " + Arrays.toString(inner) + " and " + Arrays.toString(a.shape()));
       }
       System.arraycopy(a.data(), 0, out, at, a.data().length);
       at += a.data().length;

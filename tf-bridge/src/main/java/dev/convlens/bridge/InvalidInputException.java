@@ -1,8 +1,16 @@
 package dev.convlens.bridge;
 
-/** An argument that does not fit the model: wrong input shape, unknown layer name, closed model. */
+/** An argument that does not fit: wrong input shape, unknown layer name, a null or out-of-range option. */
 public class InvalidInputException extends ConvlensException {
   public InvalidInputException(String message) {
     super(message);
+  }
+
+  /** {@code value}, or an InvalidInputException naming the argument when it is null. */
+  public static <T> T requireNonNull(T value, String argument) {
+    if (value == null) {
+      throw new InvalidInputException(argument + " is null");
+    }
+    return value;
   }
 }

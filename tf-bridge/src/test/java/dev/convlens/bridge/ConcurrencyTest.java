@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.convlens.bridge.fixtures.FixtureBuilder;
+import dev.convlens.bridge.fixtures.KerasFixtureFiles;
+import dev.convlens.bridge.fixtures.KerasModelFixture;
 import dev.convlens.bridge.fixtures.SharedData;
 import dev.convlens.bridge.fixtures.TestArrays;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One loaded model serving 8 threads at once (as a web service would): every predict and
@@ -29,11 +34,35 @@ class ConcurrencyTest {
   /** What one call returned: the prediction and the chosen layers' outputs. */
   private record Outputs(FloatArray prediction, Map<String, FloatArray> activations) {}
 
+  @TempDir
+  Path dir;
+
+  /** A generated model of the same shape as the book's convnet: nested augmentation, rescaling, convs, a dense head. */
+  private Path generatedConvnet() {
+    KerasModelFixture f = FixtureBuilder.functional("convnet").input("input_1", 32, 32, 3)
+        .nested(FixtureBuilder.sequential("sequential").randomFlip("random_flip", "horizontal"))
+        .rescaling("rescaling_1", 1 / 255.0, 0)
+        .conv2d("conv2d_10", 8, 3, "valid", "relu").maxPool("pool_1", 2)
+        .conv2d("conv2d_12", 16, 3, "valid", "relu")
+        .flatten("flatten_2").dense("dense_2", 1, "sigmoid")
+        .build();
+    return KerasFixtureFiles.writeKerasZip(f, dir.resolve("convnet.keras"));
+  }
+
   @Test
   @Timeout(120)
-  void concurrentCallsMatchSequentialOnes() throws Exception {
-    try (KerasModel model = KerasModel.load(
-        SharedData.require("models/keras-v3/convnet_from_scratch_with_augmentation.keras"))) {
+  void concurrentCallsMatchSequentialOnesOnAGeneratedModel() throws Exception {
+    check(generatedConvnet());
+  }
+
+  @Test
+  @Timeout(120)
+  void concurrentCallsMatchSequentialOnesOnTheBooksConvnet() throws Exception {
+    check(SharedData.require("models/keras-v3/convnet_from_scratch_with_augmentation.keras"));
+  }
+
+  private static void check(Path file) throws Exception {
+    try (KerasModel model = KerasModel.load(file)) {
       // Nested augmentation layers (identity at inference), the rescaling, convs and the dense head.
       List<String> layers = List.of("sequential/random_flip", "rescaling_1", "conv2d_10", "conv2d_12", "flatten_2",
           "dense_2");

@@ -1,5 +1,6 @@
 package dev.convlens.bridge.applications;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.io.AtomicFiles;
 import java.io.IOException;
@@ -39,8 +40,8 @@ public final class KerasCache {
 
   KerasCache(List<Path> searchDirs, Path downloadDir, Downloader downloader) {
     this.searchDirs = List.copyOf(searchDirs);
-    this.downloadDir = Objects.requireNonNull(downloadDir, "downloadDir");
-    this.downloader = Objects.requireNonNull(downloader, "downloader");
+    this.downloadDir = InvalidInputException.requireNonNull(downloadDir, "downloadDir");
+    this.downloader = InvalidInputException.requireNonNull(downloader, "downloader");
   }
 
   /**

@@ -1,11 +1,11 @@
 package dev.convlens.bridge.applications;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * A file that Keras downloads into its cache ({@code ~/.keras/models}): the file name Keras uses
@@ -33,8 +33,8 @@ public record WeightFile(String fileName, String md5, URI url) {
   static final int[] MOBILENET_SIZES = {128, 160, 192, 224};
 
   public WeightFile {
-    Objects.requireNonNull(fileName, "fileName");
-    Objects.requireNonNull(url, "url");
+    InvalidInputException.requireNonNull(fileName, "fileName");
+    InvalidInputException.requireNonNull(url, "url");
     if (fileName.isEmpty() || fileName.contains("/") || fileName.contains("\\") || fileName.equals("..")
         || fileName.equals(".")) {
       throw new ConvlensException("weight file name must be a plain file name, got '" + fileName + "'");

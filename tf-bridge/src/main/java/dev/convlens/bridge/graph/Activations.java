@@ -46,7 +46,7 @@ final class Activations {
       // Keras 2: clip(0.2x + 0.5, 0, 1).
       case "hard_sigmoid" -> tf.clipByValue(tf.math.add(tf.math.mul(x, tf.constant(0.2f)), tf.constant(0.5f)),
           tf.constant(0f), tf.constant(1f));
-      default -> throw new IllegalArgumentException("unknown activation " + name);
+      default -> throw new IllegalStateException("unknown activation " + name + " (callers check isKnown first)");
     };
   }
 }

@@ -1,6 +1,7 @@
 package dev.convlens.bridge.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.convlens.bridge.keras.Initializer;
 import dev.convlens.bridge.keras.WeightSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +25,13 @@ final class BatchNormalization implements LayerBuilder {
     long ch = c.inputChannels();
     List<WeightSpec> w = new ArrayList<>();
     if (c.bool("scale", true)) {
-      w.add(new WeightSpec("gamma", new long[] {ch}, true));
+      w.add(c.weight("gamma", new long[] {ch}, true, "gamma_initializer", Initializer.ONES));
     }
     if (c.bool("center", true)) {
-      w.add(new WeightSpec("beta", new long[] {ch}, true));
+      w.add(c.weight("beta", new long[] {ch}, true, "beta_initializer", Initializer.ZEROS));
     }
-    w.add(new WeightSpec("moving_mean", new long[] {ch}, false));
-    w.add(new WeightSpec("moving_variance", new long[] {ch}, false));
+    w.add(c.weight("moving_mean", new long[] {ch}, false, "moving_mean_initializer", Initializer.ZEROS));
+    w.add(c.weight("moving_variance", new long[] {ch}, false, "moving_variance_initializer", Initializer.ONES));
     return w;
   }
 

@@ -1,5 +1,6 @@
 package dev.convlens.bridge.graph;
 
+import dev.convlens.bridge.keras.Initializer;
 import dev.convlens.bridge.keras.WeightSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,9 +45,10 @@ final class Convolutions {
       long[] k = c.pair("kernel_size", null);
       long filters = c.integer("filters", -1);
       List<WeightSpec> w = new ArrayList<>();
-      w.add(new WeightSpec("kernel", new long[] {k[0], k[1], c.inputChannels(), filters}, true));
+      w.add(c.weight("kernel", new long[] {k[0], k[1], c.inputChannels(), filters}, true, "kernel_initializer",
+          Initializer.GLOROT_UNIFORM));
       if (c.bool("use_bias", true)) {
-        w.add(new WeightSpec("bias", new long[] {filters}, true));
+        w.add(c.weight("bias", new long[] {filters}, true, "bias_initializer", Initializer.ZEROS));
       }
       return w;
     }
@@ -67,9 +69,9 @@ final class Convolutions {
       long m = c.integer("depth_multiplier", 1);
       long ch = c.inputChannels();
       List<WeightSpec> w = new ArrayList<>();
-      w.add(new WeightSpec("depthwise_kernel", new long[] {k[0], k[1], ch, m}, true));
+      w.add(c.weight("depthwise_kernel", new long[] {k[0], k[1], ch, m}, true, "depthwise_initializer", Initializer.GLOROT_UNIFORM));
       if (c.bool("use_bias", true)) {
-        w.add(new WeightSpec("bias", new long[] {ch * m}, true));
+        w.add(c.weight("bias", new long[] {ch * m}, true, "bias_initializer", Initializer.ZEROS));
       }
       return w;
     }
@@ -90,10 +92,11 @@ final class Convolutions {
       long ch = c.inputChannels();
       long filters = c.integer("filters", -1);
       List<WeightSpec> w = new ArrayList<>();
-      w.add(new WeightSpec("depthwise_kernel", new long[] {k[0], k[1], ch, m}, true));
-      w.add(new WeightSpec("pointwise_kernel", new long[] {1, 1, ch * m, filters}, true));
+      w.add(c.weight("depthwise_kernel", new long[] {k[0], k[1], ch, m}, true, "depthwise_initializer", Initializer.GLOROT_UNIFORM));
+      w.add(c.weight("pointwise_kernel", new long[] {1, 1, ch * m, filters}, true, "pointwise_initializer",
+          Initializer.GLOROT_UNIFORM));
       if (c.bool("use_bias", true)) {
-        w.add(new WeightSpec("bias", new long[] {filters}, true));
+        w.add(c.weight("bias", new long[] {filters}, true, "bias_initializer", Initializer.ZEROS));
       }
       return w;
     }

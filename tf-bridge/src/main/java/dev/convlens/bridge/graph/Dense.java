@@ -1,5 +1,6 @@
 package dev.convlens.bridge.graph;
 
+import dev.convlens.bridge.keras.Initializer;
 import dev.convlens.bridge.keras.WeightSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +19,9 @@ final class Dense implements LayerBuilder {
     }
     long units = c.integer("units", -1);
     List<WeightSpec> w = new ArrayList<>();
-    w.add(new WeightSpec("kernel", new long[] {c.inputChannels(), units}, true));
+    w.add(c.weight("kernel", new long[] {c.inputChannels(), units}, true, "kernel_initializer", Initializer.GLOROT_UNIFORM));
     if (c.bool("use_bias", true)) {
-      w.add(new WeightSpec("bias", new long[] {units}, true));
+      w.add(c.weight("bias", new long[] {units}, true, "bias_initializer", Initializer.ZEROS));
     }
     return w;
   }

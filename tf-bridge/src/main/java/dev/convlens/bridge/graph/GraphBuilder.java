@@ -299,7 +299,7 @@ public final class GraphBuilder {
             ? "; the model file holds an architecture only: load it with LoadOptions.withWeights(weightsFile)"
             + " or withRandomWeights(seed)" : ""));
       }
-      stored = InitialWeights.keras(specs, randomSeed, String.join("/", path));
+      stored = InitialWeights.keras(specs, randomSeed, String.join("/", path), ctx);
     }
     if (stored.size() != specs.size()) {
       throw ctx.invalid("the file holds " + stored.size() + " weights " + stored.stream().map(WeightArray::name).toList()

@@ -1,48 +1,99 @@
 package dev.convlens.bridge.graph;
 
 import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.keras.Initializer;
 import dev.convlens.bridge.keras.WeightArray;
 import dev.convlens.bridge.keras.WeightSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Keras' default initial values, for architectures loaded without weights (benchmarks, summaries,
- * training from scratch): Glorot-uniform kernels, zero biases and betas, unit gammas and variances.
+ * Initial values for architectures loaded without weights (benchmarks, summaries, training from
+ * scratch), drawn as the initializer each weight's config names: Keras' formulas (fans, the 2-sigma
+ * truncation and its 0.8796 stddev correction), seeded per layer. Keras' own random streams are not
+ * reproduced, only their distributions.
  */
 final class InitialWeights {
+  /** Stddev of a unit normal truncated at two sigmas, which variance scaling divides by (as Keras does). */
+  private static final double TRUNCATED_STDDEV = .87962566103423978;
+
   private InitialWeights() {}
 
-  static List<WeightArray> keras(List<WeightSpec> specs, long seed, String layer) {
-    SplittableRandom random = new SplittableRandom(seed ^ layer.hashCode());
+  static List<WeightArray> keras(List<WeightSpec> specs, long seed, String layerPath, LayerContext layer) {
+    SplittableRandom random = new SplittableRandom(seed ^ layerPath.hashCode());
     List<WeightArray> out = new ArrayList<>();
     for (WeightSpec s : specs) {
       float[] v = new float[(int) s.count()];
-      switch (s.name()) {
-        case "gamma", "moving_variance" -> java.util.Arrays.fill(v, 1f);
-        case "bias", "beta", "moving_mean" -> { }
-        default -> {
-          double limit = Math.sqrt(6.0 / fans(s.shape()));
-          for (int i = 0; i < v.length; i++) {
-            v[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
-          }
-        }
-      }
+      fill(v, s, random, layer);
       out.add(new WeightArray(s.name() + ":0", new FloatArray(s.shape().clone(), v)));
     }
     return out;
   }
 
-  /** fan_in + fan_out as Keras computes them: receptive field times the last two axes. */
-  private static double fans(long[] shape) {
-    if (shape.length < 2) {
-      return 2.0 * Math.max(1, shape.length == 1 ? shape[0] : 1);
+  private static void fill(float[] v, WeightSpec s, SplittableRandom random, LayerContext layer) {
+    Initializer init = s.initializer();
+    switch (init.kind()) {
+      case "zeros" -> { }
+      case "ones" -> Arrays.fill(v, 1f);
+      case "constant" -> Arrays.fill(v, (float) init.scale());
+      case "random_uniform" -> uniform(v, random, init.mean(), init.stddev());
+      case "random_normal" -> normal(v, random, init.mean(), init.stddev(), false);
+      case "truncated_normal" -> normal(v, random, init.mean(), init.stddev(), true);
+      case "variance_scaling" -> {
+        double n = switch (init.mode()) {
+          case "fan_in" -> fanIn(s.shape());
+          case "fan_out" -> fanOut(s.shape());
+          default -> (fanIn(s.shape()) + fanOut(s.shape())) / 2.0;
+        };
+        double variance = init.scale() / Math.max(1, n);
+        switch (init.distribution()) {
+          case "uniform" -> {
+            double limit = Math.sqrt(3 * variance);
+            uniform(v, random, -limit, limit);
+          }
+          case "untruncated_normal" -> normal(v, random, 0, Math.sqrt(variance), false);
+          default -> normal(v, random, 0, Math.sqrt(variance) / TRUNCATED_STDDEV, true);
+        }
+      }
+      default -> throw layer.invalid("weight '" + s.name() + "' names initializer '" + init.kind()
+          + "', which convlens cannot draw; load the model with its weights");
     }
-    double receptive = 1;
+  }
+
+  private static void uniform(float[] v, SplittableRandom random, double low, double high) {
+    double half = (high - low) / 2;
+    double mid = (high + low) / 2;
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (mid + (random.nextDouble() * 2 - 1) * half);
+    }
+  }
+
+  private static void normal(float[] v, SplittableRandom random, double mean, double stddev, boolean truncated) {
+    for (int i = 0; i < v.length; i++) {
+      double z;
+      do {
+        z = random.nextGaussian();
+      } while (truncated && Math.abs(z) > 2);
+      v[i] = (float) (mean + z * stddev);
+    }
+  }
+
+  /** Keras' fans: the receptive field (all axes but the last two) times the input or output axis. */
+  private static double fanIn(long[] shape) {
+    return shape.length < 2 ? (shape.length == 1 ? shape[0] : 1) : receptive(shape) * shape[shape.length - 2];
+  }
+
+  private static double fanOut(long[] shape) {
+    return shape.length < 2 ? (shape.length == 1 ? shape[0] : 1) : receptive(shape) * shape[shape.length - 1];
+  }
+
+  private static double receptive(long[] shape) {
+    double r = 1;
     for (int i = 0; i < shape.length - 2; i++) {
-      receptive *= shape[i];
+      r *= shape[i];
     }
-    return receptive * shape[shape.length - 2] + receptive * shape[shape.length - 1];
+    return r;
   }
 }

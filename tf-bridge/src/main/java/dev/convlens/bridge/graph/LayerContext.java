@@ -3,6 +3,8 @@ package dev.convlens.bridge.graph;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.UnsupportedLayerException;
+import dev.convlens.bridge.keras.Initializer;
+import dev.convlens.bridge.keras.WeightSpec;
 import java.nio.file.Path;
 import java.util.List;
 import org.tensorflow.ndarray.Shape;
@@ -98,6 +100,14 @@ public final class LayerContext {
       return new long[] {v.get(0).asLong(), v.get(1).asLong()};
     }
     throw invalid("'" + key + "' must be an int or a pair, got " + v);
+  }
+
+  /**
+   * A weight the layer declares, with the initializer its config names under {@code initializerKey}
+   * ({@code kernel_initializer}, ...), or {@code fallback} (Keras' default for that weight).
+   */
+  public WeightSpec weight(String name, long[] shape, boolean trainable, String initializerKey, Initializer fallback) {
+    return new WeightSpec(name, shape, trainable, Initializer.fromConfig(config.get(initializerKey), fallback));
   }
 
   /** Keras padding string as TF spells it; 'causal' and friends are not 2-D paddings. */

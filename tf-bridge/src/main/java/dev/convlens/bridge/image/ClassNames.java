@@ -1,11 +1,11 @@
 package dev.convlens.bridge.image;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.FloatArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The class names of a classifier, index by index, and Keras-style {@code decode_predictions} over
@@ -23,7 +23,7 @@ public final class ClassNames {
   /** Plain class names, e.g. {@code of(List.of("cat", "dog"))}; predictions carry an empty wnid. */
   public static ClassNames of(List<String> labels) {
     if (labels.isEmpty()) {
-      throw new IllegalArgumentException("class name list is empty");
+      throw new InvalidInputException("class name list is empty");
     }
     List<String> copy = List.copyOf(labels); // also rejects null entries
     return new ClassNames(Collections.nCopies(copy.size(), ""), copy);
@@ -36,7 +36,7 @@ public final class ClassNames {
   /** Identifiers (e.g. WordNet ids) and labels, both in class-index order. */
   static ClassNames withIds(List<String> ids, List<String> labels) {
     if (ids.size() != labels.size()) {
-      throw new IllegalArgumentException(ids.size() + " ids but " + labels.size() + " labels");
+      throw new InvalidInputException(ids.size() + " ids but " + labels.size() + " labels");
     }
     return new ClassNames(List.copyOf(ids), List.copyOf(labels));
   }
@@ -70,20 +70,20 @@ public final class ClassNames {
    * @return one immutable list per sample
    */
   public List<List<Prediction>> decodePredictions(FloatArray scores, int top) {
-    Objects.requireNonNull(scores, "scores");
+    InvalidInputException.requireNonNull(scores, "scores");
     if (top < 1) {
-      throw new IllegalArgumentException("top must be at least 1, got " + top);
+      throw new InvalidInputException("top must be at least 1, got " + top);
     }
     long[] shape = scores.shape();
     if (shape.length != 1 && shape.length != 2) {
-      throw new IllegalArgumentException("expected scores of shape [classes] or [samples, classes], got "
+      throw new InvalidInputException("expected scores of shape [classes] or [samples, classes], got "
           + Arrays.toString(shape));
     }
     int samples = shape.length == 1 ? 1 : (int) shape[0];
     int width = (int) shape[shape.length - 1];
     boolean sigmoid = width == 1 && size() == 2;
     if (width != size() && !sigmoid) {
-      throw new IllegalArgumentException("scores have " + width + " classes (shape " + Arrays.toString(shape)
+      throw new InvalidInputException("scores have " + width + " classes (shape " + Arrays.toString(shape)
           + ") but there are " + size() + " class names");
     }
     float[] data = scores.data();

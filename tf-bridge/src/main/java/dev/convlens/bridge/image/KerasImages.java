@@ -1,9 +1,9 @@
 package dev.convlens.bridge.image;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.FloatArray;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * Keras' {@code load_img(path, color_mode, target_size)} followed by {@code img_to_array}: decode,
@@ -27,7 +27,7 @@ public final class KerasImages {
 
   /** The image at its original size. */
   public static FloatArray loadImg(Path file, ColorMode mode) {
-    Objects.requireNonNull(file, "file");
+    InvalidInputException.requireNonNull(file, "file");
     return toArray(ImageDecoder.read(file), 0, 0, mode, file);
   }
 
@@ -38,20 +38,20 @@ public final class KerasImages {
 
   /** The image resized to {@code height x width} with Pillow NEAREST (Keras' {@code target_size=(height, width)}). */
   public static FloatArray loadImg(Path file, int height, int width, ColorMode mode) {
-    Objects.requireNonNull(file, "file");
+    InvalidInputException.requireNonNull(file, "file");
     checkSize(height, width);
     return toArray(ImageDecoder.read(file), height, width, mode, file);
   }
 
   /** An in-memory image at its original size, converted like a decoded file. */
   public static FloatArray fromBufferedImage(BufferedImage image, ColorMode mode) {
-    Objects.requireNonNull(image, "image");
+    InvalidInputException.requireNonNull(image, "image");
     return toArray(image, 0, 0, mode, null);
   }
 
   /** An in-memory image resized to {@code height x width} with Pillow NEAREST. */
   public static FloatArray fromBufferedImage(BufferedImage image, int height, int width, ColorMode mode) {
-    Objects.requireNonNull(image, "image");
+    InvalidInputException.requireNonNull(image, "image");
     checkSize(height, width);
     return toArray(image, height, width, mode, null);
   }
@@ -63,7 +63,7 @@ public final class KerasImages {
    */
   public static int[] nearestIndices(int srcSize, int dstSize) {
     if (srcSize < 1 || dstSize < 1) {
-      throw new IllegalArgumentException("sizes must be positive, got source " + srcSize + ", target " + dstSize);
+      throw new InvalidInputException("sizes must be positive, got source " + srcSize + ", target " + dstSize);
     }
     int[] idx = new int[dstSize];
     double scale = (double) srcSize / dstSize;
@@ -76,7 +76,7 @@ public final class KerasImages {
   }
 
   private static FloatArray toArray(BufferedImage image, int height, int width, ColorMode mode, Path file) {
-    Objects.requireNonNull(mode, "mode");
+    InvalidInputException.requireNonNull(mode, "mode");
     int srcW = image.getWidth();
     int srcH = image.getHeight();
     int h = height > 0 ? height : srcH;
@@ -84,7 +84,7 @@ public final class KerasImages {
     int c = mode.channels();
     long n = (long) h * w * c;
     if (n > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("image of " + h + "x" + w + "x" + c + " is too large for one array");
+      throw new InvalidInputException("image of " + h + "x" + w + "x" + c + " is too large for one array");
     }
     PilPixels.Source pixels = PilPixels.of(image, mode, file);
     int[] rows = nearestIndices(srcH, h);
@@ -105,7 +105,7 @@ public final class KerasImages {
 
   private static void checkSize(int height, int width) {
     if (height < 1 || width < 1) {
-      throw new IllegalArgumentException("target size must be positive, got height " + height + ", width " + width);
+      throw new InvalidInputException("target size must be positive, got height " + height + ", width " + width);
     }
   }
 }

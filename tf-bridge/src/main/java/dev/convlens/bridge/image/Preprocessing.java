@@ -1,5 +1,6 @@
 package dev.convlens.bridge.image;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.FloatArray;
 import java.util.Arrays;
 import java.util.Locale;
@@ -30,7 +31,7 @@ public enum Preprocessing {
   public FloatArray apply(FloatArray x) {
     long[] shape = x.shape();
     if (shape.length == 0) {
-      throw new IllegalArgumentException(this + " preprocessing needs a [..., channels] array, got a scalar");
+      throw new InvalidInputException(this + " preprocessing needs a [..., channels] array, got a scalar");
     }
     float[] in = x.data();
     float[] out = new float[in.length];
@@ -76,14 +77,14 @@ public enum Preprocessing {
       case "torch" -> TORCH;
       case "none" -> NONE;
       case "rescale", "rescale_1_255" -> RESCALE_1_255;
-      default -> throw new IllegalArgumentException("unknown preprocessing mode '" + mode
+      default -> throw new InvalidInputException("unknown preprocessing mode '" + mode
           + "' (expected caffe, tf, torch, none or rescale)");
     };
   }
 
   private void requireRgb(long[] shape) {
     if (shape[shape.length - 1] != 3) {
-      throw new IllegalArgumentException(this + " preprocessing needs 3 channels (RGB) on the last axis, got shape "
+      throw new InvalidInputException(this + " preprocessing needs 3 channels (RGB) on the last axis, got shape "
           + Arrays.toString(shape));
     }
   }

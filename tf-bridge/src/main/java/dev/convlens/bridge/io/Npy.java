@@ -1,5 +1,6 @@
 package dev.convlens.bridge.io;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.ModelFormatException;
@@ -45,7 +46,7 @@ public final class Npy {
   public record Doubles(long[] shape, double[] data) {
     public Doubles {
       if (product(shape) != data.length) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "shape " + Arrays.toString(shape) + " needs " + product(shape) + " values, got " + data.length);
       }
     }

@@ -5,6 +5,7 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import io.jhdf.exceptions.HdfInvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,10 +84,11 @@ final class KerasZipWeights implements WeightSource {
     return out;
   }
 
+  /** The node at {@code p}, or null when there is none; a corrupt file still fails (in {@link #weights}). */
   private Node find(String p) {
     try {
       return file.getByPath(p);
-    } catch (RuntimeException e) {
+    } catch (HdfInvalidPathException e) {
       return null;
     }
   }

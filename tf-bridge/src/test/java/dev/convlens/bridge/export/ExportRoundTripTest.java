@@ -15,6 +15,9 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.Vgg16;
+import dev.convlens.bridge.fixtures.FixtureBuilder;
+import dev.convlens.bridge.fixtures.KerasFixtureFiles;
+import dev.convlens.bridge.fixtures.KerasModelFixture;
 import dev.convlens.bridge.fixtures.SharedData;
 import dev.convlens.bridge.fixtures.TestArrays;
 import java.io.IOException;
@@ -44,6 +47,8 @@ class ExportRoundTripTest {
   private static final double TOLERANCE = 1e-5;
 
   @TempDir Path temp;
+  /** Generated model files, apart from {@link #temp} whose listing some tests check. */
+  @TempDir Path fixtures;
 
   @Test
   void ferMiniXceptionRoundTrips() throws IOException {
@@ -143,8 +148,22 @@ class ExportRoundTripTest {
 
   // ---- helpers ----
 
-  private static KerasModel smallModel() {
-    return KerasModel.load(SharedData.require("models/keras-h5/bwdGitHub_cats_and_dogs_small_1.h5"));
+  /** A generated Keras 2 file shaped like the book's first cats-vs-dogs convnet (11 layers with the input). */
+  private KerasModel smallModel() {
+    KerasModelFixture f = FixtureBuilder.sequential("small").input("input", 24, 24, 3)
+        .conv2d("conv1", 4, 3, "valid", "relu").maxPool("pool1", 2)
+        .conv2d("conv2", 8, 3, "valid", "relu").maxPool("pool2", 2)
+        .conv2d("conv3", 8, 1, "valid", "relu").maxPool("pool3", 2)
+        .flatten("flatten").dropout("dropout", 0.5).dense("dense1", 6, "relu").dense("dense2", 1, "sigmoid")
+        .build();
+    return KerasModel.load(KerasFixtureFiles.writeKeras2FullH5(f, fixtures.resolve("small.h5")));
+  }
+
+  @Test
+  void generatedConvnetRoundTrips() throws IOException {
+    try (KerasModel model = smallModel()) {
+      roundTrip(model, temp.resolve("small"));
+    }
   }
 
   /** Exports, checks the layout, then compares reload and SavedModelBundle outputs with the model's own. */

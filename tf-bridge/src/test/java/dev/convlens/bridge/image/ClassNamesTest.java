@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.ModelFormatException;
@@ -85,9 +86,9 @@ class ClassNamesTest {
     assertEquals(3, batch.get(0).get(0).index());
     assertEquals(0, batch.get(1).get(0).index());
 
-    assertThrows(IllegalArgumentException.class, () -> abcd.decodePredictions(FloatArray.of(new float[5], 5), 1));
-    assertThrows(IllegalArgumentException.class, () -> abcd.decodePredictions(FloatArray.of(new float[4], 4), 0));
-    assertThrows(IllegalArgumentException.class, () -> abcd.decodePredictions(FloatArray.of(new float[4], 1, 1, 4), 1));
+    assertThrows(InvalidInputException.class, () -> abcd.decodePredictions(FloatArray.of(new float[5], 5), 1));
+    assertThrows(InvalidInputException.class, () -> abcd.decodePredictions(FloatArray.of(new float[4], 4), 0));
+    assertThrows(InvalidInputException.class, () -> abcd.decodePredictions(FloatArray.of(new float[4], 1, 1, 4), 1));
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.FloatArray;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
@@ -44,7 +45,7 @@ class KerasImagesTest {
     assertArrayEquals(new int[] {0, 0, 1, 1}, KerasImages.nearestIndices(2, 4)); // pos .25 .75 1.25 1.75
     assertArrayEquals(new int[] {0, 2}, KerasImages.nearestIndices(3, 2)); // pos .75 2.25
     assertArrayEquals(new int[] {1}, KerasImages.nearestIndices(3, 1));
-    assertThrows(IllegalArgumentException.class, () -> KerasImages.nearestIndices(0, 3));
+    assertThrows(InvalidInputException.class, () -> KerasImages.nearestIndices(0, 3));
   }
 
   @Test
@@ -155,7 +156,7 @@ class KerasImagesTest {
     BufferedImage pre = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB_PRE);
     pre.setRGB(0, 0, 0xFF_336699);
     assertArrayEquals(new float[] {0x33, 0x66, 0x99, 255}, KerasImages.fromBufferedImage(pre, ColorMode.RGBA).data());
-    assertThrows(IllegalArgumentException.class, () -> KerasImages.fromBufferedImage(img, 0, 5, ColorMode.RGB));
+    assertThrows(InvalidInputException.class, () -> KerasImages.fromBufferedImage(img, 0, 5, ColorMode.RGB));
   }
 
   @Test

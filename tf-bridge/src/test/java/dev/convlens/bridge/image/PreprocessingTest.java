@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.FloatArray;
 import org.junit.jupiter.api.Test;
 
@@ -59,15 +60,15 @@ class PreprocessingTest {
   @Test
   void channelChecksAndModeNames() {
     FloatArray gray = new FloatArray(new long[] {2, 2, 1}, new float[4]);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Preprocessing.CAFFE.apply(gray));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> Preprocessing.CAFFE.apply(gray));
     assertTrue(e.getMessage().contains("3 channels") && e.getMessage().contains("[2, 2, 1]"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Preprocessing.TORCH.apply(gray));
+    assertThrows(InvalidInputException.class, () -> Preprocessing.TORCH.apply(gray));
     assertEquals(4, Preprocessing.TF.apply(gray).size(), "tf works on any channel count");
-    assertThrows(IllegalArgumentException.class, () -> Preprocessing.TF.apply(new FloatArray(new long[0], new float[] {1})));
+    assertThrows(InvalidInputException.class, () -> Preprocessing.TF.apply(new FloatArray(new long[0], new float[] {1})));
 
     assertEquals(Preprocessing.CAFFE, Preprocessing.fromKerasMode("caffe"));
     assertEquals(Preprocessing.TF, Preprocessing.fromKerasMode("TF"));
     assertEquals(Preprocessing.TORCH, Preprocessing.fromKerasMode("torch"));
-    assertThrows(IllegalArgumentException.class, () -> Preprocessing.fromKerasMode("bgr"));
+    assertThrows(InvalidInputException.class, () -> Preprocessing.fromKerasMode("bgr"));
   }
 }
