@@ -5,8 +5,8 @@
  * dev.convlens.bridge.applications.WeightFile}, {@link dev.convlens.bridge.applications.KerasCache}).
  *
  * <p>A config is the JSON of Keras 2 {@code Functional.to_json()} ({@code {"class_name":
- * "Functional", "config": {name, layers, input_layers, output_layers}}}) as a Jackson {@code
- * ObjectNode}, with the layer configs of tf.keras 2.x; the top-level {@code keras_version} and
+ * "Functional", "config": {name, layers, input_layers, output_layers}}}) as JSON text (built with
+ * Jackson inside), with the layer configs of tf.keras 2.x; the top-level {@code keras_version} and
  * {@code backend} keys are left out. Nothing here builds TensorFlow graphs or reads weights: the
  * keras package's loader turns a config plus a weight file into a graph.
  *
