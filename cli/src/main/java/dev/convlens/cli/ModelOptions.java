@@ -3,6 +3,7 @@ package dev.convlens.cli;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
+import dev.convlens.bridge.SessionOptions;
 import dev.convlens.bridge.applications.KerasCache;
 import dev.convlens.bridge.applications.MobileNet;
 import dev.convlens.bridge.applications.Vgg16;
@@ -39,6 +40,9 @@ final class ModelOptions {
       description = "Use Keras-default random weights where none are stored (benchmarks, architecture checks).")
   Long randomWeights;
 
+  /** The session's thread pools and graph optimizations (benchmarks set them; no option of its own). */
+  SessionOptions session = SessionOptions.defaults();
+
   /** What {@link #load(boolean)} found out about preprocessing. */
   Preprocessing preprocessing = Preprocessing.NONE;
 
@@ -62,7 +66,7 @@ final class ModelOptions {
    * weights gets random ones instead of failing.
    */
   KerasModel load(boolean weightsOptional) {
-    LoadOptions options = LoadOptions.defaults();
+    LoadOptions options = LoadOptions.defaults().withSession(session);
     if (randomWeights != null) {
       options = options.withRandomWeights(randomWeights);
     }

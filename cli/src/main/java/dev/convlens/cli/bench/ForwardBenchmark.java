@@ -4,22 +4,18 @@ import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.KerasModel;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.function.LongSupplier;
-import org.tensorflow.Operand;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
 
 /**
- * Times a model's forward pass two ways on the same graph, session and input: through
- * {@link KerasModel#predict} (Java array to tensor, run, tensor to Java array) and as a bare
- * {@code session.runner().feed(input, tensor).fetch(output).run()} with a tensor made once.
- * The two alternate within every iteration, and which goes first alternates between iterations,
- * so both see the same machine state and neither always runs right after the other's garbage.
+ * Times one forward pass per setting on the same input, each setting a {@link ForwardEndpoint}
+ * (a model loaded with that setting's session options, in this JVM or in a worker JVM). Every
+ * iteration runs every setting once, the order rotating from one iteration to the next, so all
+ * settings see the same machine state and none always runs right after another's garbage or
+ * warm caches.
  */
 public final class ForwardBenchmark {
   /** Progress callback: {@code done} of {@code total} iterations of one batch size, warm-up or timed. */
@@ -48,7 +44,7 @@ public final class ForwardBenchmark {
     this.progress = progress;
   }
 
-  /** {@code warmup} untimed then {@code iterations} timed iterations, each running both sides once. */
+  /** {@code warmup} untimed then {@code iterations} timed iterations, each running every setting once. */
   public static ForwardBenchmark of(int warmup, int iterations) {
     return new ForwardBenchmark(warmup, iterations, 42, Progress.NONE);
   }
@@ -65,62 +61,53 @@ public final class ForwardBenchmark {
     return iterations;
   }
 
-  /** Benchmarks one batch size on {@code model}, whose input must have a fixed size apart from the batch. */
-  public ForwardResult run(KerasModel model, int batch) {
-    long[] shape = batchShape(model, batch);
-    FloatArray input = syntheticInput(shape, inputSeed);
-    Session session = model.session();
-    Placeholder<TFloat32> feed = model.inputPlaceholder();
-    Operand<TFloat32> fetch = model.output();
-    LongSupplier cpu = processCpuClock();
-    Series api = new Series(iterations, cpu);
-    Series bare = new Series(iterations, cpu);
-    long[][] outputShape = new long[1][];
-    try (TFloat32 tensor = TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(input.data(), true, false))) {
-      Runnable viaApi = () -> outputShape[0] = model.predict(input).shape();
-      Runnable viaSession = () -> session.runner().feed(feed, tensor).fetch(fetch).run().close();
-      int total = warmup + iterations;
-      for (int i = 0; i < total; i++) {
-        int slot = i - warmup;
-        if (i % 2 == 0) {
-          api.time(viaApi, slot);
-          bare.time(viaSession, slot);
-        } else {
-          bare.time(viaSession, slot);
-          api.time(viaApi, slot);
+  /**
+   * Benchmarks one batch size; the first endpoint is the baseline. All endpoints must take the same
+   * input, fixed in size apart from the batch.
+   */
+  public ForwardResult run(List<? extends ForwardEndpoint> endpoints, int batch) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch size must be 1 or more, got " + batch);
+    }
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("no settings to time");
+    }
+    long[] input = endpoints.get(0).inputShape();
+    for (ForwardEndpoint e : endpoints) {
+      if (!Arrays.equals(e.inputShape(), input)) {
+        throw new IllegalArgumentException("setting " + e.setting().label() + " has input "
+            + Arrays.toString(e.inputShape()) + ", " + endpoints.get(0).setting().label() + " " + Arrays.toString(input));
+      }
+    }
+    int k = endpoints.size();
+    long[][] wall = new long[k][iterations];
+    long[][] cpu = new long[k][iterations];
+    boolean cpuKnown = true;
+    long[] outputShape = null;
+    int total = warmup + iterations;
+    for (int i = 0; i < total; i++) {
+      int slot = i - warmup;
+      for (int j = 0; j < k; j++) {
+        int s = (i + j) % k; // rotate: each setting takes each place in the order equally often
+        ForwardEndpoint.Call c = endpoints.get(s).forward(batch);
+        outputShape = c.outputShape();
+        if (slot >= 0) {
+          wall[s][slot] = c.wallNanos();
+          cpu[s][slot] = c.cpuNanos();
+          cpuKnown &= c.cpuNanos() >= 0;
         }
-        boolean warm = slot < 0;
-        progress.update(batch, warm, warm ? i + 1 : slot + 1, warm ? warmup : iterations);
       }
+      boolean warm = slot < 0;
+      progress.update(batch, warm, warm ? i + 1 : slot + 1, warm ? warmup : iterations);
     }
-    return new ForwardResult(batch, shape, outputShape[0], warmup, Timings.ofNanos(api.wall), Timings.ofNanos(bare.wall),
-        cpu == null ? null : Timings.ofNanos(api.cpu), cpu == null ? null : Timings.ofNanos(bare.cpu));
-  }
-
-  /** Wall and process CPU nanoseconds of one side's timed calls. */
-  private static final class Series {
-    final long[] wall;
-    final long[] cpu;
-    private final LongSupplier cpuClock;
-
-    Series(int iterations, LongSupplier cpuClock) {
-      this.wall = new long[iterations];
-      this.cpu = new long[iterations];
-      this.cpuClock = cpuClock;
+    List<ForwardResult.Row> rows = new ArrayList<>();
+    for (int s = 0; s < k; s++) {
+      rows.add(new ForwardResult.Row(endpoints.get(s).setting().label(), Timings.ofNanos(wall[s]),
+          cpuKnown ? Timings.ofNanos(cpu[s]) : null));
     }
-
-    /** Runs {@code call}; keeps its times in {@code slot} unless that is negative (warm-up). */
-    void time(Runnable call, int slot) {
-      long c0 = cpuClock == null ? 0 : cpuClock.getAsLong();
-      long t0 = System.nanoTime();
-      call.run();
-      long t1 = System.nanoTime();
-      long c1 = cpuClock == null ? 0 : cpuClock.getAsLong();
-      if (slot >= 0) {
-        wall[slot] = t1 - t0;
-        cpu[slot] = c1 - c0;
-      }
-    }
+    long[] shape = input.clone();
+    shape[0] = batch;
+    return new ForwardResult(batch, shape, outputShape, warmup, rows);
   }
 
   /** CPU time of the whole process (TensorFlow's native threads included), or null where unavailable. */

@@ -1,31 +1,50 @@
 package dev.convlens.cli.bench;
 
 import java.util.Arrays;
-import java.util.Objects;
+import java.util.List;
 
 /**
- * One batch size's forward-pass timings: through the convlens API ({@code KerasModel.predict},
- * Java arrays in and out) and through a bare TF Java session run on the same graph and input.
- * {@code api.millis().get(i)} and {@code bare.millis().get(i)} were taken in the same iteration.
- * {@code apiCpu} and {@code bareCpu} are the process CPU times of the same calls, or null where the
- * JVM cannot read them.
+ * One batch size's forward-pass timings, one row per setting, all rows timed in the same
+ * iterations: {@code rows.get(s).wall().millis().get(i)} of every setting {@code s} were taken in
+ * iteration {@code i}. The first row is the baseline the others are compared with.
  */
-public record ForwardResult(int batch, long[] inputShape, long[] outputShape, int warmup, Timings api, Timings bare,
-    Timings apiCpu, Timings bareCpu) {
-  public ForwardResult {
-    inputShape = inputShape.clone();
-    outputShape = outputShape.clone();
-    if (api.count() != bare.count()) {
-      throw new IllegalArgumentException("api and bare timings differ in count: " + api.count() + " vs " + bare.count());
+public record ForwardResult(int batch, long[] inputShape, long[] outputShape, int warmup, List<Row> rows) {
+  /**
+   * One setting's wall times, and the process CPU times of the same calls (null where the JVM
+   * cannot read them).
+   */
+  public record Row(String setting, Timings wall, Timings cpu) {
+    public Row {
+      if (setting == null || wall == null) {
+        throw new IllegalArgumentException("a row needs a setting and wall times");
+      }
+      if (cpu != null && cpu.count() != wall.count()) {
+        throw new IllegalArgumentException("CPU and wall times differ in count for " + setting);
+      }
     }
-    if ((apiCpu == null) != (bareCpu == null)) {
-      throw new IllegalArgumentException("CPU times for one side only");
+
+    /** Wall times only. */
+    public Row(String setting, Timings wall) {
+      this(setting, wall, null);
     }
   }
 
-  /** Wall times only. */
-  public ForwardResult(int batch, long[] inputShape, long[] outputShape, int warmup, Timings api, Timings bare) {
-    this(batch, inputShape, outputShape, warmup, api, bare, null, null);
+  public ForwardResult {
+    inputShape = inputShape.clone();
+    outputShape = outputShape.clone();
+    rows = List.copyOf(rows);
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException("no settings timed");
+    }
+    for (Row r : rows) {
+      if (r.wall().count() != rows.get(0).wall().count()) {
+        throw new IllegalArgumentException("settings differ in timing count: " + r.setting() + " has "
+            + r.wall().count() + ", " + rows.get(0).setting() + " has " + rows.get(0).wall().count());
+      }
+      if ((r.cpu() == null) != (rows.get(0).cpu() == null)) {
+        throw new IllegalArgumentException("CPU times for some settings only");
+      }
+    }
   }
 
   @Override
@@ -39,63 +58,56 @@ public record ForwardResult(int batch, long[] inputShape, long[] outputShape, in
   }
 
   public int iterations() {
-    return api.count();
+    return rows.get(0).wall().count();
   }
 
-  /** The API's extra time over the bare run, from the medians: {@code (api / bare - 1) * 100}. */
-  public double overheadPercent() {
-    return (api.median() / bare.median() - 1) * 100;
+  /** Row {@code row} against the first row, from the medians: {@code (median / baseline median - 1) * 100}. */
+  public double changePercent(int row) {
+    return (rows.get(row).wall().median() / rows.get(0).wall().median() - 1) * 100;
   }
 
-  /**
-   * The median of the per-iteration overheads {@code (api_i / bare_i - 1) * 100}: each pair ran
-   * back to back, so machine drift between iterations cancels out.
-   */
-  public double pairedOverheadPercent() {
-    Double[] ratios = new Double[iterations()];
-    for (int i = 0; i < ratios.length; i++) {
-      ratios[i] = (api.millis().get(i) / bare.millis().get(i) - 1) * 100;
-    }
-    return new Timings(Arrays.asList(ratios)).median();
+  /** Row {@code row} against the first row, call by call (both ran in every iteration). */
+  public PairedComparison versusBaseline(int row) {
+    return PairedComparison.of(rows.get(row).wall(), rows.get(0).wall());
   }
 
   /**
-   * The API's extra process CPU time over the bare run, from the means, or NaN without CPU times.
-   * CPU time grows less than wall time when other processes share the cores, so this is the
-   * steadier figure on a busy machine (though not noise-free: caches and spinning threads still vary).
-   * Means rather than medians: the OS counts CPU time in coarse ticks (often 10 ms),
-   * and averaging over many calls evens the rounding out.
+   * Row {@code row} against the first row in mean process CPU time per call, or NaN without CPU
+   * times. Means rather than medians: the OS counts CPU time in coarse ticks (often 10 ms), and
+   * averaging over many calls evens the rounding out.
    */
-  public double cpuOverheadPercent() {
-    return apiCpu == null ? Double.NaN : (apiCpu.mean() / bareCpu.mean() - 1) * 100;
+  public double cpuChangePercent(int row) {
+    Row r = rows.get(row);
+    return r.cpu() == null ? Double.NaN : (r.cpu().mean() / rows.get(0).cpu().mean() - 1) * 100;
   }
 
-  public double apiImagesPerSecond() {
-    return batch * 1000.0 / api.median();
+  /**
+   * Process CPU time over wall time of a row's calls: about how many cores were busy (thread pools
+   * that spin while waiting count as busy), or NaN without CPU times.
+   */
+  public double busyCores(int row) {
+    Row r = rows.get(row);
+    return r.cpu() == null ? Double.NaN : r.cpu().mean() / r.wall().mean();
   }
 
-  public double bareImagesPerSecond() {
-    return batch * 1000.0 / bare.median();
+  public double imagesPerSecond(int row) {
+    return batch * 1000.0 / rows.get(row).wall().median();
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof ForwardResult r && batch == r.batch && warmup == r.warmup
-        && Arrays.equals(inputShape, r.inputShape) && Arrays.equals(outputShape, r.outputShape)
-        && api.equals(r.api) && bare.equals(r.bare) && Objects.equals(apiCpu, r.apiCpu)
-        && Objects.equals(bareCpu, r.bareCpu);
+        && Arrays.equals(inputShape, r.inputShape) && Arrays.equals(outputShape, r.outputShape) && rows.equals(r.rows);
   }
 
   @Override
   public int hashCode() {
-    return 31 * (31 * Arrays.hashCode(inputShape) + Arrays.hashCode(outputShape)) + api.hashCode() + bare.hashCode() + batch
-        + Objects.hash(apiCpu, bareCpu);
+    return 31 * (31 * (31 * Arrays.hashCode(inputShape) + Arrays.hashCode(outputShape)) + rows.hashCode()) + batch;
   }
 
   @Override
   public String toString() {
     return "ForwardResult[batch=" + batch + ", input=" + Arrays.toString(inputShape) + ", output="
-        + Arrays.toString(outputShape) + ", warmup=" + warmup + ", api=" + api + ", bare=" + bare
-        + ", apiCpu=" + apiCpu + ", bareCpu=" + bareCpu + "]";
+        + Arrays.toString(outputShape) + ", warmup=" + warmup + ", rows=" + rows + "]";
   }
 }

@@ -5,29 +5,55 @@ import java.util.List;
 import java.util.Locale;
 import org.tensorflow.TensorFlow;
 
-/** Plain-text rendering of forward benchmark results, one row per batch size. */
+/** Plain-text rendering of forward benchmark results: one row per setting, one column group per batch size. */
 public final class ResultTable {
-  private static final String ROW = "%5s  %9s  %9s  %8s  %8s  %8s  %9s  %10s  %8s  %8s  %15s  %15s%n";
+  private static final String NAME = "%-28s";
+  private static final String GROUP = " | %9s %8s %8s %7s %6s";
 
   private ResultTable() {
   }
 
-  /** The table, a header row then one row per result, with a legend below. */
+  /**
+   * The table: a line naming each column group's batch size, a header row, one row per setting
+   * (all results must hold the same settings in the same order), then a legend.
+   */
   public static String format(List<ForwardResult> results) {
-    StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, ROW, "batch", "api ms", "bare ms", "overhead", "paired", "cpu",
-        "api img/s", "bare img/s", "api IQR", "bare IQR", "api min-max", "bare min-max"));
-    for (ForwardResult r : results) {
-      b.append(String.format(Locale.ROOT, ROW, r.batch(), ms(r.api().median()), ms(r.bare().median()),
-          percent(r.overheadPercent()), percent(r.pairedOverheadPercent()), percent(r.cpuOverheadPercent()),
-          rate(r.apiImagesPerSecond()), rate(r.bareImagesPerSecond()),
-          ms(r.api().iqr()), ms(r.bare().iqr()), range(r.api()), range(r.bare())));
+    if (results.isEmpty()) {
+      throw new IllegalArgumentException("no results");
     }
-    b.append("ms = median wall time of one forward pass; overhead = (api / bare - 1) x 100 from the medians;\n")
-        .append("paired = median of the per-iteration overheads (api and bare run back to back);\n")
-        .append("cpu = overhead in mean process CPU time per call (steadier than wall time when other processes share the CPUs).\n")
-        .append("api = KerasModel.predict(FloatArray), Java arrays in and out; "
-            + "bare = session.runner().feed(input, tensor).fetch(output).run() on a prebuilt tensor.\n");
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, NAME, "batch"));
+    for (ForwardResult r : results) {
+      b.append(String.format(Locale.ROOT, " | %-42s", r.batch()));
+    }
+    b.append('\n').append(String.format(Locale.ROOT, NAME, "setting"));
+    for (int i = 0; i < results.size(); i++) {
+      b.append(String.format(Locale.ROOT, GROUP, "median ms", "IQR ms", "paired", "p", "cores"));
+    }
+    b.append('\n');
+    List<ForwardResult.Row> rows = results.get(0).rows();
+    for (int s = 0; s < rows.size(); s++) {
+      b.append(String.format(Locale.ROOT, NAME, rows.get(s).setting()));
+      for (ForwardResult r : results) {
+        if (!r.rows().get(s).setting().equals(rows.get(s).setting())) {
+          throw new IllegalArgumentException("results differ in settings: " + r.rows().get(s).setting() + " vs "
+              + rows.get(s).setting());
+        }
+        ForwardResult.Row row = r.rows().get(s);
+        PairedComparison p = s == 0 ? null : r.versusBaseline(s);
+        b.append(String.format(Locale.ROOT, GROUP, ms(row.wall().median()), ms(row.wall().iqr()),
+            p == null ? "-" : percent(p.medianChangePercent()), p == null ? "-" : pValue(p.pValue()),
+            cores(r.busyCores(s))));
+      }
+      b.append('\n');
+    }
+    b.append("median = median wall time of one forward pass; IQR = interquartile range; paired = median over the\n")
+        .append("iterations of (time / first setting's time) - 1; p = two-sided Wilcoxon signed-rank p-value of those\n")
+        .append("pairs; cores = process CPU time / wall time (threads spinning while they wait count as busy).\n")
+        .append("default = TensorFlow's defaults (thread pools sized to the cores, grappler on); intraN / interN = intra-/\n")
+        .append("inter-op threads; no-opt = grappler off; elementwise = newRun().elementwiseCopies() instead of predict's\n")
+        .append("bulk copies. Every setting is a model loaded with its own session options; all ran in every iteration,\n")
+        .append("in rotating order.\n");
     return b.toString();
   }
 
@@ -58,14 +84,14 @@ public final class ResultTable {
   }
 
   private static String percent(double v) {
-    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%+.2f%%", v);
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%+.1f%%", v);
   }
 
-  private static String rate(double v) {
-    return String.format(Locale.ROOT, v >= 100 ? "%.1f" : "%.2f", v);
+  private static String pValue(double v) {
+    return Double.isNaN(v) ? "n/a" : v < 0.001 ? "<0.001" : String.format(Locale.ROOT, "%.3f", v);
   }
 
-  private static String range(Timings t) {
-    return ms(t.min()) + "-" + ms(t.max());
+  private static String cores(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
   }
 }

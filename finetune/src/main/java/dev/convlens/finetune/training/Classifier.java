@@ -1,18 +1,12 @@
 package dev.convlens.finetune.training;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
+import dev.convlens.bridge.LayerTrait;
 import dev.convlens.bridge.LoadOptions;
-import dev.convlens.bridge.ModelFormatException;
-import dev.convlens.bridge.export.KerasH5Export;
-import dev.convlens.bridge.export.ModelWeights;
 import dev.convlens.bridge.spi.ModelVariable;
-import dev.convlens.bridge.keras.WeightArray;
-import dev.convlens.bridge.keras.WeightSource;
 import dev.convlens.finetune.data.ImageDataset;
 import dev.convlens.finetune.data.LabelMode;
 import java.nio.file.Path;
@@ -56,7 +50,7 @@ public final class Classifier implements AutoCloseable {
     this.baseName = baseName;
     this.head = HeadLayers.of(model);
     this.classNames = classNames;
-    this.ops = ClassifierOps.build(model, head);
+    this.ops = ClassifierOps.of(model, head);
     this.trainer = new Trainer(model, head, ops);
   }
 
@@ -73,30 +67,18 @@ public final class Classifier implements AutoCloseable {
     if (classNames.size() < 2) {
       throw new InvalidInputException("a classifier needs at least 2 classes, got " + classNames);
     }
-    ObjectNode config = ClassifierConfig.build(base.config(), base.name(), base.inputShape(), head, labelMode,
+    String config = ClassifierConfig.build(base.config(), base.name(), base.inputShape(), head, labelMode,
         classNames.size());
-    WeightSource weights = baseWeights(ModelWeights.of(base), base.name());
-    KerasModel model = KerasModel.fromConfig(config, weights, LoadOptions.defaults().withRandomWeights(seed));
+    // Every layer starts from Keras' default initialisation (per layer from the seed, so the head's
+    // values do not depend on the base); the base's layers then get the base's current weights.
+    KerasModel model = KerasModel.fromConfig(config, LoadOptions.defaults().withRandomWeights(seed));
     try {
+      BaseWeights.copy(base, model);
       return new Classifier(model, base.name(), List.copyOf(classNames));
     } catch (RuntimeException e) {
       model.close();
       throw e;
     }
-  }
-
-  /** The base's weights under its nested path; head layers get none, hence Keras-default random ones. */
-  private static WeightSource baseWeights(ModelWeights base, String baseName) {
-    return (path, layerClass, expected) -> {
-      if (!path.get(0).equals(baseName) || path.size() < 2) {
-        return List.of();
-      }
-      List<WeightArray> w = base.weights(path.subList(1, path.size()), layerClass, expected);
-      if (w.isEmpty() && !expected.isEmpty()) {
-        throw new ModelFormatException(null, "base layer '" + String.join("/", path) + "' has no weights to copy");
-      }
-      return w;
-    };
   }
 
   /**
@@ -107,7 +89,7 @@ public final class Classifier implements AutoCloseable {
     String base = null;
     int nested = 0;
     for (LayerInfo l : model.layers()) {
-      if (!l.path().contains("/") && model.handle(l.path()).isModel()) {
+      if (!l.path().contains("/") && l.is(LayerTrait.MODEL)) {
         base = l.path();
         nested++;
       }
@@ -207,22 +189,22 @@ public final class Classifier implements AutoCloseable {
   }
 
   /**
-   * The model's Keras config with each weighted layer's {@code trainable} flag as the last phase
-   * left it (Keras saves those flags); unchanged before any training.
+   * The model's Keras config (JSON text) with each weighted layer's {@code trainable} flag as the
+   * last phase left it (Keras saves those flags); unchanged before any training.
    */
-  public JsonNode config() {
+  public String config() {
     if (lastTrainableLayers == null) {
       return model.config();
     }
     Set<String> withWeights = new HashSet<>();
-    model.variables().forEach(v -> withWeights.add(v.layer()));
+    model.graph().variables().forEach(v -> withWeights.add(v.layer()));
     return ClassifierConfig.withTrainableFlags(model.config(), p -> lastTrainableLayers.contains(String.join("/", p)),
         p -> withWeights.contains(String.join("/", p)));
   }
 
-  /** Saves as a Keras 2 full-model HDF5 file with the current weights (see {@link KerasH5Export}). */
+  /** Saves as a Keras 2 full-model HDF5 file with the current weights and {@link #config()}. */
   public void saveKerasH5(Path file) {
-    KerasH5Export.write(model, config(), file);
+    model.saveKerasH5(file, config());
   }
 
   /** Exports a SavedModel with the current weights ({@link KerasModel#exportSavedModel}). */

@@ -1,10 +1,13 @@
 package dev.convlens.finetune.training;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.bridge.LayerTrait;
 import dev.convlens.finetune.data.LabelMode;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,17 +19,29 @@ import java.util.function.Predicate;
  * The Keras Functional config of base + head, as {@code keras.Model(inputs, head(base(inputs)))}
  * would serialise it: an InputLayer, the base nested as one layer (its own config inside, called on
  * node 1 like a reused Keras model), then the head layers with Keras' auto-names ({@code flatten},
- * {@code dense}, {@code dropout}, {@code dense_1}), each config as tf.keras 2.x writes it.
+ * {@code dense}, {@code dropout}, {@code dense_1}), each config as tf.keras 2.x writes it. Configs
+ * travel as JSON text (what {@code KerasModel.config()} returns); the tree is only built here.
  */
 final class ClassifierConfig {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private ClassifierConfig() {}
 
-  static ObjectNode build(JsonNode baseConfig, String baseName, long[] inputShape, Head head, LabelMode mode,
+  /** A model config as a tree; the text comes from a loaded model, so it is valid JSON. */
+  static JsonNode parse(String modelConfigJson) {
+    try {
+      return MAPPER.readTree(modelConfigJson);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a loaded model's config is not JSON: " + e.getMessage(), e);
+    }
+  }
+
+  static String build(String baseConfigJson, String baseName, long[] inputShape, Head head, LabelMode mode,
       int classes) {
+    JsonNode baseConfig = parse(baseConfigJson);
     String baseClass = baseConfig.path("class_name").asText();
-    if (!Set.of("Functional", "Model", "Sequential").contains(baseClass)) {
+    if (!isModel(baseClass)) {
       throw new InvalidInputException("base model config has class '" + baseClass + "', expected a Keras model");
     }
     if (inputShape.length != 4 || inputShape[1] < 1 || inputShape[2] < 1 || inputShape[3] < 1) {
@@ -98,7 +113,11 @@ final class ClassifierConfig {
     ObjectNode model = JSON.objectNode();
     model.put("class_name", "Functional");
     model.set("config", config);
-    return model;
+    return model.toString();
+  }
+
+  private static boolean isModel(String kerasClass) {
+    return LayerTrait.of(kerasClass).contains(LayerTrait.MODEL);
   }
 
   private static ObjectNode layer(String cls, String name, ObjectNode config, String from, int node) {
@@ -159,18 +178,18 @@ final class ClassifierConfig {
     for (JsonNode l : layers) {
       String n = l.path("config").path("name").asText(l.path("name").asText());
       out.add(n);
-      if (Set.of("Functional", "Model", "Sequential").contains(l.path("class_name").asText())) {
+      if (isModel(l.path("class_name").asText())) {
         collectNames(l, out);
       }
     }
   }
 
   /** A copy of {@code modelConfig} with {@code trainable} set on every leaf layer that has weights. */
-  static JsonNode withTrainableFlags(JsonNode modelConfig, Predicate<List<String>> trainable,
+  static String withTrainableFlags(String modelConfigJson, Predicate<List<String>> trainable,
       Predicate<List<String>> hasWeights) {
-    JsonNode copy = modelConfig.deepCopy();
+    JsonNode copy = parse(modelConfigJson);
     setFlags(copy, List.of(), trainable, hasWeights);
-    return copy;
+    return copy.toString();
   }
 
   private static void setFlags(JsonNode model, List<String> prefix,
@@ -181,7 +200,7 @@ final class ClassifierConfig {
       String n = l.path("config").path("name").asText(l.path("name").asText());
       List<String> path = new ArrayList<>(prefix);
       path.add(n);
-      if (Set.of("Functional", "Model", "Sequential").contains(l.path("class_name").asText())) {
+      if (isModel(l.path("class_name").asText())) {
         setFlags(l, path, trainable, hasWeights);
       } else if (hasWeights.test(path) && l.path("config") instanceof ObjectNode c) {
         c.put("trainable", trainable.test(path));

@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
+import dev.convlens.bridge.LayerTrait;
 import dev.convlens.bridge.spi.LayerHandle;
+import dev.convlens.bridge.spi.ModelGraph;
 import java.util.List;
 
 /**
  * What training needs to know about a classifier's last layers, read from the model itself (so a
  * saved and reloaded classifier trains and evaluates like a new one): the output layer, whether it
- * is a Dense with sigmoid or softmax (then its logits are reachable), and the Dropout feeding it.
+ * is a Dense with sigmoid or softmax (then its logits are reachable), and the Dropout feeding it:
+ * the layer right before the output that the registry marks {@link LayerTrait#TRAINING_ONLY} and
+ * whose config has a {@code rate}; training applies it as Keras' {@code Dropout} does.
  *
  * @param output path of the output layer
  * @param activation the output layer's activation ({@code sigmoid}, {@code softmax}, or other)
@@ -24,10 +28,11 @@ record HeadLayers(String output, String activation, boolean hasLogits, String dr
     String dropoutInput, int outputs) {
 
   static HeadLayers of(KerasModel model) {
-    String outName = model.output().op().name();
+    ModelGraph graph = model.graph();
+    String outName = graph.output().op().name();
     LayerInfo out = null;
     for (LayerInfo l : model.layers()) {
-      if (model.handle(l.path()).output().op().name().equals(outName)) {
+      if (graph.layer(l.path()).output().op().name().equals(outName)) {
         out = l;
       }
     }
@@ -39,9 +44,10 @@ record HeadLayers(String output, String activation, boolean hasLogits, String dr
       throw new InvalidInputException("model '" + model.name() + "' is not a classifier: its output '" + out.path()
           + "' has shape " + java.util.Arrays.toString(shape) + ", expected [batch, classes]");
     }
-    JsonNode config = layerConfig(model.config(), out.path());
+    JsonNode modelConfig = ClassifierConfig.parse(model.config());
+    JsonNode config = layerConfig(modelConfig, out.path());
     String activation = config == null ? "" : config.path("activation").asText("");
-    LayerHandle h = model.handle(out.path());
+    LayerHandle h = graph.layer(out.path());
     boolean logits = (activation.equals("sigmoid") || activation.equals("softmax")) && h.preActivation() != h.output();
     String dropout = null;
     String dropoutInput = null;
@@ -49,8 +55,8 @@ record HeadLayers(String output, String activation, boolean hasLogits, String dr
     List<String> inbound = out.inbound();
     if (inbound.size() == 1 && !out.path().contains("/")) {
       LayerInfo before = model.layer(inbound.get(0));
-      if (before.className().equals("Dropout") && before.inbound().size() == 1) {
-        JsonNode dc = layerConfig(model.config(), before.path());
+      if (before.is(LayerTrait.TRAINING_ONLY) && before.inbound().size() == 1) {
+        JsonNode dc = layerConfig(modelConfig, before.path());
         rate = dc == null ? 0 : dc.path("rate").asDouble(0);
         if (rate > 0) {
           dropout = before.path();

@@ -13,9 +13,12 @@ import java.util.Objects;
  *     first trainable one once over the data and train from their cached outputs (feature
  *     extraction when only the head trains); validation data is always served from the cache
  * @param seed seed of the dropout masks
+ * @param elementwiseCopies for the copy benchmark only ({@code convlens bench finetune}): copy every
+ *     array into and out of TensorFlow element by element, as training did before it used bulk copies
+ *     (about 50x slower per copy); never changes results
  */
 public record Phase(String name, Trainable trainable, Optimizer optimizer, int epochs, EarlyStopping earlyStopping,
-    boolean cachePrefix, long seed) {
+    boolean cachePrefix, long seed, boolean elementwiseCopies) {
   public Phase {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(trainable, "trainable");
@@ -26,7 +29,7 @@ public record Phase(String name, Trainable trainable, Optimizer optimizer, int e
   }
 
   public static Phase of(String name, Trainable trainable, Optimizer optimizer, int epochs) {
-    return new Phase(name, trainable, optimizer, epochs, null, true, 0);
+    return new Phase(name, trainable, optimizer, epochs, null, true, 0, false);
   }
 
   /** Phase 1 of the recipe (and feature extraction when the data is not augmented): the base frozen. */
@@ -40,22 +43,27 @@ public record Phase(String name, Trainable trainable, Optimizer optimizer, int e
   }
 
   public Phase name(String n) {
-    return new Phase(n, trainable, optimizer, epochs, earlyStopping, cachePrefix, seed);
+    return new Phase(n, trainable, optimizer, epochs, earlyStopping, cachePrefix, seed, elementwiseCopies);
   }
 
   public Phase earlyStopping(EarlyStopping e) {
-    return new Phase(name, trainable, optimizer, epochs, e, cachePrefix, seed);
+    return new Phase(name, trainable, optimizer, epochs, e, cachePrefix, seed, elementwiseCopies);
   }
 
   public Phase cachePrefix(boolean on) {
-    return new Phase(name, trainable, optimizer, epochs, earlyStopping, on, seed);
+    return new Phase(name, trainable, optimizer, epochs, earlyStopping, on, seed, elementwiseCopies);
   }
 
   public Phase seed(long s) {
-    return new Phase(name, trainable, optimizer, epochs, earlyStopping, cachePrefix, s);
+    return new Phase(name, trainable, optimizer, epochs, earlyStopping, cachePrefix, s, elementwiseCopies);
+  }
+
+  /** For the copy benchmark only: see {@link #elementwiseCopies()}. */
+  public Phase elementwiseCopies(boolean on) {
+    return new Phase(name, trainable, optimizer, epochs, earlyStopping, cachePrefix, seed, on);
   }
 
   public Phase epochs(int n) {
-    return new Phase(name, trainable, optimizer, n, earlyStopping, cachePrefix, seed);
+    return new Phase(name, trainable, optimizer, n, earlyStopping, cachePrefix, seed, elementwiseCopies);
   }
 }

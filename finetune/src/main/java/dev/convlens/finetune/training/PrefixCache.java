@@ -3,7 +3,8 @@ package dev.convlens.finetune.training;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
-import dev.convlens.bridge.spi.LayerHandle;
+import dev.convlens.bridge.LayerTrait;
+import dev.convlens.bridge.spi.ModelGraph;
 import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.finetune.data.Batch;
 import dev.convlens.finetune.data.ImageDataset;
@@ -55,18 +56,17 @@ final class PrefixCache {
     }
     for (int i = first - 1; i >= 0; i--) {
       LayerInfo l = layers.get(i);
-      LayerHandle h = model.handle(l.path());
-      if (h.isModel() || l.path().contains("@")) {
+      if (l.is(LayerTrait.MODEL) || l.path().contains("@")) {
         continue;
       }
-      return l.className().equals("InputLayer") ? null : l.path();
+      return l.is(LayerTrait.INPUT) ? null : l.path();
     }
     return null;
   }
 
   /** Floats per sample of {@code layer}'s output, or -1 when its shape is not fully known. */
   static long sampleSize(KerasModel model, String layer) {
-    long[] s = model.handle(layer).outputShape();
+    long[] s = model.layer(layer).outputShape();
     long n = 1;
     for (int i = 1; i < s.length; i++) {
       if (s[i] < 0) {
@@ -79,15 +79,16 @@ final class PrefixCache {
 
   /** Runs the model up to {@code layer} over {@code data} (no augmentation, in order), reporting each sample done. */
   static PrefixCache compute(KerasModel model, String layer, ImageDataset data, IntConsumer progress) {
-    Operand<TFloat32> tensor = model.handle(layer).output();
-    long[] shape = model.handle(layer).outputShape();
+    ModelGraph graph = model.graph();
+    Operand<TFloat32> tensor = graph.layer(layer).output();
+    long[] shape = graph.layer(layer).outputShape();
     long[] sample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
     long size = sampleSize(model, layer);
     float[] values = new float[Math.toIntExact(size * data.size())];
     ImageDataset plain = data.withOptions(data.options().forEvaluation());
     int done = 0;
     for (Batch b : plain.batches(0)) {
-      FloatArray out = model.run(b.images(), List.of(tensor)).get(0);
+      FloatArray out = graph.newRun().feedInput(b.images()).fetch(tensor).run().get(0);
       for (int k = 0; k < b.size(); k++) {
         System.arraycopy(out.data(), (int) (k * size), values, (int) (b.indices()[k] * size), (int) size);
       }

@@ -81,7 +81,7 @@ public final class Trainable {
       layers.forEach(l -> only.add(model.layer(l).path()));
     }
     List<ModelVariable> out = new ArrayList<>();
-    for (ModelVariable v : model.variables()) {
+    for (ModelVariable v : model.graph().variables()) {
       if (!v.spec().trainable()) {
         continue;
       }

@@ -2,24 +2,24 @@ package dev.convlens.finetune.training;
 
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.KerasModel;
-import dev.convlens.bridge.export.ModelWeights;
+import dev.convlens.bridge.spi.ModelGraph;
+import dev.convlens.bridge.spi.ModelRun;
 import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.finetune.data.ImageDataset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.tensorflow.Operand;
-import org.tensorflow.types.TFloat32;
 
 /**
- * Runs phases on one classifier's graph: builds each phase's gradient and update ops once, decides
- * whether the frozen prefix can be cached, then runs epochs of session steps (feeding images or
- * cached activations, labels and dropout masks), evaluates, stops early and restores best weights.
+ * Runs phases on one classifier's graph: takes the phase's gradient and update ops (built on the
+ * first phase with that configuration, reused after), resets the optimizer slots, decides whether
+ * the frozen prefix can be cached, then runs epochs of steps through the model's run builder
+ * (feeding images or cached activations, labels and dropout masks), evaluates, stops early and
+ * restores best weights.
  */
 final class Trainer {
   private static final Logger LOG = LogManager.getLogger(Trainer.class);
@@ -27,13 +27,14 @@ final class Trainer {
   private static final double CACHE_HEAP_SHARE = 0.5;
 
   private final KerasModel model;
+  private final ModelGraph graph;
   private final HeadLayers head;
   private final ClassifierOps ops;
-  private int phases;
   private int epochsDone;
 
   Trainer(KerasModel model, HeadLayers head, ClassifierOps ops) {
     this.model = model;
+    this.graph = model.graph();
     this.head = head;
     this.ops = ops;
   }
@@ -43,10 +44,8 @@ final class Trainer {
   }
 
   History fit(ImageDataset train, ImageDataset validation, Phase phase, List<ModelVariable> vars, TrainingListener listener) {
-    phases++;
-    String prefix = "phase" + phases + "_" + phase.optimizer().kind().name().toLowerCase(Locale.ROOT);
-    OptimizerOps optimizer = ops.phase(model, vars, phase.optimizer(), prefix);
-    SessionRuns.run(model.session(), Map.of(), List.of(), optimizer.reset);
+    OptimizerOps optimizer = OptimizerOps.of(model, head, ops, vars, phase.optimizer());
+    graph.newRun().target(optimizer.reset).run();
 
     PrefixCache trainCache = null;
     PrefixCache valCache = null;
@@ -81,19 +80,18 @@ final class Trainer {
       long seen = 0;
       for (int step = 0; step < batches.size(); step++) {
         int[] idx = batches.get(step);
-        Map<Operand<TFloat32>, FloatArray> feeds = new LinkedHashMap<>();
+        ModelRun run = newRun(phase);
         if (trainCache != null) {
-          feeds.put(trainCache.tensor, trainCache.gather(idx));
+          run.feed(trainCache.tensor, trainCache.gather(idx));
         } else {
-          feeds.put(model.inputPlaceholder(), train.batch(idx, epoch).images());
+          run.feedInput(train.batch(idx, epoch).images());
         }
         FloatArray labels = train.labels(idx);
-        feeds.put(ops.labels, labels);
+        run.feed(ops.labels, labels);
         if (ops.mask != null) {
-          feeds.put(ops.mask, dropoutMask(idx.length, phase.seed(), epoch, step));
+          run.feed(ops.mask, dropoutMask(idx.length, phase.seed(), epoch, step));
         }
-        List<FloatArray> out = SessionRuns.run(model.session(), feeds, List.of(ops.trainLoss, ops.trainProbabilities),
-            optimizer.step);
+        List<FloatArray> out = run.fetch(ops.trainLoss).fetch(ops.trainProbabilities).target(optimizer.step).run();
         for (float l : out.get(0).data()) {
           lossSum += l;
         }
@@ -118,7 +116,7 @@ final class Trainer {
         bestEpoch = epoch;
         wait = 0;
         if (stop.restoreBestWeights() && e < phase.epochs()) {
-          best = ModelWeights.read(model, vars);
+          best = graph.readVariables(vars);
         } else {
           best = null; // the current weights are the best ones
         }
@@ -129,7 +127,7 @@ final class Trainer {
       }
     }
     if (best != null && bestEpoch != epochsDone) {
-      ModelWeights.assign(model, best);
+      graph.assignVariables(best);
       listener.onEvent(new TrainingEvent.Note(String.format(Locale.ROOT, "%s: restored the weights of epoch %d (%s %.4f)",
           phase.name(), bestEpoch, stop.monitor(), bestValue)));
     }
@@ -156,16 +154,15 @@ final class Trainer {
     }
     // Another path from the input into the trainable layers (a skip connection) makes the run fail
     // without the input fed: try one sample of zeros.
-    long[] shape = model.handle(cut).outputShape().clone();
+    long[] shape = graph.layer(cut).outputShape();
     shape[0] = 1;
-    Map<Operand<TFloat32>, FloatArray> feeds = new LinkedHashMap<>();
-    feeds.put(model.handle(cut).output(), new FloatArray(shape, new float[(int) size]));
-    feeds.put(ops.labels, new FloatArray(new long[] {1, head.outputs()}, new float[head.outputs()]));
+    ModelRun run = graph.newRun().feed(graph.layer(cut).output(), new FloatArray(shape, new float[(int) size]))
+        .feed(ops.labels, new FloatArray(new long[] {1, head.outputs()}, new float[head.outputs()]));
     if (ops.mask != null) {
-      feeds.put(ops.mask, new FloatArray(new long[] {1, ops.maskWidth}, new float[(int) ops.maskWidth]));
+      run.feed(ops.mask, dropoutMask(1, 0, 0, 0));
     }
     try {
-      SessionRuns.run(model.session(), feeds, List.of(ops.trainLoss, ops.evalLoss), null);
+      run.fetch(ops.trainLoss).fetch(ops.evalLoss).run();
       return cut;
     } catch (RuntimeException e) {
       listener.onEvent(new TrainingEvent.Note("not caching '" + cut + "' outputs: the trainable layers also need"
@@ -188,15 +185,14 @@ final class Trainer {
     long correct = 0;
     int seen = 0;
     for (int[] idx : plain.batchIndices(0)) {
-      Map<Operand<TFloat32>, FloatArray> feeds = new LinkedHashMap<>();
+      ModelRun run = graph.newRun();
       if (cache != null) {
-        feeds.put(cache.tensor, cache.gather(idx));
+        run.feed(cache.tensor, cache.gather(idx));
       } else {
-        feeds.put(model.inputPlaceholder(), plain.batch(idx, 0).images());
+        run.feedInput(plain.batch(idx, 0).images());
       }
       FloatArray labels = plain.labels(idx);
-      feeds.put(ops.labels, labels);
-      List<FloatArray> out = SessionRuns.run(model.session(), feeds, List.of(ops.evalLoss, ops.evalProbabilities), null);
+      List<FloatArray> out = run.feed(ops.labels, labels).fetch(ops.evalLoss).fetch(ops.evalProbabilities).run();
       for (float l : out.get(0).data()) {
         lossSum += l;
       }
@@ -204,6 +200,11 @@ final class Trainer {
       seen += idx.length;
     }
     return new Evaluation(lossSum / seen, (double) correct / seen, seen);
+  }
+
+  private ModelRun newRun(Phase phase) {
+    ModelRun run = graph.newRun();
+    return phase.elementwiseCopies() ? run.elementwiseCopies() : run;
   }
 
   /** Keras' inverted dropout: keep with probability {@code 1 - rate}, scaled by {@code 1 / (1 - rate)}. */
@@ -216,6 +217,8 @@ final class Trainer {
     for (int i = 0; i < m.length; i++) {
       m[i] = r.nextDouble() < keep ? scale : 0f;
     }
-    return new FloatArray(new long[] {n, width}, m);
+    long[] shape = ops.mask.shape().asArray();
+    shape[0] = n;
+    return new FloatArray(shape, m);
   }
 }

@@ -15,6 +15,6 @@ final class TinyBase {
         .conv2d("c1", 4, 3, "same", "relu").batchNorm("bn1")
         .conv2d("c2", 6, 3, "same", "relu").maxPool("p1", 2)
         .build();
-    return KerasModel.fromConfig(f.modelConfig(), f.weightSource(), LoadOptions.defaults());
+    return KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults());
   }
 }

@@ -6,6 +6,9 @@ import java.util.List;
 /** The outputs of several layers for one batch, in the order they were asked for. */
 public record LayerActivations(List<LayerOutput> layers) {
   public LayerActivations {
+    if (layers == null || layers.stream().anyMatch(o -> o == null)) {
+      throw new InvalidInputException("layer outputs are null: " + layers);
+    }
     layers = List.copyOf(layers);
     if (layers.isEmpty()) {
       throw new InvalidInputException("no layer outputs");

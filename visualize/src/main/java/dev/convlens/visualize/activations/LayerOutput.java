@@ -11,6 +11,9 @@ import java.util.Arrays;
  */
 public record LayerOutput(String layer, String className, FloatArray value) {
   public LayerOutput {
+    if (value == null) {
+      throw new InvalidInputException("layer '" + layer + "': no output value");
+    }
     if (value.rank() < 2) {
       throw new InvalidInputException("layer '" + layer + "': expected an output with a batch and a channel axis, got shape "
           + Arrays.toString(value.shape()));

@@ -1,9 +1,14 @@
 /**
  * Intermediate activations (the book's listings 5.25-5.31): the outputs of chosen layers for an
- * image or a batch, fetched in one session run ({@link dev.convlens.visualize.activations.Activations}),
+ * image or a batch, fetched in one session run ({@link dev.convlens.visualize.activations.Activations},
+ * whose default choice is every layer the registry classes as convolutional or pooling),
  * per-layer statistics ({@link dev.convlens.visualize.activations.LayerStats}: blank channels,
  * mean, max, spatial size) and the standardized viridis channel grids
  * ({@link dev.convlens.visualize.activations.ActivationGrids}).
- * Depends on tf-bridge's {@code KerasModel}/{@code FloatArray} and on {@code visualize.render}.
+ *
+ * <p>Public: Activations, LayerActivations, LayerOutput, LayerStats, ActivationGrids,
+ * ActivationGrid, GridOptions, ActivationProgress. Depends on tf-bridge's public API
+ * ({@code KerasModel}, {@code FloatArray}, {@code LayerInfo}/{@code LayerTrait}; it adds no ops),
+ * Apache Commons Math (mean and standard deviation) and {@code visualize.render}.
  */
 package dev.convlens.visualize.activations;

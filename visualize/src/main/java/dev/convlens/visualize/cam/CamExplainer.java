@@ -53,6 +53,14 @@ public final class CamExplainer {
     return of(model, CamOptions.defaults());
   }
 
+  /**
+   * An explainer for {@code options}: checks the layer and builds the method's gradient ops now
+   * (unless another explainer of the model already did for the same layer and score kind), so that
+   * {@link #explain} only runs the graph.
+   *
+   * @throws dev.convlens.bridge.InvalidInputException naming the layer when it has no 4-D output
+   * @throws dev.convlens.bridge.ModelClosedException when the model is closed
+   */
   public static CamExplainer of(KerasModel model, CamOptions options) {
     if (model == null || options == null) {
       throw new InvalidInputException("model and options must not be null");

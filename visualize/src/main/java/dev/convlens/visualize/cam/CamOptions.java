@@ -1,7 +1,6 @@
 package dev.convlens.visualize.cam;
 
 import dev.convlens.bridge.InvalidInputException;
-import java.util.Objects;
 
 /**
  * How to explain: the method, the target layer (null: the last 4-D layer before the classifier),
@@ -11,8 +10,10 @@ public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, 
   public static final int DEFAULT_SCORE_CAM_BATCH = 32;
 
   public CamOptions {
-    Objects.requireNonNull(method, "method");
-    Objects.requireNonNull(listener, "listener");
+    if (method == null || listener == null) {
+      throw new InvalidInputException("CAM options need a method and a listener (CamListener.NONE for none), got "
+          + method + " and " + listener);
+    }
     if (scoreCamBatchSize < 1) {
       throw new InvalidInputException("Score-CAM batch size must be at least 1, got " + scoreCamBatchSize);
     }

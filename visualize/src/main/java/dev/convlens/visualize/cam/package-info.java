@@ -1,10 +1,16 @@
 /**
  * Class activation maps: which parts of an image led the network to a class. One shared piece
  * ({@link dev.convlens.visualize.cam.CamExplainer} with its package-private {@code CamOps}) owns the
- * target layer, the TF ops (built once per model, layer and score kind, then reused) and the
- * resizing; each method (Grad-CAM as in the book and as in the Keras example, Grad-CAM++,
- * LayerCAM, Score-CAM) is a short class that only says how activations and gradients become a map.
- * {@link dev.convlens.visualize.cam.Overlay} colors a map and lays it over the photo.
- * Depends on tf-bridge's KerasModel and on {@code visualize.render}.
+ * target layer, the TF ops (a model extension: built once per model, layer and score kind when the
+ * first explainer is created, then reused, and freed with the model) and the resizing; each method
+ * (Grad-CAM as in the book and as in the Keras example, Grad-CAM++, LayerCAM, Score-CAM) is a short
+ * class that only says how activations and gradients become a map. {@code TargetLayers} picks the
+ * default layer from the layer registry's traits (not pooling, pass-through or nested model).
+ * {@link dev.convlens.visualize.cam.GuidedBackprop} chains the guided backward pass (one extension
+ * per model); {@link dev.convlens.visualize.cam.Overlay} colors a map and lays it over the photo.
+ *
+ * <p>Public: CamExplainer, CamOptions, CamMethod, CamListener, Heatmap, Overlay, GuidedBackprop.
+ * Depends on tf-bridge's KerasModel and its SPI ({@code ModelGraph}: extensions and runs) and on
+ * {@code visualize.render}.
  */
 package dev.convlens.visualize.cam;

@@ -52,6 +52,10 @@
  * oriented stripes at pixel scale; with the preset the same filters show wider, smoother stripes
  * and blob-shaped motifs, while dead filters stay (blurred) noise either way.
  *
- * <p>Depends on tf-bridge's {@code KerasModel} (graph extension and runs) and on {@code render}.
+ * <p>Public: FilterVisualizer, FilterOptions, FilterResult, FilterProgress, FilterListener,
+ * FilterGrid. The gradient ops ({@code LayerGradient}) are a model extension per (layer, activation
+ * side), built when a visualizer is created (or by {@code prepare} for pre-activation options)
+ * and freed with the model. Depends on tf-bridge's {@code KerasModel} and its SPI
+ * ({@code ModelGraph}: extensions and runs) and on {@code render}.
  */
 package dev.convlens.visualize.filters;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Layer selection, nested models and batches on small fixture models. */
 class ActivationsTest {
   private static KerasModel load(KerasModelFixture f) {
-    return KerasModel.fromConfig(f.modelConfig(), f.weightSource(), LoadOptions.defaults());
+    return KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults());
   }
 
   private static FloatArray random(long seed, long... shape) {

@@ -40,7 +40,7 @@ final class HandModel {
         .build();
     List<WeightArray> conv = List.of(new WeightArray("kernel:0", FloatArray.of(W.clone(), 1, 1, 1, 18)),
         new WeightArray("bias:0", FloatArray.of(B.clone(), 18)));
-    return KerasModel.fromConfig(fixture.modelConfig(),
+    return KerasModel.fromConfig(fixture.modelConfig().toString(),
         (path, cls, expected) -> path.equals(List.of("c")) ? conv : List.of(), LoadOptions.defaults());
   }
 }

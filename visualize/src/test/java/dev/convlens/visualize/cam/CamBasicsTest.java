@@ -51,7 +51,7 @@ class CamBasicsTest {
     var fixture = FixtureBuilder.functional("small").seed(2).input("image", 12, 12, 1)
         .conv2d("c1", 4, 3, "valid", "relu").conv2d("c2", 4, 3, "valid", "relu").maxPool("pool", 2)
         .flatten("flat").dense("probs", 3, "softmax").build();
-    try (KerasModel m = KerasModel.fromConfig(fixture.modelConfig(), fixture.weightSource(), LoadOptions.defaults())) {
+    try (KerasModel m = KerasModel.fromConfig(fixture.modelConfig().toString(), fixture.weightSource(), LoadOptions.defaults())) {
       CamExplainer cam = CamExplainer.of(m);
       assertEquals("c2", cam.layer(), "pooling is skipped: the map comes from c2");
       Heatmap h = cam.explain(FloatArray.of(new float[144], 12, 12, 1)).get(0);

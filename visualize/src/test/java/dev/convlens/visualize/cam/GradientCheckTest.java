@@ -9,8 +9,8 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
 import dev.convlens.bridge.fixtures.KerasModelFixture;
+import dev.convlens.bridge.spi.ModelGraph;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +40,7 @@ class GradientCheckTest {
         .globalAvgPool("gap")
         .dense("dense", 3, "softmax")
         .build();
-    model = KerasModel.fromConfig(fixture.modelConfig(), fixture.weightSource(), LoadOptions.defaults());
+    model = KerasModel.fromConfig(fixture.modelConfig().toString(), fixture.weightSource(), LoadOptions.defaults());
     Random r = new Random(5);
     float[] x = new float[2 * 10 * 10 * 3];
     for (int i = 0; i < x.length; i++) {
@@ -128,6 +128,19 @@ class GradientCheckTest {
   }
 
   @Test
+  void explainersBuildTheirOpsOnCreationAndExplainingAddsNone() {
+    int before = model.graph().operationCount();
+    CamExplainer layerCam = CamExplainer.of(model, CamOptions.defaults().method(CamMethod.LAYER_CAM).layer("conv1"));
+    int built = model.graph().operationCount();
+    assertTrue(built > before, "of() built no ops: they would be built while serving");
+    layerCam.explain(input);
+    // Grad-CAM++ differentiates the same logit at the same layer: it shares LayerCAM's ops.
+    CamExplainer.of(model, CamOptions.defaults().method(CamMethod.GRAD_CAM_PLUS_PLUS).layer("conv1")).explain(input);
+    CamExplainer.of(model, CamOptions.defaults().method(CamMethod.SCORE_CAM).layer("conv1")).explain(input);
+    assertEquals(built, model.graph().operationCount(), "explaining, or a second explainer, added ops");
+  }
+
+  @Test
   void everyMethodGivesAFiniteMapInZeroToOne() {
     for (CamMethod method : CamMethod.values()) {
       for (Heatmap h : CamExplainer.of(model, CamOptions.defaults().method(method).scoreCamBatchSize(3)).explain(input)) {
@@ -141,8 +154,9 @@ class GradientCheckTest {
   }
 
   private double score(FloatArray x, FloatArray a, int c, CamMethod method) {
-    var fetch = method == CamMethod.GRAD_CAM ? model.output() : model.handle("dense").preActivation();
-    FloatArray out = model.run(x, Map.of(model.handle("target").output(), a), List.of(fetch)).get(0);
+    ModelGraph g = model.graph();
+    var fetch = method == CamMethod.GRAD_CAM ? g.output() : g.layer("dense").preActivation();
+    FloatArray out = g.newRun().feedInput(x).feed(g.layer("target").output(), a).fetch(fetch).run().get(0);
     return out.data()[c];
   }
 

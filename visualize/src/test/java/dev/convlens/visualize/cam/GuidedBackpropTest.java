@@ -21,7 +21,7 @@ class GuidedBackpropTest {
   void guidedGradientsKeepOnlyPositiveGradientsThroughPositiveUnits() {
     KerasModelFixture f = FixtureBuilder.functional("tiny").seed(4).input("image", 4, 4, 1)
         .conv2d("conv", 6, 1, "valid", "relu").globalAvgPool("gap").dense("dense", 2, "softmax").build();
-    try (KerasModel m = KerasModel.fromConfig(f.modelConfig(), f.weightSource(), LoadOptions.defaults())) {
+    try (KerasModel m = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults())) {
       float[] kernel = f.weights(List.of("conv")).get(0).value().data();  // [1,1,1,6]
       float[] bias = f.weights(List.of("conv")).get(1).value().data();    // [6]
       float[] dense = f.weights(List.of("dense")).get(0).value().data();  // [6,2]
@@ -60,7 +60,7 @@ class GuidedBackpropTest {
     KerasModelFixture f = FixtureBuilder.functional("two").seed(9).input("image", 3, 3, 2)
         .conv2d("c1", 3, 1, "valid", "relu").conv2d("c2", 4, 1, "valid", "relu").globalAvgPool("gap")
         .dense("dense", 2, "softmax").build();
-    try (KerasModel m = KerasModel.fromConfig(f.modelConfig(), f.weightSource(), LoadOptions.defaults())) {
+    try (KerasModel m = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults())) {
       float[] k1 = f.weights(List.of("c1")).get(0).value().data();   // [1,1,2,3]
       float[] b1 = f.weights(List.of("c1")).get(1).value().data();
       float[] k2 = f.weights(List.of("c2")).get(0).value().data();   // [1,1,3,4]
@@ -105,7 +105,7 @@ class GuidedBackpropTest {
     KerasModelFixture f = FixtureBuilder.functional("residual").seed(1).input("image", 6, 6, 2)
         .conv2d("a", 2, 3, "same", "relu").conv2d("b", 2, 3, "same", "relu").add("join", "a", "b")
         .globalAvgPool("gap").dense("dense", 2, "softmax").build();
-    try (KerasModel m = KerasModel.fromConfig(f.modelConfig(), f.weightSource(), LoadOptions.defaults())) {
+    try (KerasModel m = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults())) {
       InvalidInputException e = assertThrows(InvalidInputException.class, () -> GuidedBackprop.of(m));
       assertTrue(e.getMessage().contains("one path"), e.getMessage());
     }
