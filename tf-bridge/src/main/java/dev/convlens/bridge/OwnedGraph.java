@@ -51,6 +51,7 @@ final class OwnedGraph implements ModelGraph {
   private final Session session;
   private final BuiltModel built;
   private final long[] inputShape;
+  private final long[] outputShape;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Map<ExtensionKey<?>, Object> extensions = new ConcurrentHashMap<>();
   /** Scope names handed out to extensions; guarded by the write lock. */
@@ -65,6 +66,7 @@ final class OwnedGraph implements ModelGraph {
     this.session = session;
     this.built = built;
     this.inputShape = built.inputs().get(0).shape().asArray();
+    this.outputShape = built.outputs().get(0).shape().asArray();
   }
 
   @Override
@@ -92,6 +94,12 @@ final class OwnedGraph implements ModelGraph {
   public Operand<TFloat32> output() {
     ensureOpen();
     return built.outputs().get(0);
+  }
+
+  @Override
+  public long[] outputShape() {
+    ensureOpen();
+    return outputShape.clone();
   }
 
   @Override

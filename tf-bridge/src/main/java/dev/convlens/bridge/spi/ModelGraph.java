@@ -24,6 +24,9 @@ public interface ModelGraph {
   /** The model's (first) output. */
   Operand<TFloat32> output();
 
+  /** The static shape of {@link #output()}, batch axis -1; read without touching the graph. */
+  long[] outputShape();
+
   /** A layer by nested path ({@code vgg16/block5_conv3}) or by Keras name when that is unique. */
   LayerHandle layer(String nameOrPath);
 

@@ -25,19 +25,13 @@ record CamOps(Operand<TFloat32> activations, Placeholder<TFloat32> select, Opera
     return g.extension(ExtensionKey.of(CamOps.class, layerPath, kind), scope -> build(model, scope, layerPath, kind));
   }
 
-  /**
-   * The number of classes of the model's output (its last axis). Read inside an (op-free)
-   * extension so that it happens under the model's lock: a model closing meanwhile gives
-   * ModelClosedException, not TF's error about a closed graph.
-   */
+  /** The number of classes of the model's output (its last axis). */
   static int classCount(KerasModel model) {
-    return model.graph().extension(ExtensionKey.of(Integer.class, "convlens_cam_classes"),
-        scope -> outputClasses(scope.model()));
+    return outputClasses(model.graph());
   }
 
-  /** As {@link #classCount(KerasModel)}, inside an extension builder. */
   static int outputClasses(ModelGraph g) {
-    long[] s = g.output().shape().asArray();
+    long[] s = g.outputShape();
     return (int) s[s.length - 1];
   }
 

@@ -1,5 +1,6 @@
 package dev.convlens.visualize.filters;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.visualize.render.Grid;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -20,7 +21,7 @@ public final class FilterGrid {
    */
   public static BufferedImage of(List<FilterResult> results, int margin) {
     if (results == null || results.isEmpty()) {
-      throw new IllegalArgumentException("a filter grid needs at least one result");
+      throw new InvalidInputException("a filter grid needs at least one result");
     }
     List<BufferedImage> images = new ArrayList<>(results.size());
     for (FilterResult r : results) {

@@ -1,5 +1,6 @@
 package dev.convlens.visualize.render;
 
+import dev.convlens.bridge.InvalidInputException;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -18,7 +19,7 @@ public final class Grid {
    */
   public static BufferedImage of(List<BufferedImage> tiles, int columns, int margin, Color background) {
     if (tiles.isEmpty() || columns < 1 || margin < 0) {
-      throw new IllegalArgumentException("a grid needs tiles, columns >= 1 and margin >= 0");
+      throw new InvalidInputException("a grid needs tiles, columns >= 1 and margin >= 0");
     }
     int tw = tiles.get(0).getWidth();
     int th = tiles.get(0).getHeight();
@@ -33,7 +34,7 @@ public final class Grid {
       for (int i = 0; i < tiles.size(); i++) {
         BufferedImage t = tiles.get(i);
         if (t.getWidth() != tw || t.getHeight() != th) {
-          throw new IllegalArgumentException("tile " + i + " is " + t.getWidth() + "x" + t.getHeight()
+          throw new InvalidInputException("tile " + i + " is " + t.getWidth() + "x" + t.getHeight()
               + ", expected " + tw + "x" + th);
         }
         g.drawImage(t, (i % columns) * (tw + margin), (i / columns) * (th + margin), null);

@@ -1,5 +1,6 @@
 package dev.convlens.visualize.render;
 
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.io.AtomicFiles;
@@ -20,7 +21,7 @@ public final class Images {
    */
   public static BufferedImage rgb(FloatArray hwc) {
     if (hwc.rank() != 3 || (hwc.dim(2) != 3 && hwc.dim(2) != 1)) {
-      throw new IllegalArgumentException("expected an [H, W, 3] or [H, W, 1] image array, got "
+      throw new InvalidInputException("expected an [H, W, 3] or [H, W, 1] image array, got "
           + Arrays.toString(hwc.shape()));
     }
     int h = (int) hwc.dim(0);
@@ -43,7 +44,7 @@ public final class Images {
   /** A single-channel map through a colormap, after linear scaling of {@code [lo, hi]} to [0, 1]. */
   public static BufferedImage colored(float[] values, int height, int width, double lo, double hi, Colormap map) {
     if (values.length != height * width) {
-      throw new IllegalArgumentException(values.length + " values do not fill " + height + "x" + width);
+      throw new InvalidInputException(values.length + " values do not fill " + height + "x" + width);
     }
     BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     double span = hi - lo;

@@ -1,5 +1,6 @@
 package dev.convlens.visualize.render;
 
+import dev.convlens.bridge.InvalidInputException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,7 +43,7 @@ class RenderTest {
     BufferedImage g = Grid.of(tiles, 8, 5, Color.BLACK);
     assertEquals(8 * 64 + 7 * 5, g.getWidth());
     assertEquals(8 * 64 + 7 * 5, g.getHeight());
-    assertThrows(IllegalArgumentException.class, () -> Grid.of(List.of(), 8, 5, Color.BLACK));
+    assertThrows(InvalidInputException.class, () -> Grid.of(List.of(), 8, 5, Color.BLACK));
   }
 
   @Test
