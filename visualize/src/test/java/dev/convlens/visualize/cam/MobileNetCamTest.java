@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.apache.commons.math3.stat.interval.ConfidenceInterval;
+import org.apache.commons.math3.stat.interval.IntervalUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -159,14 +161,19 @@ class MobileNetCamTest {
       score.put(method, new int[] {hits, counted, mosaics, (int) ((System.nanoTime() - start) / 1_000_000)});
     }
     StringBuilder report = new StringBuilder("pointing game, MobileNet-0.25, 2x2 mosaics of 128x128 tiles:\n");
-    score.forEach((method, s) -> report.append(String.format(Locale.ROOT, "  %-14s %d/%d = %.3f over %d mosaics (%d ms)%n",
-        method.cliName(), s[0], s[1], (double) s[0] / s[1], s[2], s[3])));
+    score.forEach((method, s) -> {
+      ConfidenceInterval ci = IntervalUtils.getWilsonScoreInterval(s[1], s[0], 0.95);
+      report.append(String.format(Locale.ROOT, "  %-14s %d/%d = %.3f (95%% CI %.3f-%.3f) over %d mosaics (%d ms)%n",
+          method.cliName(), s[0], s[1], (double) s[0] / s[1], ci.getLowerBound(), ci.getUpperBound(), s[2], s[3]));
+    });
     System.out.print(report);
     for (var e : score.entrySet()) {
       double rate = (double) e.getValue()[0] / e.getValue()[1];
       assertTrue(e.getValue()[1] >= 3 * e.getValue()[2] / 2, e.getKey() + ": too few tiles counted\n" + report);
-      // Chance is 1/4 (four tiles); every method must point far better than that.
+      // Chance is 1/4 (four tiles); every method must point far better than that, beyond sampling noise.
       assertTrue(rate >= 0.5, e.getKey() + " hit rate " + rate + "\n" + report);
+      double lower = IntervalUtils.getWilsonScoreInterval(e.getValue()[1], e.getValue()[0], 0.95).getLowerBound();
+      assertTrue(lower > 0.25, e.getKey() + ": the 95% interval reaches chance (0.25)\n" + report);
     }
     int[] gradCam = score.get(CamMethod.GRAD_CAM);
     assertTrue(gradCam[0] >= 0.85 * gradCam[1], "Grad-CAM hit rate below 0.85\n" + report);
