@@ -20,6 +20,14 @@ import java.util.Map;
 public record LoadOptions(Path weights, long[] inputShape, Long randomWeightsSeed, SessionOptions session,
     Map<String, LayerBuilder> layers) {
   public LoadOptions {
+    if (inputShape != null) {
+      inputShape = inputShape.clone();
+      for (long d : inputShape) {
+        if (d <= 0) {
+          throw new InvalidInputException("input shape must be positive, got " + Arrays.toString(inputShape));
+        }
+      }
+    }
     session = session != null ? session : SessionOptions.defaults();
     layers = layers != null ? Map.copyOf(layers) : Map.of();
   }
