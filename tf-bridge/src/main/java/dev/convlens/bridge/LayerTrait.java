@@ -20,6 +20,8 @@ public enum LayerTrait {
   SHAPE_ONLY,
   /** Random only while training (Dropout and noise layers): the identity at inference. */
   TRAINING_ONLY,
+  /** Keras' {@code Dropout}: while training, zeroes inputs with probability {@code rate} and scales the rest. */
+  DROPOUT,
   /** Dense: a fully connected layer. */
   DENSE,
   /** Combines several inputs: Add, Concatenate, ... */

@@ -5,9 +5,11 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Copies between Java arrays and float32 tensors. Bulk copies go through the raw tensor memory;
- * the NdArray path ({@code tensorOf(shape, DataBuffers.of(array))}, {@code copyTo}) copies element by
- * element, about 50x slower (7 s for VGG16's fc1 kernel), and is kept only for the benchmark.
+ * Copies between Java arrays and float32 tensors. Bulk copies write the raw tensor memory. The
+ * NdArray path ({@code tensorOf(shape, DataBuffers.of(array))}, {@code copyTo}) was documented as
+ * copying element by element, about 50x slower; it is kept only so that {@code bench finetune} can
+ * measure the two side by side (where {@code sun.misc.Unsafe} is available, ndarray 1.0 turns it
+ * into a raw copy too, and the measured difference is within noise).
  */
 final class Tensors {
   private Tensors() {}

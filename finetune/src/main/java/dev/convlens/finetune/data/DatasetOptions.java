@@ -2,7 +2,6 @@ package dev.convlens.finetune.data;
 
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.image.Preprocessing;
-import java.util.Objects;
 
 /**
  * How a folder becomes batches, with Keras' defaults (batch 32, shuffled, binary labels, no
@@ -26,9 +25,11 @@ public record DatasetOptions(int height, int width, Preprocessing preprocessing,
     if (batchSize < 1) {
       throw new InvalidInputException("batch size must be at least 1, got " + batchSize);
     }
-    Objects.requireNonNull(preprocessing, "preprocessing");
-    Objects.requireNonNull(labelMode, "labelMode");
-    Objects.requireNonNull(augmentation, "augmentation (use Augmentation.none())");
+    if (preprocessing == null || labelMode == null || augmentation == null) {
+      throw new InvalidInputException("dataset options need preprocessing, label mode and augmentation"
+          + " (Preprocessing.NONE, Augmentation.none() for none), got " + preprocessing + ", " + labelMode + ", "
+          + augmentation);
+    }
   }
 
   /** Keras' defaults at this target size: batch 32, shuffle, seed 0, binary labels, no augmentation. */

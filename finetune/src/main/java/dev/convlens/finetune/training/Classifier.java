@@ -32,9 +32,11 @@ import java.util.Set;
  * }</pre>
  *
  * <p>Each phase trains only the weights its {@link Trainable} selects (gradients for those
- * variables only; the others stay bit-identical) with its own optimizer slots. Training runs on
- * the calling thread; do not use the model from other threads while {@link #fit} runs. Owns its
- * model: close it.
+ * variables only; the others stay bit-identical). Its gradient and update ops are built on the first
+ * fit with that selection and optimizer and reused by later ones, so repeated fits do not grow the
+ * graph; every fit starts from fresh optimizer slots, as a newly compiled Keras model does. Training
+ * runs on the calling thread; do not use the model from other threads while {@link #fit} runs. Owns
+ * its model: close it.
  */
 public final class Classifier implements AutoCloseable {
   private final KerasModel model;
@@ -61,6 +63,9 @@ public final class Classifier implements AutoCloseable {
    * @param seed seed of the head's initial weights
    */
   public static Classifier create(KerasModel base, Head head, List<String> classNames, LabelMode labelMode, long seed) {
+    if (base == null || head == null || classNames == null || labelMode == null) {
+      throw new InvalidInputException("Classifier.create needs a base model, a head, class names and a label mode");
+    }
     if (labelMode == LabelMode.BINARY && classNames.size() != 2) {
       throw new InvalidInputException("binary labels need 2 classes, got " + classNames);
     }
@@ -144,6 +149,9 @@ public final class Classifier implements AutoCloseable {
    *     phase selects nothing
    */
   public History fit(ImageDataset train, ImageDataset validation, Phase phase, TrainingListener listener) {
+    if (train == null || phase == null) {
+      throw new InvalidInputException("fit needs training data and a phase");
+    }
     if (ops.trainLoss == null) {
       throw new InvalidInputException("model '" + model.name() + "' cannot be trained here: its output layer '"
           + head.output() + "' is not a Dense/Conv with sigmoid or softmax (activation '" + head.activation() + "')");

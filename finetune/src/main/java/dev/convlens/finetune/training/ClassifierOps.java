@@ -74,7 +74,7 @@ final class ClassifierOps {
     if (head.dropout() != null) {
       Operand<TFloat32> x = model.layer(head.dropoutInput()).output();
       Shape sample = x.shape().tail();
-      if (sample.hasUnknownDimension() || out.inbound().size() != 1) {
+      if (sample.hasUnknownDimension()) {
         throw new InvalidInputException("the Dropout before output layer '" + head.output()
             + "' can only be trained on an input of known size, got " + x.shape());
       }

@@ -12,7 +12,7 @@ import java.util.Locale;
  */
 public record EarlyStopping(String monitor, int patience, boolean restoreBestWeights) {
   public EarlyStopping {
-    monitor = monitor.toLowerCase(Locale.ROOT);
+    monitor = monitor == null ? "" : monitor.toLowerCase(Locale.ROOT);
     if (!monitor.equals("val_loss") && !monitor.equals("val_accuracy")) {
       throw new InvalidInputException("early stopping monitors val_loss or val_accuracy, got '" + monitor + "'");
     }

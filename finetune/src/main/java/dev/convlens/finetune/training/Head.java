@@ -1,7 +1,6 @@
 package dev.convlens.finetune.training;
 
 import dev.convlens.bridge.InvalidInputException;
-import java.util.Objects;
 
 /**
  * The new classifier put on a base: pooling ({@code Flatten} or {@code GlobalAveragePooling2D}),
@@ -13,7 +12,9 @@ public record Head(Pooling pooling, int units, double dropout) {
   public enum Pooling { FLATTEN, GLOBAL_AVERAGE }
 
   public Head {
-    Objects.requireNonNull(pooling, "pooling");
+    if (pooling == null) {
+      throw new InvalidInputException("head pooling is null (FLATTEN or GLOBAL_AVERAGE)");
+    }
     if (units < 0) {
       throw new InvalidInputException("head units must be >= 0 (0: no hidden Dense layer), got " + units);
     }

@@ -13,8 +13,8 @@ import java.util.List;
  * What training needs to know about a classifier's last layers, read from the model itself (so a
  * saved and reloaded classifier trains and evaluates like a new one): the output layer, whether it
  * is a Dense with sigmoid or softmax (then its logits are reachable), and the Dropout feeding it:
- * the layer right before the output that the registry marks {@link LayerTrait#TRAINING_ONLY} and
- * whose config has a {@code rate}; training applies it as Keras' {@code Dropout} does.
+ * the layer right before the output that the registry marks {@link LayerTrait#DROPOUT}; training
+ * applies it as Keras' {@code Dropout} does.
  *
  * @param output path of the output layer
  * @param activation the output layer's activation ({@code sigmoid}, {@code softmax}, or other)
@@ -55,7 +55,7 @@ record HeadLayers(String output, String activation, boolean hasLogits, String dr
     List<String> inbound = out.inbound();
     if (inbound.size() == 1 && !out.path().contains("/")) {
       LayerInfo before = model.layer(inbound.get(0));
-      if (before.is(LayerTrait.TRAINING_ONLY) && before.inbound().size() == 1) {
+      if (before.is(LayerTrait.DROPOUT) && before.inbound().size() == 1) {
         JsonNode dc = layerConfig(modelConfig, before.path());
         rate = dc == null ? 0 : dc.path("rate").asDouble(0);
         if (rate > 0) {

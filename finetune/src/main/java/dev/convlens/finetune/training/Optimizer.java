@@ -2,7 +2,6 @@ package dev.convlens.finetune.training;
 
 import dev.convlens.bridge.InvalidInputException;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * An optimizer as Keras 2 defines it, with Keras' default hyper-parameters: RMSprop ({@code rho
@@ -19,7 +18,9 @@ public record Optimizer(Kind kind, double learningRate) {
   public static final double EPSILON = 1e-7;
 
   public Optimizer {
-    Objects.requireNonNull(kind, "kind");
+    if (kind == null) {
+      throw new InvalidInputException("optimizer kind is null (RMSPROP, ADAM or SGD)");
+    }
     if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
       throw new InvalidInputException("learning rate must be a finite number > 0, got " + learningRate);
     }
@@ -39,7 +40,7 @@ public record Optimizer(Kind kind, double learningRate) {
 
   /** {@code rmsprop}, {@code adam} or {@code sgd} (any case) with this learning rate. */
   public static Optimizer parse(String name, double learningRate) {
-    return switch (name.toLowerCase(Locale.ROOT)) {
+    return switch (name == null ? "" : name.toLowerCase(Locale.ROOT)) {
       case "rmsprop" -> rmsprop(learningRate);
       case "adam" -> adam(learningRate);
       case "sgd" -> sgd(learningRate);

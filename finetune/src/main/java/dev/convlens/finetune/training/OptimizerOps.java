@@ -16,8 +16,8 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The gradient and update ops of one {@link Optimizer} on one set of trainable variables, written out as Keras 2's optimizers
- * compute them. tensorflow-framework's optimizers are not used: their RMSProp starts its
+ * The gradient and update ops of one {@link Optimizer} on one set of trainable variables, written
+ * out as Keras 2's optimizers compute them. tensorflow-framework's optimizers are not used: their RMSProp starts its
  * accumulator at one (TF1 semantics; Keras starts at zero, which makes the first steps about
  * {@code lr / sqrt(1 - rho)} per weight instead of {@code lr * g}: with the book's lr 2e-5 the head
  * would barely move), their epsilon defaults differ, and their slot names do not include the

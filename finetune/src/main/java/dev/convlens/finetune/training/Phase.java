@@ -1,7 +1,6 @@
 package dev.convlens.finetune.training;
 
 import dev.convlens.bridge.InvalidInputException;
-import java.util.Objects;
 
 /**
  * One training phase: which layers train, with which optimizer, for how many epochs. Immutable;
@@ -14,15 +13,16 @@ import java.util.Objects;
  *     extraction when only the head trains); validation data is always served from the cache
  * @param seed seed of the dropout masks
  * @param elementwiseCopies for the copy benchmark only ({@code convlens bench finetune}): copy every
- *     array into and out of TensorFlow element by element, as training did before it used bulk copies
- *     (about 50x slower per copy); never changes results
+ *     array into and out of TensorFlow through TF Java's NdArray buffers (the SPI's element-wise
+ *     path, which training used before) instead of the raw tensor memory; never changes results
  */
 public record Phase(String name, Trainable trainable, Optimizer optimizer, int epochs, EarlyStopping earlyStopping,
     boolean cachePrefix, long seed, boolean elementwiseCopies) {
   public Phase {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(trainable, "trainable");
-    Objects.requireNonNull(optimizer, "optimizer");
+    if (name == null || trainable == null || optimizer == null) {
+      throw new InvalidInputException("a phase needs a name, a trainable selection and an optimizer, got " + name
+          + ", " + trainable + ", " + optimizer);
+    }
     if (epochs < 1) {
       throw new InvalidInputException("a phase needs at least 1 epoch, got " + epochs);
     }

@@ -154,7 +154,7 @@ final class Trainer {
     }
     // Another path from the input into the trainable layers (a skip connection) makes the run fail
     // without the input fed: try one sample of zeros.
-    long[] shape = graph.layer(cut).outputShape();
+    long[] shape = graph.layer(cut).outputShape().clone();
     shape[0] = 1;
     ModelRun run = graph.newRun().feed(graph.layer(cut).output(), new FloatArray(shape, new float[(int) size]))
         .feed(ops.labels, new FloatArray(new long[] {1, head.outputs()}, new float[head.outputs()]));
@@ -217,7 +217,7 @@ final class Trainer {
     for (int i = 0; i < m.length; i++) {
       m[i] = r.nextDouble() < keep ? scale : 0f;
     }
-    long[] shape = ops.mask.shape().asArray();
+    long[] shape = ops.mask.shape().asArray().clone();
     shape[0] = n;
     return new FloatArray(shape, m);
   }

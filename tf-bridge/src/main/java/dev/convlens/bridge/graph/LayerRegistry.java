@@ -3,6 +3,7 @@ package dev.convlens.bridge.graph;
 import static dev.convlens.bridge.LayerTrait.CONVOLUTIONAL;
 import static dev.convlens.bridge.LayerTrait.CUSTOM;
 import static dev.convlens.bridge.LayerTrait.DENSE;
+import static dev.convlens.bridge.LayerTrait.DROPOUT;
 import static dev.convlens.bridge.LayerTrait.GLOBAL_POOLING;
 import static dev.convlens.bridge.LayerTrait.INPUT;
 import static dev.convlens.bridge.LayerTrait.MERGE;
@@ -72,7 +73,8 @@ public final class LayerRegistry {
     put(m, Merging.MINIMUM, Set.of(MERGE), "Minimum");
     put(m, Merging.CONCATENATE, Set.of(MERGE), "Concatenate");
     // Regularisation and random augmentation: the identity at inference time.
-    put(m, Elementwise.IDENTITY, Set.of(PASS_THROUGH, SHAPE_ONLY, TRAINING_ONLY), "Dropout", "SpatialDropout1D",
+    put(m, Elementwise.IDENTITY, Set.of(PASS_THROUGH, SHAPE_ONLY, TRAINING_ONLY, DROPOUT), "Dropout");
+    put(m, Elementwise.IDENTITY, Set.of(PASS_THROUGH, SHAPE_ONLY, TRAINING_ONLY), "SpatialDropout1D",
         "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
         "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
         "RandomHeight", "RandomWidth");

@@ -25,8 +25,8 @@ public interface ModelRun {
   ModelRun target(Op op);
 
   /**
-   * Copies values element by element through the NdArray API instead of in bulk: about 50x slower
-   * on large tensors. Only for the benchmark that measures the difference.
+   * Copies values through the NdArray API ({@code DataBuffers.of}, {@code copyTo}) instead of the raw
+   * tensor memory: the path training used before. Only for the benchmark that compares the two.
    */
   ModelRun elementwiseCopies();
 
