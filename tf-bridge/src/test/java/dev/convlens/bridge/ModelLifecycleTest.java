@@ -28,7 +28,7 @@ import org.tensorflow.types.TFloat32;
  */
 class ModelLifecycleTest {
   private static KerasModel model() {
-    String config = MobileNet.Options.defaults().alpha(0.25).inputSize(32).classes(5).imagenetWeights(false).config();
+    String config = MobileNet.Options.defaults().withAlpha(0.25).withInputSize(32).withClasses(5).withImagenetWeights(false).config();
     return KerasModel.fromConfig(config, LoadOptions.defaults().withRandomWeights(7));
   }
 

@@ -24,7 +24,7 @@ class SummaryTest {
    */
   @Test
   void vgg16WithTop() {
-    try (KerasModel m = KerasModel.fromConfig(Vgg16.Options.defaults().imagenetWeights(false).config(),
+    try (KerasModel m = KerasModel.fromConfig(Vgg16.Options.defaults().withImagenetWeights(false).config(),
         LoadOptions.defaults().withRandomWeights(1))) {
       String s = m.summary();
       assertTrue(s.endsWith("Total params: 138,357,544\nTrainable params: 138,357,544\nNon-trainable params: 0\n"
@@ -36,7 +36,7 @@ class SummaryTest {
   /** 138,357,544 minus fc1 (25088*4096+4096), fc2 (4096*4096+4096) and predictions (4096*1000+1000). */
   @Test
   void vgg16WithoutTop() {
-    try (KerasModel m = KerasModel.fromConfig(Vgg16.Options.defaults().includeTop(false).imagenetWeights(false)
+    try (KerasModel m = KerasModel.fromConfig(Vgg16.Options.defaults().withIncludeTop(false).withImagenetWeights(false)
         .config(), LoadOptions.defaults().withRandomWeights(1))) {
       long top = 25088L * 4096 + 4096 + 4096L * 4096 + 4096 + 4096L * 1000 + 1000;
       assertEquals(138_357_544L - top, 14_714_688L);

@@ -6,7 +6,7 @@
  * <p>Public types: {@code activations}: Activations, LayerActivations, LayerOutput, LayerStats,
  * ActivationGrids, ActivationGrid, GridOptions, ActivationProgress; {@code filters}:
  * FilterVisualizer, FilterOptions, FilterResult, FilterProgress, FilterListener, FilterGrid;
- * {@code cam}: CamExplainer, CamOptions, CamMethod, CamListener, Heatmap, Overlay, GuidedBackprop;
+ * {@code cam}: CamExplainer, CamOptions, CamMethod, CamListener, CamProgress, Heatmap, Overlay, GuidedBackprop;
  * {@code render}: Colormap, Grid, Images. Everything else is package-private.
  *
  * <p>All build on tf-bridge's public API ({@code KerasModel}, {@code FloatArray}, {@code LayerInfo}

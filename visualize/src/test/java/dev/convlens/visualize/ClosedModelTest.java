@@ -28,14 +28,14 @@ class ClosedModelTest {
     KerasModel m = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults());
     FloatArray x = FloatArray.of(new float[8 * 8 * 3], 8, 8, 3);
     CamExplainer gradCam = CamExplainer.of(m);
-    CamExplainer scoreCam = CamExplainer.of(m, CamOptions.defaults().method(CamMethod.SCORE_CAM));
+    CamExplainer scoreCam = CamExplainer.of(m, CamOptions.defaults().withMethod(CamMethod.SCORE_CAM));
     GuidedBackprop guided = GuidedBackprop.of(m);
     FilterVisualizer filters = FilterVisualizer.of(m, "c1");
     gradCam.explain(x);
     m.close();
 
     assertThrows(ModelClosedException.class, () -> CamExplainer.of(m));
-    assertThrows(ModelClosedException.class, () -> CamExplainer.of(m, CamOptions.defaults().layer("c1")));
+    assertThrows(ModelClosedException.class, () -> CamExplainer.of(m, CamOptions.defaults().withLayer("c1")));
     assertThrows(ModelClosedException.class, () -> gradCam.explain(x));
     assertThrows(ModelClosedException.class, () -> gradCam.explainClasses(x, 0, 1));
     assertThrows(ModelClosedException.class, () -> scoreCam.explain(x));

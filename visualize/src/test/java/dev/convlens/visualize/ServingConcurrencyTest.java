@@ -58,7 +58,7 @@ class ServingConcurrencyTest {
    * fades to ~1e-16 logits and so a constant softmax, its outputs depend on the input.
    */
   private static KerasModel vgg16() {
-    String base = Vgg16.Options.defaults().includeTop(false).imagenetWeights(false).inputSize(SIZE, SIZE).config();
+    String base = Vgg16.Options.defaults().withIncludeTop(false).withImagenetWeights(false).withInputSize(SIZE, SIZE).config();
     String config = GoldenModels.withGapDenseHead(Json.tree(base), "block5_pool", "gap", "predictions", 10).toString();
     return KerasModel.fromConfig(config, LoadOptions.defaults().withRandomWeights(1));
   }
@@ -118,7 +118,7 @@ class ServingConcurrencyTest {
         start.await();
         for (String layer : OTHER_LAYERS) {
           for (CamMethod method : List.of(CamMethod.GRAD_CAM, CamMethod.GRAD_CAM_LOGIT)) {
-            CamExplainer.of(model, CamOptions.defaults().layer(layer).method(method));
+            CamExplainer.of(model, CamOptions.defaults().withLayer(layer).withMethod(method));
           }
         }
         created.set(true);

@@ -49,27 +49,27 @@ public record Augmentation(double rotationRange, double widthShiftRange, double 
     return new Augmentation(40, 0.2, 0.2, 0.2, 0.2, true);
   }
 
-  public Augmentation rotationRange(double degrees) {
+  public Augmentation withRotationRange(double degrees) {
     return new Augmentation(degrees, widthShiftRange, heightShiftRange, shearRange, zoomRange, horizontalFlip);
   }
 
-  public Augmentation widthShiftRange(double v) {
+  public Augmentation withWidthShiftRange(double v) {
     return new Augmentation(rotationRange, v, heightShiftRange, shearRange, zoomRange, horizontalFlip);
   }
 
-  public Augmentation heightShiftRange(double v) {
+  public Augmentation withHeightShiftRange(double v) {
     return new Augmentation(rotationRange, widthShiftRange, v, shearRange, zoomRange, horizontalFlip);
   }
 
-  public Augmentation shearRange(double degrees) {
+  public Augmentation withShearRange(double degrees) {
     return new Augmentation(rotationRange, widthShiftRange, heightShiftRange, degrees, zoomRange, horizontalFlip);
   }
 
-  public Augmentation zoomRange(double z) {
+  public Augmentation withZoomRange(double z) {
     return new Augmentation(rotationRange, widthShiftRange, heightShiftRange, shearRange, z, horizontalFlip);
   }
 
-  public Augmentation horizontalFlip(boolean on) {
+  public Augmentation withHorizontalFlip(boolean on) {
     return new Augmentation(rotationRange, widthShiftRange, heightShiftRange, shearRange, zoomRange, on);
   }
 

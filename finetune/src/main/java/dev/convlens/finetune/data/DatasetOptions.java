@@ -37,23 +37,23 @@ public record DatasetOptions(int height, int width, Preprocessing preprocessing,
     return new DatasetOptions(height, width, preprocessing, 32, true, 0, LabelMode.BINARY, Augmentation.none());
   }
 
-  public DatasetOptions batchSize(int n) {
+  public DatasetOptions withBatchSize(int n) {
     return new DatasetOptions(height, width, preprocessing, n, shuffle, seed, labelMode, augmentation);
   }
 
-  public DatasetOptions shuffle(boolean on) {
+  public DatasetOptions withShuffle(boolean on) {
     return new DatasetOptions(height, width, preprocessing, batchSize, on, seed, labelMode, augmentation);
   }
 
-  public DatasetOptions seed(long s) {
+  public DatasetOptions withSeed(long s) {
     return new DatasetOptions(height, width, preprocessing, batchSize, shuffle, s, labelMode, augmentation);
   }
 
-  public DatasetOptions labelMode(LabelMode mode) {
+  public DatasetOptions withLabelMode(LabelMode mode) {
     return new DatasetOptions(height, width, preprocessing, batchSize, shuffle, seed, mode, augmentation);
   }
 
-  public DatasetOptions augmentation(Augmentation a) {
+  public DatasetOptions withAugmentation(Augmentation a) {
     return new DatasetOptions(height, width, preprocessing, batchSize, shuffle, seed, labelMode, a);
   }
 

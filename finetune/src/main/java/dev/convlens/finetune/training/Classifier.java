@@ -22,8 +22,8 @@ import java.util.Set;
  * the head Keras' default initialisation (Glorot-uniform kernels, zero biases) from a seed.
  *
  * <pre>{@code
- * try (KerasModel base = KerasModel.fromConfig(MobileNet.Options.defaults().alpha(0.25).inputSize(128)
- *         .includeTop(false).config(), LoadOptions.defaults().withWeights(weightsFile));
+ * try (KerasModel base = KerasModel.fromConfig(MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128)
+ *         .withIncludeTop(false).config(), LoadOptions.defaults().withWeights(weightsFile));
  *      Classifier c = Classifier.create(base, Head.book(), train.classNames(), LabelMode.BINARY, 42)) {
  *   History h = c.fit(train, validation, Phase.headOnly(Optimizer.rmsprop(2e-5), 30), listener);
  *   h = h.then(c.fit(train, validation, Phase.fineTune("conv_dw_13", Optimizer.rmsprop(1e-5), 20), listener));

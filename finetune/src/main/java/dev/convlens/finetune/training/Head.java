@@ -28,15 +28,15 @@ public record Head(Pooling pooling, int units, double dropout) {
     return new Head(Pooling.FLATTEN, 256, 0.5);
   }
 
-  public Head pooling(Pooling p) {
+  public Head withPooling(Pooling p) {
     return new Head(p, units, dropout);
   }
 
-  public Head units(int n) {
+  public Head withUnits(int n) {
     return new Head(pooling, n, dropout);
   }
 
-  public Head dropout(double rate) {
+  public Head withDropout(double rate) {
     return new Head(pooling, units, rate);
   }
 }

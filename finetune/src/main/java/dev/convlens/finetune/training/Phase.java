@@ -42,28 +42,28 @@ public record Phase(String name, Trainable trainable, Optimizer optimizer, int e
     return of("fine_tune", Trainable.fromLayer(fromLayer), optimizer, epochs);
   }
 
-  public Phase name(String n) {
+  public Phase withName(String n) {
     return new Phase(n, trainable, optimizer, epochs, earlyStopping, cachePrefix, seed, elementwiseCopies);
   }
 
-  public Phase earlyStopping(EarlyStopping e) {
+  public Phase withEarlyStopping(EarlyStopping e) {
     return new Phase(name, trainable, optimizer, epochs, e, cachePrefix, seed, elementwiseCopies);
   }
 
-  public Phase cachePrefix(boolean on) {
+  public Phase withCachePrefix(boolean on) {
     return new Phase(name, trainable, optimizer, epochs, earlyStopping, on, seed, elementwiseCopies);
   }
 
-  public Phase seed(long s) {
+  public Phase withSeed(long s) {
     return new Phase(name, trainable, optimizer, epochs, earlyStopping, cachePrefix, s, elementwiseCopies);
   }
 
   /** For the copy benchmark only: see {@link #elementwiseCopies()}. */
-  public Phase elementwiseCopies(boolean on) {
+  public Phase withElementwiseCopies(boolean on) {
     return new Phase(name, trainable, optimizer, epochs, earlyStopping, cachePrefix, seed, on);
   }
 
-  public Phase epochs(int n) {
+  public Phase withEpochs(int n) {
     return new Phase(name, trainable, optimizer, n, earlyStopping, cachePrefix, seed, elementwiseCopies);
   }
 }

@@ -90,8 +90,8 @@ class AugmentationTest {
 
   @Test
   void rejectsBadRangesAndShapes() {
-    assertThrows(InvalidInputException.class, () -> Augmentation.book().zoomRange(1.5));
-    assertThrows(InvalidInputException.class, () -> Augmentation.book().rotationRange(-1));
+    assertThrows(InvalidInputException.class, () -> Augmentation.book().withZoomRange(1.5));
+    assertThrows(InvalidInputException.class, () -> Augmentation.book().withRotationRange(-1));
     assertThrows(InvalidInputException.class, () -> Augmentation.book().apply(FloatArray.of(new float[4], 2, 2), 1));
   }
 }

@@ -19,7 +19,7 @@ class ImageDatasetFromImagesTest {
 
   @Test
   void keepsImagesAsEightBitAndLabelsInClassOrder() {
-    DatasetOptions o = DatasetOptions.of(2, 3, Preprocessing.RESCALE_1_255).labelMode(LabelMode.CATEGORICAL).shuffle(false);
+    DatasetOptions o = DatasetOptions.of(2, 3, Preprocessing.RESCALE_1_255).withLabelMode(LabelMode.CATEGORICAL).withShuffle(false);
     ImageDataset d = ImageDataset.fromImages(List.of("a", "b", "c"), new int[] {2, 0}, i -> constant(i == 0 ? 255f : 51.2f), o);
     assertEquals(2, d.size());
     assertEquals(2, d.classOf(0));
@@ -31,7 +31,7 @@ class ImageDatasetFromImagesTest {
 
   @Test
   void rejectsBadClassesAndShapes() {
-    DatasetOptions o = DatasetOptions.of(2, 3, Preprocessing.NONE).labelMode(LabelMode.CATEGORICAL);
+    DatasetOptions o = DatasetOptions.of(2, 3, Preprocessing.NONE).withLabelMode(LabelMode.CATEGORICAL);
     assertThrows(InvalidInputException.class,
         () -> ImageDataset.fromImages(List.of("a", "b"), new int[] {2}, i -> constant(0), o));
     assertThrows(InvalidInputException.class, () -> ImageDataset.fromImages(List.of("a", "b"), new int[] {1},

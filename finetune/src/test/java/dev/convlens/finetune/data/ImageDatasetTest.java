@@ -36,7 +36,7 @@ class ImageDatasetTest {
   }
 
   static DatasetOptions options() {
-    return DatasetOptions.of(4, 6, Preprocessing.NONE).batchSize(4).seed(9);
+    return DatasetOptions.of(4, 6, Preprocessing.NONE).withBatchSize(4).withSeed(9);
   }
 
   @Test
@@ -60,11 +60,11 @@ class ImageDatasetTest {
     Batch b = d.batch(new int[] {0, 10}, 0);
     assertArrayEquals(new long[] {2, 4, 6, 3}, b.images().shape());
     assertArrayEquals(new float[] {0, 1}, b.labels().data());
-    ImageDataset c = d.withOptions(d.options().labelMode(LabelMode.CATEGORICAL));
+    ImageDataset c = d.withOptions(d.options().withLabelMode(LabelMode.CATEGORICAL));
     assertArrayEquals(new float[] {1, 0, 0, 1}, c.labels(new int[] {0, 10}).data());
     // pixels as load_img gives them (0..255 integers), preprocessing applied after
     FloatArray raw = d.image(3, 0);
-    FloatArray tf = d.withOptions(d.options().augmentation(Augmentation.none())).image(3, 0);
+    FloatArray tf = d.withOptions(d.options().withAugmentation(Augmentation.none())).image(3, 0);
     assertEquals(raw, tf);
     FloatArray scaled = ImageDataset.fromDirectory(dir, DatasetOptions.of(4, 6, Preprocessing.TF)).image(3, 0);
     for (int i = 0; i < raw.data().length; i++) {
@@ -84,12 +84,12 @@ class ImageDatasetTest {
     assertEquals(11, seen.size());
     assertArrayEquals(flat(e1), flat(ImageDataset.fromDirectory(dir, options()).batchIndices(1)));
     assertFalse(Arrays.equals(flat(e1), flat(d.batchIndices(2))));
-    assertArrayEquals(new int[] {0, 1, 2, 3}, d.withOptions(d.options().shuffle(false)).batchIndices(5).get(0));
+    assertArrayEquals(new int[] {0, 1, 2, 3}, d.withOptions(d.options().withShuffle(false)).batchIndices(5).get(0));
   }
 
   @Test
   void augmentationDependsOnEpochAndIsOffForEvaluation() {
-    ImageDataset d = ImageDataset.fromDirectory(dir, options().augmentation(Augmentation.book()));
+    ImageDataset d = ImageDataset.fromDirectory(dir, options().withAugmentation(Augmentation.book()));
     assertEquals(d.image(2, 1), d.image(2, 1));
     assertNotEquals(d.image(2, 1), d.image(2, 2));
     ImageDataset eval = d.withOptions(d.options().forEvaluation());

@@ -33,7 +33,7 @@ class ClassifierTest {
 
   @BeforeAll
   static void data() throws Exception {
-    DatasetOptions o = DatasetOptions.of(16, 16, Preprocessing.RESCALE_1_255).batchSize(8).seed(3);
+    DatasetOptions o = DatasetOptions.of(16, 16, Preprocessing.RESCALE_1_255).withBatchSize(8).withSeed(3);
     train = ImageDataset.fromDirectory(SyntheticImages.write(tmp.resolve("train"), List.of("a", "b"), 12, 16, 1), o);
     validation = ImageDataset.fromDirectory(SyntheticImages.write(tmp.resolve("val"), List.of("a", "b"), 6, 16, 2),
         o.forEvaluation());
@@ -41,7 +41,7 @@ class ClassifierTest {
 
   static Classifier create(long seed) {
     try (KerasModel base = TinyBase.load(16)) {
-      return Classifier.create(base, Head.book().units(8), train.classNames(), LabelMode.BINARY, seed);
+      return Classifier.create(base, Head.book().withUnits(8), train.classNames(), LabelMode.BINARY, seed);
     }
   }
 
@@ -80,10 +80,10 @@ class ClassifierTest {
         cuts.add(p.cutLayer());
       }
     };
-    Phase phase = Phase.fineTune("c2", Optimizer.rmsprop(1e-3), 2).seed(5);
+    Phase phase = Phase.fineTune("c2", Optimizer.rmsprop(1e-3), 2).withSeed(5);
     try (Classifier cached = create(11); Classifier full = create(11)) {
       History a = cached.fit(train, validation, phase, listener);
-      History b = full.fit(train, validation, phase.cachePrefix(false), listener);
+      History b = full.fit(train, validation, phase.withCachePrefix(false), listener);
       assertEquals(Arrays.asList("tiny/bn1", null), cuts);
       for (int i = 0; i < 2; i++) {
         assertEquals(a.epochs().get(i).loss(), b.epochs().get(i).loss(), 1e-5);
@@ -108,7 +108,7 @@ class ClassifierTest {
         }
       });
       // with augmentation the training data cannot be cached
-      c.fit(train.withOptions(train.options().augmentation(dev.convlens.finetune.data.Augmentation.book())), null,
+      c.fit(train.withOptions(train.options().withAugmentation(dev.convlens.finetune.data.Augmentation.book())), null,
           Phase.headOnly(Optimizer.sgd(1e-2), 1), e -> {
             if (e instanceof TrainingEvent.PhaseStarted p) {
               cuts.add(p.cutLayer());
@@ -152,7 +152,7 @@ class ClassifierTest {
     List<String> notes = new ArrayList<>();
     try (Classifier c = create(9)) {
       History h = c.fit(train, swapped, Phase.headOnly(Optimizer.adam(1e-2), 8)
-          .earlyStopping(EarlyStopping.onValidationLoss(2)), e -> {
+          .withEarlyStopping(EarlyStopping.onValidationLoss(2)), e -> {
             if (e instanceof TrainingEvent.Note n) {
               notes.add(n.message());
             }
@@ -166,7 +166,7 @@ class ClassifierTest {
 
   @Test
   void categoricalHeadWithGlobalPooling() throws Exception {
-    DatasetOptions o = DatasetOptions.of(16, 16, Preprocessing.RESCALE_1_255).batchSize(6).labelMode(LabelMode.CATEGORICAL);
+    DatasetOptions o = DatasetOptions.of(16, 16, Preprocessing.RESCALE_1_255).withBatchSize(6).withLabelMode(LabelMode.CATEGORICAL);
     ImageDataset three = ImageDataset.fromDirectory(SyntheticImages.write(tmp.resolve("three"), List.of("x", "y", "z"), 6,
         16, 4), o);
     try (KerasModel base = TinyBase.load(16);

@@ -31,19 +31,19 @@ class FreshOptimizerStateTest {
   @Test
   void aSecondFitReusesTheOpsWithZeroedSlots() throws Exception {
     Path dir = SyntheticImages.write(tmp.resolve("d"), List.of("a", "b"), 12, 16, 1);
-    DatasetOptions o = DatasetOptions.of(16, 16, Preprocessing.RESCALE_1_255).seed(3);
-    ImageDataset small = ImageDataset.fromDirectory(dir, o.batchSize(8));
-    ImageDataset oneBatch = ImageDataset.fromDirectory(dir, o.batchSize(24));
+    DatasetOptions o = DatasetOptions.of(16, 16, Preprocessing.RESCALE_1_255).withSeed(3);
+    ImageDataset small = ImageDataset.fromDirectory(dir, o.withBatchSize(8));
+    ImageDataset oneBatch = ImageDataset.fromDirectory(dir, o.withBatchSize(24));
     double lr = 1e-3;
-    Phase phase = Phase.headOnly(Optimizer.rmsprop(lr), 3).seed(2);
+    Phase phase = Phase.headOnly(Optimizer.rmsprop(lr), 3).withSeed(2);
     try (KerasModel base = TinyBase.load(16);
-         Classifier c = Classifier.create(base, Head.book().units(8), small.classNames(), LabelMode.BINARY, 4)) {
+         Classifier c = Classifier.create(base, Head.book().withUnits(8), small.classNames(), LabelMode.BINARY, 4)) {
       c.fit(small, null, phase, null);
       int ops = c.model().graph().operationCount();
       List<ModelVariable> head = c.model().graph().variables().stream()
           .filter(v -> !v.layerPath().get(0).equals("tiny")).toList();
       Map<ModelVariable, FloatArray> before = c.model().graph().readVariables(head);
-      c.fit(oneBatch, null, phase.epochs(1), null);
+      c.fit(oneBatch, null, phase.withEpochs(1), null);
       assertEquals(ops, c.model().graph().operationCount(), "the same configuration added ops");
       Map<ModelVariable, FloatArray> after = c.model().graph().readVariables(head);
       double expected = lr / Math.sqrt(1 - Optimizer.RMSPROP_RHO);

@@ -29,7 +29,7 @@ class LongRunTest {
   @Test
   void threeHundredStepsDoNotGrowMemoryOutsideTheHeap() throws Exception {
     Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "needs Linux /proc/self/smaps to read resident memory");
-    DatasetOptions o = DatasetOptions.of(64, 64, Preprocessing.RESCALE_1_255).batchSize(32);
+    DatasetOptions o = DatasetOptions.of(64, 64, Preprocessing.RESCALE_1_255).withBatchSize(32);
     ImageDataset train = ImageDataset.fromDirectory(SyntheticImages.write(tmp, List.of("a", "b"), 16, 64, 1), o);
     // minima over two windows of samples: malloc arenas and GC structures swing by about 100 MB
     long[] early = {Long.MAX_VALUE};
@@ -37,8 +37,8 @@ class LongRunTest {
     // native objects (tensors) still waiting to be freed; an unclosed tensor stays here until a GC
     long[] pointers = new long[2];
     try (KerasModel base = TinyBase.load(64);
-         Classifier c = Classifier.create(base, Head.book().units(4), train.classNames(), LabelMode.BINARY, 1)) {
-      History h = c.fit(train, null, Phase.fineTune("c1", Optimizer.sgd(1e-3), 300).cachePrefix(false), e -> {
+         Classifier c = Classifier.create(base, Head.book().withUnits(4), train.classNames(), LabelMode.BINARY, 1)) {
+      History h = c.fit(train, null, Phase.fineTune("c1", Optimizer.sgd(1e-3), 300).withCachePrefix(false), e -> {
         if (e instanceof TrainingEvent.EpochDone d && (d.metrics().epoch() == 30 || d.metrics().epoch() == 300)) {
           pointers[d.metrics().epoch() == 30 ? 0 : 1] = Pointer.totalCount();
         }

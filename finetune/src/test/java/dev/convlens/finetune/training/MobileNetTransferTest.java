@@ -32,7 +32,7 @@ class MobileNetTransferTest {
     Path weights = SharedData.require("models/keras-applications/mobilenet_2_5_128_tf.h5");
     Path data = SharedData.require("cats_and_dogs_small");
     long t0 = System.nanoTime();
-    DatasetOptions options = DatasetOptions.of(128, 128, Preprocessing.TF).batchSize(32).seed(1);
+    DatasetOptions options = DatasetOptions.of(128, 128, Preprocessing.TF).withBatchSize(32).withSeed(1);
     ImageDataset train = ImageDataset.fromDirectory(data.resolve("train"), options);
     ImageDataset validation = ImageDataset.fromDirectory(data.resolve("validation"), options.forEvaluation());
     System.out.printf(Locale.ROOT, "read %d + %d images in %.1f s%n", train.size(), validation.size(), (System.nanoTime() - t0) / 1e9);
@@ -47,12 +47,12 @@ class MobileNetTransferTest {
         System.out.println(n.message());
       }
     };
-    var baseOptions = MobileNet.Options.defaults().alpha(0.25).inputSize(128).includeTop(false);
+    var baseOptions = MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).withIncludeTop(false);
     try (KerasModel base = KerasModel.fromConfig(baseOptions.config(), LoadOptions.defaults().withWeights(weights));
          Classifier c = Classifier.create(base, Head.book(), train.classNames(), LabelMode.BINARY, 1)) {
       long t1 = System.nanoTime();
       History extraction = c.fit(train, validation, Phase.headOnly(Optimizer.rmsprop(2e-5), 30)
-          .name("feature_extraction"), log);
+          .withName("feature_extraction"), log);
       System.out.printf(Locale.ROOT, "feature extraction %.1f s%n", (System.nanoTime() - t1) / 1e9);
       double fe = extraction.last().valAccuracy();
       long t2 = System.nanoTime();

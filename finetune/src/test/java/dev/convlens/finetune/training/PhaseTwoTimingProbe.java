@@ -32,12 +32,12 @@ class PhaseTwoTimingProbe {
   void phaseTwo() {
     Path weights = SharedData.require("models/keras-applications/mobilenet_2_5_128_tf.h5");
     Path data = SharedData.require("cats_and_dogs_small/train");
-    ImageDataset train = ImageDataset.fromDirectory(data, DatasetOptions.of(128, 128, Preprocessing.TF).batchSize(32).seed(1));
+    ImageDataset train = ImageDataset.fromDirectory(data, DatasetOptions.of(128, 128, Preprocessing.TF).withBatchSize(32).withSeed(1));
     Phase phase = Phase.fineTune("conv_dw_13", Optimizer.rmsprop(1e-5), 1);
     for (int round = 0; round < Integer.getInteger("rounds", 2); round++) {
       for (boolean elementwise : new boolean[] {false, true}) {
         print(elementwise ? "no cache, element-wise" : "no cache, bulk", epoch(weights, train,
-            phase.cachePrefix(false).elementwiseCopies(elementwise)));
+            phase.withCachePrefix(false).withElementwiseCopies(elementwise)));
       }
       print("cache, bulk", epoch(weights, train, phase));
     }
@@ -47,7 +47,7 @@ class PhaseTwoTimingProbe {
   private record Epoch(double[] steps, double seconds, double cpuSeconds) {}
 
   private static Epoch epoch(Path weights, ImageDataset train, Phase phase) {
-    var base = MobileNet.Options.defaults().alpha(0.25).inputSize(128).includeTop(false);
+    var base = MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).withIncludeTop(false);
     List<Long> times = new ArrayList<>();
     long[] cpu = new long[1];
     try (KerasModel b = KerasModel.fromConfig(base.config(), LoadOptions.defaults().withWeights(weights));

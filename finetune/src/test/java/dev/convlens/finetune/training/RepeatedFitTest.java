@@ -34,24 +34,24 @@ class RepeatedFitTest {
 
   @Test
   void twentyFitsDoNotGrowTheGraphOrResidentMemory() throws IOException {
-    DatasetOptions o = DatasetOptions.of(32, 32, Preprocessing.TF).batchSize(8).seed(1);
+    DatasetOptions o = DatasetOptions.of(32, 32, Preprocessing.TF).withBatchSize(8).withSeed(1);
     int[] classes = new int[32];
     for (int i = 0; i < classes.length; i++) {
       classes[i] = i % 2;
     }
     ImageDataset train = ImageDataset.fromImages(List.of("dark", "bright"), classes, i -> image(i, classes[i]), o);
-    ImageDataset augmented = train.withOptions(o.augmentation(Augmentation.book()));
+    ImageDataset augmented = train.withOptions(o.withAugmentation(Augmentation.book()));
     List<Phase> configs = List.of(
-        Phase.headOnly(Optimizer.rmsprop(1e-3), 1).seed(2),
-        Phase.fineTune("conv_dw_13", Optimizer.rmsprop(1e-4), 1).seed(3),
-        Phase.fineTune("conv_dw_13", Optimizer.adam(1e-4), 1).seed(4).cachePrefix(false));
-    var base = MobileNet.Options.defaults().alpha(0.25).inputSize(32).includeTop(false).imagenetWeights(false);
+        Phase.headOnly(Optimizer.rmsprop(1e-3), 1).withSeed(2),
+        Phase.fineTune("conv_dw_13", Optimizer.rmsprop(1e-4), 1).withSeed(3),
+        Phase.fineTune("conv_dw_13", Optimizer.adam(1e-4), 1).withSeed(4).withCachePrefix(false));
+    var base = MobileNet.Options.defaults().withAlpha(0.25).withInputSize(32).withIncludeTop(false).withImagenetWeights(false);
     Map<Integer, Integer> opsAfterFirst = new HashMap<>();
     List<Integer> counts = new ArrayList<>();
     long rssAfter5 = -1;
     long rssAfter20 = -1;
     try (KerasModel b = KerasModel.fromConfig(base.config(), LoadOptions.defaults().withRandomWeights(1));
-         Classifier c = Classifier.create(b, Head.book().units(16), train.classNames(), LabelMode.BINARY, 5)) {
+         Classifier c = Classifier.create(b, Head.book().withUnits(16), train.classNames(), LabelMode.BINARY, 5)) {
       for (int fit = 1; fit <= 20; fit++) {
         int k = (fit - 1) % configs.size();
         History h = c.fit(k == 2 ? augmented : train, train, configs.get(k), null);

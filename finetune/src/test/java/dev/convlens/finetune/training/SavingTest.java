@@ -30,7 +30,7 @@ class SavingTest {
 
   @Test
   void trainedClassifierRoundTripsThroughH5AndSavedModel() throws Exception {
-    DatasetOptions o = DatasetOptions.of(16, 16, Preprocessing.RESCALE_1_255).batchSize(8);
+    DatasetOptions o = DatasetOptions.of(16, 16, Preprocessing.RESCALE_1_255).withBatchSize(8);
     ImageDataset train = ImageDataset.fromDirectory(SyntheticImages.write(tmp.resolve("d"), List.of("a", "b"), 8, 16, 1), o);
     Path h5 = tmp.resolve("out/model.h5");
     Path savedModel = tmp.resolve("out/savedmodel");
@@ -38,7 +38,7 @@ class SavingTest {
     FloatArray expected;
     Evaluation evaluation;
     try (KerasModel base = TinyBase.load(16);
-         Classifier c = Classifier.create(base, Head.book().units(8), train.classNames(), LabelMode.BINARY, 5)) {
+         Classifier c = Classifier.create(base, Head.book().withUnits(8), train.classNames(), LabelMode.BINARY, 5)) {
       c.fit(train, null, Phase.headOnly(Optimizer.adam(1e-2), 2), null);
       c.fit(train, null, Phase.fineTune("c2", Optimizer.rmsprop(1e-3), 1), null);
       c.saveKerasH5(h5);

@@ -32,7 +32,7 @@ class Vgg16RecipeTest {
 
   @Test
   void theBooksRecipeRunsEndToEnd() throws Exception {
-    DatasetOptions o = DatasetOptions.of(32, 32, Preprocessing.CAFFE).batchSize(4).seed(2);
+    DatasetOptions o = DatasetOptions.of(32, 32, Preprocessing.CAFFE).withBatchSize(4).withSeed(2);
     ImageDataset train = ImageDataset.fromDirectory(SyntheticImages.write(tmp.resolve("train"), List.of("cats", "dogs"), 6,
         40, 1), o);
     ImageDataset validation = ImageDataset.fromDirectory(SyntheticImages.write(tmp.resolve("val"), List.of("cats", "dogs"),
@@ -43,11 +43,11 @@ class Vgg16RecipeTest {
         cuts.add(p.cutLayer());
       }
     };
-    var config = Vgg16.Options.defaults().includeTop(false).inputSize(32, 32).imagenetWeights(false).config();
+    var config = Vgg16.Options.defaults().withIncludeTop(false).withInputSize(32, 32).withImagenetWeights(false).config();
     try (KerasModel base = KerasModel.fromConfig(config, LoadOptions.defaults().withRandomWeights(3));
          Classifier c = Classifier.create(base, Head.book(), train.classNames(), LabelMode.BINARY, 4)) {
       History h = c.fit(train, validation, Phase.headOnly(Optimizer.rmsprop(2e-5), 2), listener);
-      h = h.then(c.fit(train.withOptions(train.options().augmentation(Augmentation.book())), validation,
+      h = h.then(c.fit(train.withOptions(train.options().withAugmentation(Augmentation.book())), validation,
           Phase.fineTune("block5_conv1", Optimizer.rmsprop(1e-5), 1), listener));
       assertEquals(3, h.epochs().size());
       assertTrue(h.epochs().stream().allMatch(m -> Double.isFinite(m.loss()) && Double.isFinite(m.valLoss())), h.toCsv());

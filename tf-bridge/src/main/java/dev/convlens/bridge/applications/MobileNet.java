@@ -64,36 +64,36 @@ public final class MobileNet {
       return new Options(1.0, DEFAULT_SIZE, DEFAULT_SIZE, true, Pooling.NONE, 1000, 1e-3, true);
     }
 
-    public Options alpha(double alpha) {
+    public Options withAlpha(double alpha) {
       return new Options(alpha, height, width, includeTop, pooling, classes, dropout, imagenetWeights);
     }
 
     /** A square input, the only kind ImageNet weights exist for. */
-    public Options inputSize(int size) {
-      return inputSize(size, size);
+    public Options withInputSize(int size) {
+      return withInputSize(size, size);
     }
 
-    public Options inputSize(int height, int width) {
+    public Options withInputSize(int height, int width) {
       return new Options(alpha, height, width, includeTop, pooling, classes, dropout, imagenetWeights);
     }
 
-    public Options includeTop(boolean includeTop) {
+    public Options withIncludeTop(boolean includeTop) {
       return new Options(alpha, height, width, includeTop, pooling, classes, dropout, imagenetWeights);
     }
 
-    public Options pooling(Pooling pooling) {
+    public Options withPooling(Pooling pooling) {
       return new Options(alpha, height, width, includeTop, pooling, classes, dropout, imagenetWeights);
     }
 
-    public Options classes(int classes) {
+    public Options withClasses(int classes) {
       return new Options(alpha, height, width, includeTop, pooling, classes, dropout, imagenetWeights);
     }
 
-    public Options dropout(double dropout) {
+    public Options withDropout(double dropout) {
       return new Options(alpha, height, width, includeTop, pooling, classes, dropout, imagenetWeights);
     }
 
-    public Options imagenetWeights(boolean imagenetWeights) {
+    public Options withImagenetWeights(boolean imagenetWeights) {
       return new Options(alpha, height, width, includeTop, pooling, classes, dropout, imagenetWeights);
     }
 
@@ -107,7 +107,7 @@ public final class MobileNet {
       return build(this).toString();
     }
 
-    /** The ImageNet weight file these options load, or empty with {@code imagenetWeights(false)}. */
+    /** The ImageNet weight file these options load, or empty with {@code withImagenetWeights(false)}. */
     public Optional<WeightFile> weightFile() {
       validate();
       return imagenetWeights ? Optional.of(WeightFile.mobileNet(alpha, height, includeTop)) : Optional.empty();
@@ -116,7 +116,7 @@ public final class MobileNet {
     private void validate() {
       if (includeTop && pooling != Pooling.NONE) {
         throw Checks.invalid(MODEL, "pooling", pooling,
-            "global pooling applies only without the top; use includeTop(false) or Pooling.NONE");
+            "global pooling applies only without the top; use withIncludeTop(false) or Pooling.NONE");
       }
       if (!imagenetWeights) {
         return;
@@ -127,7 +127,7 @@ public final class MobileNet {
       }
       if (!knownAlpha) {
         throw Checks.invalid(MODEL, "alpha", alpha,
-            "ImageNet weights exist for 0.25, 0.5, 0.75 and 1.0 only; use imagenetWeights(false) for other values");
+            "ImageNet weights exist for 0.25, 0.5, 0.75 and 1.0 only; use withImagenetWeights(false) for other values");
       }
       boolean knownSize = false;
       for (int s : WeightFile.MOBILENET_SIZES) {
@@ -136,11 +136,11 @@ public final class MobileNet {
       if (!knownSize) {
         throw Checks.invalid(MODEL, "inputSize", height + "x" + width,
             "ImageNet weights exist for square inputs of 128, 160, 192 and 224 pixels only;"
-                + " use imagenetWeights(false) for other sizes");
+                + " use withImagenetWeights(false) for other sizes");
       }
       if (includeTop && classes != 1000) {
         throw Checks.invalid(MODEL, "classes", classes,
-            "with the top and ImageNet weights there are 1000 classes; use imagenetWeights(false) for another count");
+            "with the top and ImageNet weights there are 1000 classes; use withImagenetWeights(false) for another count");
       }
     }
   }

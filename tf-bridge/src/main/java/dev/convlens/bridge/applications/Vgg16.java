@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * {@code predictions}), same configs. Weights are not part of it: see {@link Options#weightFile()}.
  *
  * <pre>{@code
- * String config = Vgg16.Options.defaults().includeTop(false).inputSize(150, 150).pooling(Pooling.AVG).config();
+ * String config = Vgg16.Options.defaults().withIncludeTop(false).withInputSize(150, 150).withPooling(Pooling.AVG).config();
  * }</pre>
  */
 public final class Vgg16 {
@@ -57,27 +57,27 @@ public final class Vgg16 {
       return new Options(true, DEFAULT_SIZE, DEFAULT_SIZE, Pooling.NONE, 1000, "softmax", true);
     }
 
-    public Options includeTop(boolean includeTop) {
+    public Options withIncludeTop(boolean includeTop) {
       return new Options(includeTop, height, width, pooling, classes, classifierActivation, imagenetWeights);
     }
 
-    public Options inputSize(int height, int width) {
+    public Options withInputSize(int height, int width) {
       return new Options(includeTop, height, width, pooling, classes, classifierActivation, imagenetWeights);
     }
 
-    public Options pooling(Pooling pooling) {
+    public Options withPooling(Pooling pooling) {
       return new Options(includeTop, height, width, pooling, classes, classifierActivation, imagenetWeights);
     }
 
-    public Options classes(int classes) {
+    public Options withClasses(int classes) {
       return new Options(includeTop, height, width, pooling, classes, classifierActivation, imagenetWeights);
     }
 
-    public Options classifierActivation(String classifierActivation) {
+    public Options withClassifierActivation(String classifierActivation) {
       return new Options(includeTop, height, width, pooling, classes, classifierActivation, imagenetWeights);
     }
 
-    public Options imagenetWeights(boolean imagenetWeights) {
+    public Options withImagenetWeights(boolean imagenetWeights) {
       return new Options(includeTop, height, width, pooling, classes, classifierActivation, imagenetWeights);
     }
 
@@ -91,7 +91,7 @@ public final class Vgg16 {
       return build(this).toString();
     }
 
-    /** The ImageNet weight file these options load, or empty with {@code imagenetWeights(false)}. */
+    /** The ImageNet weight file these options load, or empty with {@code withImagenetWeights(false)}. */
     public Optional<WeightFile> weightFile() {
       validate();
       if (!imagenetWeights) {
@@ -104,17 +104,17 @@ public final class Vgg16 {
     private void validate() {
       if (includeTop && pooling != Pooling.NONE) {
         throw Checks.invalid(MODEL, "pooling", pooling,
-            "global pooling applies only without the top; use includeTop(false) or Pooling.NONE");
+            "global pooling applies only without the top; use withIncludeTop(false) or Pooling.NONE");
       }
       if (includeTop && imagenetWeights) {
         if (height != DEFAULT_SIZE || width != DEFAULT_SIZE) {
           throw Checks.invalid(MODEL, "inputSize", height + "x" + width,
               "with the top and ImageNet weights the input must be 224x224 (fc1 has 25088 inputs);"
-                  + " use includeTop(false) or imagenetWeights(false) for other sizes");
+                  + " use withIncludeTop(false) or withImagenetWeights(false) for other sizes");
         }
         if (classes != 1000) {
           throw Checks.invalid(MODEL, "classes", classes,
-              "with the top and ImageNet weights there are 1000 classes; use imagenetWeights(false) for another count");
+              "with the top and ImageNet weights there are 1000 classes; use withImagenetWeights(false) for another count");
         }
         if (!classifierActivation.equals("softmax") && !classifierActivation.equals("linear")) {
           throw Checks.invalid(MODEL, "classifierActivation", "'" + classifierActivation + "'",

@@ -70,7 +70,7 @@ public enum Preprocessing {
    * The mode for a Keras {@code preprocess_input} mode name: "caffe", "tf", "torch" (as in
    * {@code imagenet_utils.preprocess_input(mode=...)}), plus "none" and "rescale".
    */
-  public static Preprocessing fromKerasMode(String mode) {
+  public static Preprocessing parse(String mode) {
     return switch (mode.toLowerCase(Locale.ROOT)) {
       case "caffe" -> CAFFE;
       case "tf" -> TF;

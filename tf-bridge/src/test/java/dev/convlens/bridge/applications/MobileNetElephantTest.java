@@ -36,7 +36,7 @@ class MobileNetElephantTest {
     assertArrayEquals(new long[] {128, 128, 3}, image.shape());
     FloatArray x = Preprocessing.TF.apply(image);
 
-    try (KerasModel model = KerasModel.fromConfig(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config(),
+    try (KerasModel model = KerasModel.fromConfig(MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).config(),
         LoadOptions.defaults().withWeights(weights))) {
       FloatArray probabilities = model.predict(x);
       assertArrayEquals(new long[] {1, 1000}, probabilities.shape());

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MobileNetTest {
   @Test
   void layerNamesAndChannelsAtAlphaQuarter() {
-    ObjectNode config = Json.tree(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config());
+    ObjectNode config = Json.tree(MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).config());
     assertEquals("mobilenet_0.25_128", config.get("config").get("name").asText());
     Map<String, ConfigShapes.Layer> layers = ConfigShapes.of(config);
     // golden/README.md §4.5: 88 layers; the golden per-layer output shapes of case A.
@@ -40,7 +40,7 @@ class MobileNetTest {
   void layersMatchTheGoldenCaseA() throws Exception {
     JsonNode golden = new ObjectMapper().readTree(SharedData.require("golden/A_mobilenet__cat1700.json").toFile());
     List<ConfigShapes.Layer> mine = new ArrayList<>(
-        ConfigShapes.of(Json.tree(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config())).values());
+        ConfigShapes.of(Json.tree(MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).config())).values());
     JsonNode goldenLayers = golden.get("layers");
     assertEquals(goldenLayers.size(), mine.size());
     for (int i = 0; i < mine.size(); i++) {
@@ -85,14 +85,14 @@ class MobileNetTest {
 
   @Test
   void filtersAreTruncatedProductsOfAlpha() {
-    Map<String, JsonNode> byName = byName(Json.tree(MobileNet.Options.defaults().alpha(0.75).config()));
+    Map<String, JsonNode> byName = byName(Json.tree(MobileNet.Options.defaults().withAlpha(0.75).config()));
     assertEquals(24, byName.get("conv1").get("filters").asInt());
     assertEquals(48, byName.get("conv_pw_1").get("filters").asInt());
     assertEquals(384, byName.get("conv_pw_6").get("filters").asInt());
     assertEquals(768, byName.get("conv_pw_13").get("filters").asInt());
     assertEquals("[1,1,768]", byName.get("reshape_1").get("target_shape").toString());
     // Without ImageNet weights any width works: int(32 * 0.3) = 9, int(1024 * 0.3) = 307.
-    Map<String, JsonNode> odd = byName(Json.tree(MobileNet.Options.defaults().imagenetWeights(false).alpha(0.3).config()));
+    Map<String, JsonNode> odd = byName(Json.tree(MobileNet.Options.defaults().withImagenetWeights(false).withAlpha(0.3).config()));
     assertEquals(9, odd.get("conv1").get("filters").asInt());
     assertEquals(307, odd.get("conv_pw_13").get("filters").asInt());
   }
@@ -106,22 +106,22 @@ class MobileNetTest {
 
   @Test
   void withoutTopAndPooling() {
-    MobileNet.Options base = MobileNet.Options.defaults().alpha(0.5).inputSize(160).includeTop(false);
+    MobileNet.Options base = MobileNet.Options.defaults().withAlpha(0.5).withInputSize(160).withIncludeTop(false);
     List<String> names = new ArrayList<>(ConfigShapes.of(Json.tree(base.config())).keySet());
     assertEquals(82, names.size());
     assertEquals(MobileNet.LAST_CONV_LAYER, names.get(names.size() - 1));
-    ConfigShapes.Layer avg = lastLayer(Json.tree(base.pooling(Pooling.AVG).config()));
+    ConfigShapes.Layer avg = lastLayer(Json.tree(base.withPooling(Pooling.AVG).config()));
     assertEquals("global_average_pooling2d_1", avg.name());
     assertArrayEquals(new long[] {512}, avg.outputShape());
-    ConfigShapes.Layer max = lastLayer(Json.tree(base.pooling(Pooling.MAX).config()));
+    ConfigShapes.Layer max = lastLayer(Json.tree(base.withPooling(Pooling.MAX).config()));
     assertEquals("global_max_pooling2d_1", max.name());
     assertEquals("GlobalMaxPooling2D", max.className());
   }
 
   @Test
   void otherSizesAndClassesWithoutImagenetWeights() {
-    ObjectNode config = Json.tree(MobileNet.Options.defaults().imagenetWeights(false).inputSize(96, 64).classes(2)
-        .dropout(0.5).config());
+    ObjectNode config = Json.tree(MobileNet.Options.defaults().withImagenetWeights(false).withInputSize(96, 64).withClasses(2)
+        .withDropout(0.5).config());
     Map<String, ConfigShapes.Layer> layers = ConfigShapes.of(config);
     assertArrayEquals(new long[] {3, 2, 1024}, layers.get("conv_pw_13_relu").outputShape());
     assertArrayEquals(new long[] {2}, layers.get("reshape_2").outputShape());
@@ -132,29 +132,29 @@ class MobileNetTest {
   @Test
   void weightFilesAreNamedLikeKeras() {
     assertEquals("mobilenet_2_5_128_tf.h5",
-        MobileNet.Options.defaults().alpha(0.25).inputSize(128).weightFile().orElseThrow().fileName());
+        MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).weightFile().orElseThrow().fileName());
     assertEquals("mobilenet_5_0_160_tf_no_top.h5",
-        MobileNet.Options.defaults().alpha(0.5).inputSize(160).includeTop(false).weightFile().orElseThrow().fileName());
+        MobileNet.Options.defaults().withAlpha(0.5).withInputSize(160).withIncludeTop(false).weightFile().orElseThrow().fileName());
     assertEquals("mobilenet_7_5_192_tf.h5",
-        MobileNet.Options.defaults().alpha(0.75).inputSize(192).weightFile().orElseThrow().fileName());
+        MobileNet.Options.defaults().withAlpha(0.75).withInputSize(192).weightFile().orElseThrow().fileName());
     assertEquals("mobilenet_1_0_224_tf.h5", MobileNet.Options.defaults().weightFile().orElseThrow().fileName());
-    assertEquals(Optional.empty(), MobileNet.Options.defaults().imagenetWeights(false).weightFile());
+    assertEquals(Optional.empty(), MobileNet.Options.defaults().withImagenetWeights(false).weightFile());
   }
 
   @Test
   void invalidOptionsNameTheArgumentAndTheRange() {
-    assertInvalid(() -> MobileNet.Options.defaults().alpha(0.3).config(), "alpha", "0.3", "0.25, 0.5, 0.75 and 1.0");
-    assertInvalid(() -> MobileNet.Options.defaults().inputSize(100).config(), "inputSize", "100x100", "128, 160");
-    assertInvalid(() -> MobileNet.Options.defaults().includeTop(false).inputSize(128, 160).weightFile(),
+    assertInvalid(() -> MobileNet.Options.defaults().withAlpha(0.3).config(), "alpha", "0.3", "0.25, 0.5, 0.75 and 1.0");
+    assertInvalid(() -> MobileNet.Options.defaults().withInputSize(100).config(), "inputSize", "100x100", "128, 160");
+    assertInvalid(() -> MobileNet.Options.defaults().withIncludeTop(false).withInputSize(128, 160).weightFile(),
         "inputSize", "128x160", "square");
-    assertInvalid(() -> MobileNet.Options.defaults().classes(2).config(), "classes", "1000");
-    assertInvalid(() -> MobileNet.Options.defaults().pooling(Pooling.MAX).config(), "pooling", "without the top");
-    assertInvalid(() -> MobileNet.Options.defaults().dropout(1.0), "dropout", "[0, 1)");
-    assertInvalid(() -> MobileNet.Options.defaults().dropout(Double.NaN), "dropout");
-    assertInvalid(() -> MobileNet.Options.defaults().alpha(0.01), "alpha", "1/32");
-    assertInvalid(() -> MobileNet.Options.defaults().alpha(Double.POSITIVE_INFINITY), "alpha");
-    assertInvalid(() -> MobileNet.Options.defaults().inputSize(16), "inputSize", "at least 32");
-    assertInvalid(() -> MobileNet.Options.defaults().classes(-1), "classes", "at least 1");
+    assertInvalid(() -> MobileNet.Options.defaults().withClasses(2).config(), "classes", "1000");
+    assertInvalid(() -> MobileNet.Options.defaults().withPooling(Pooling.MAX).config(), "pooling", "without the top");
+    assertInvalid(() -> MobileNet.Options.defaults().withDropout(1.0), "dropout", "[0, 1)");
+    assertInvalid(() -> MobileNet.Options.defaults().withDropout(Double.NaN), "dropout");
+    assertInvalid(() -> MobileNet.Options.defaults().withAlpha(0.01), "alpha", "1/32");
+    assertInvalid(() -> MobileNet.Options.defaults().withAlpha(Double.POSITIVE_INFINITY), "alpha");
+    assertInvalid(() -> MobileNet.Options.defaults().withInputSize(16), "inputSize", "at least 32");
+    assertInvalid(() -> MobileNet.Options.defaults().withClasses(-1), "classes", "at least 1");
   }
 
   static List<String> expectedNames() {

@@ -26,13 +26,13 @@ class MobileNetWeightFileTest {
   @BeforeAll
   static void setUp() {
     file = SharedData.require(FILE);
-    layers = ConfigShapes.of(Json.tree(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config()));
+    layers = ConfigShapes.of(Json.tree(MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).config()));
   }
 
   @Test
   void fileNameIsTheOneKerasComputes() {
     assertEquals(file.getFileName().toString(),
-        MobileNet.Options.defaults().alpha(0.25).inputSize(128).weightFile().orElseThrow().fileName());
+        MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).weightFile().orElseThrow().fileName());
   }
 
   @Test

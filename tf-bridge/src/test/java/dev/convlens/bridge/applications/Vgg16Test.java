@@ -66,10 +66,10 @@ class Vgg16Test {
   @Test
   void parameterCountsAreThoseOfVgg16() {
     assertEquals(138_357_544L, ConfigShapes.parameters(Json.tree(Vgg16.Options.defaults().config())));
-    assertEquals(14_714_688L, ConfigShapes.parameters(Json.tree(Vgg16.Options.defaults().includeTop(false).config())));
+    assertEquals(14_714_688L, ConfigShapes.parameters(Json.tree(Vgg16.Options.defaults().withIncludeTop(false).config())));
     // The conv base has the same weights at any input size.
     assertEquals(14_714_688L, ConfigShapes.parameters(
-        Json.tree(Vgg16.Options.defaults().includeTop(false).inputSize(150, 150).pooling(Pooling.AVG).config())));
+        Json.tree(Vgg16.Options.defaults().withIncludeTop(false).withInputSize(150, 150).withPooling(Pooling.AVG).config())));
   }
 
   @Test
@@ -93,7 +93,7 @@ class Vgg16Test {
 
   @Test
   void withoutTopAtTheBooksSize() {
-    ObjectNode config = Json.tree(Vgg16.Options.defaults().includeTop(false).inputSize(150, 150).config());
+    ObjectNode config = Json.tree(Vgg16.Options.defaults().withIncludeTop(false).withInputSize(150, 150).config());
     Map<String, ConfigShapes.Layer> layers = ConfigShapes.of(config);
     assertEquals("block5_pool", last(layers).name());
     assertArrayEquals(new long[] {4, 4, 512}, last(layers).outputShape());
@@ -104,58 +104,58 @@ class Vgg16Test {
 
   @Test
   void poolingAddsTheKerasNamedGlobalPoolingLayer() {
-    Vgg16.Options base = Vgg16.Options.defaults().includeTop(false).inputSize(150, 150);
-    ObjectNode avg = Json.tree(base.pooling(Pooling.AVG).config());
+    Vgg16.Options base = Vgg16.Options.defaults().withIncludeTop(false).withInputSize(150, 150);
+    ObjectNode avg = Json.tree(base.withPooling(Pooling.AVG).config());
     ConfigShapes.Layer a = last(ConfigShapes.of(avg));
     assertEquals("global_average_pooling2d", a.name());
     assertEquals("GlobalAveragePooling2D", a.className());
     assertArrayEquals(new long[] {512}, a.outputShape());
     assertEquals("[[\"global_average_pooling2d\",0,0]]", avg.get("config").get("output_layers").toString());
 
-    ConfigShapes.Layer m = last(ConfigShapes.of(Json.tree(base.pooling(Pooling.MAX).config())));
+    ConfigShapes.Layer m = last(ConfigShapes.of(Json.tree(base.withPooling(Pooling.MAX).config())));
     assertEquals("global_max_pooling2d", m.name());
     assertEquals("GlobalMaxPooling2D", m.className());
   }
 
   @Test
   void customTopWithoutImagenetWeights() {
-    ObjectNode config = Json.tree(Vgg16.Options.defaults().imagenetWeights(false).inputSize(64, 96).classes(3)
-        .classifierActivation("sigmoid").config());
+    ObjectNode config = Json.tree(Vgg16.Options.defaults().withImagenetWeights(false).withInputSize(64, 96).withClasses(3)
+        .withClassifierActivation("sigmoid").config());
     Map<String, ConfigShapes.Layer> layers = ConfigShapes.of(config);
     assertArrayEquals(new long[] {2 * 3 * 512, 4096}, layers.get("fc1").weightShapes().get(0));
     JsonNode predictions = config.get("config").get("layers").get(22).get("config");
     assertEquals("predictions", predictions.get("name").asText());
     assertEquals(3, predictions.get("units").asInt());
     assertEquals("sigmoid", predictions.get("activation").asText());
-    assertEquals(Optional.empty(), Vgg16.Options.defaults().imagenetWeights(false).weightFile());
+    assertEquals(Optional.empty(), Vgg16.Options.defaults().withImagenetWeights(false).weightFile());
   }
 
   @Test
   void weightFileFollowsIncludeTop() {
     assertEquals(Optional.of(WeightFile.VGG16), Vgg16.Options.defaults().weightFile());
     assertEquals(Optional.of(WeightFile.VGG16_NOTOP),
-        Vgg16.Options.defaults().includeTop(false).inputSize(150, 150).weightFile());
+        Vgg16.Options.defaults().withIncludeTop(false).withInputSize(150, 150).weightFile());
   }
 
   @Test
   void invalidOptionsNameTheArgumentAndTheRange() {
-    assertInvalid(() -> Vgg16.Options.defaults().inputSize(150, 150).config(), "inputSize", "150x150", "224x224");
-    assertInvalid(() -> Vgg16.Options.defaults().inputSize(150, 150).weightFile(), "inputSize", "224x224");
-    assertInvalid(() -> Vgg16.Options.defaults().pooling(Pooling.AVG).config(), "pooling", "without the top");
-    assertInvalid(() -> Vgg16.Options.defaults().classes(10).config(), "classes", "10", "1000");
-    assertInvalid(() -> Vgg16.Options.defaults().classifierActivation("sigmoid").config(),
+    assertInvalid(() -> Vgg16.Options.defaults().withInputSize(150, 150).config(), "inputSize", "150x150", "224x224");
+    assertInvalid(() -> Vgg16.Options.defaults().withInputSize(150, 150).weightFile(), "inputSize", "224x224");
+    assertInvalid(() -> Vgg16.Options.defaults().withPooling(Pooling.AVG).config(), "pooling", "without the top");
+    assertInvalid(() -> Vgg16.Options.defaults().withClasses(10).config(), "classes", "10", "1000");
+    assertInvalid(() -> Vgg16.Options.defaults().withClassifierActivation("sigmoid").config(),
         "classifierActivation", "softmax");
-    assertInvalid(() -> Vgg16.Options.defaults().classes(0), "classes", "at least 1");
-    assertInvalid(() -> Vgg16.Options.defaults().includeTop(false).inputSize(31, 200), "inputSize", "31x200",
+    assertInvalid(() -> Vgg16.Options.defaults().withClasses(0), "classes", "at least 1");
+    assertInvalid(() -> Vgg16.Options.defaults().withIncludeTop(false).withInputSize(31, 200), "inputSize", "31x200",
         "at least 32");
-    assertInvalid(() -> Vgg16.Options.defaults().classifierActivation("gelu2"), "classifierActivation", "'gelu2'",
+    assertInvalid(() -> Vgg16.Options.defaults().withClassifierActivation("gelu2"), "classifierActivation", "'gelu2'",
         "softmax");
-    assertInvalid(() -> Vgg16.Options.defaults().pooling(null), "pooling", "null");
+    assertInvalid(() -> Vgg16.Options.defaults().withPooling(null), "pooling", "null");
   }
 
   @Test
   void configsAreFreshAndSerializable() throws Exception {
-    Vgg16.Options options = Vgg16.Options.defaults().includeTop(false);
+    Vgg16.Options options = Vgg16.Options.defaults().withIncludeTop(false);
     ObjectNode first = Json.tree(options.config());
     first.with("config").put("name", "changed");
     ObjectNode second = Json.tree(options.config());

@@ -72,7 +72,7 @@ class ExportRoundTripTest {
    */
   @Test
   void inputShapeOverrideIsPreserved() throws IOException {
-    ObjectNode config = Json.tree(Vgg16.Options.defaults().includeTop(false).imagenetWeights(false).inputSize(64, 64).config());
+    ObjectNode config = Json.tree(Vgg16.Options.defaults().withIncludeTop(false).withImagenetWeights(false).withInputSize(64, 64).config());
     ObjectNode input = (ObjectNode) config.path("config").path("layers").get(0).path("config");
     ArrayNode open = input.putArray("batch_input_shape");
     open.addNull().addNull().addNull().add(3);

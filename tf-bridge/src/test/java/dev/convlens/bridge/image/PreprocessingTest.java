@@ -66,9 +66,9 @@ class PreprocessingTest {
     assertEquals(4, Preprocessing.TF.apply(gray).size(), "tf works on any channel count");
     assertThrows(InvalidInputException.class, () -> Preprocessing.TF.apply(new FloatArray(new long[0], new float[] {1})));
 
-    assertEquals(Preprocessing.CAFFE, Preprocessing.fromKerasMode("caffe"));
-    assertEquals(Preprocessing.TF, Preprocessing.fromKerasMode("TF"));
-    assertEquals(Preprocessing.TORCH, Preprocessing.fromKerasMode("torch"));
-    assertThrows(InvalidInputException.class, () -> Preprocessing.fromKerasMode("bgr"));
+    assertEquals(Preprocessing.CAFFE, Preprocessing.parse("caffe"));
+    assertEquals(Preprocessing.TF, Preprocessing.parse("TF"));
+    assertEquals(Preprocessing.TORCH, Preprocessing.parse("torch"));
+    assertThrows(InvalidInputException.class, () -> Preprocessing.parse("bgr"));
   }
 }

@@ -22,23 +22,23 @@ public record GridOptions(int imagesPerRow, int scale, int margin, int maxChanne
     return new GridOptions(16, 1, 1, 0, 0);
   }
 
-  public GridOptions imagesPerRow(int n) {
+  public GridOptions withImagesPerRow(int n) {
     return new GridOptions(n, scale, margin, maxChannels, channelsPerPage);
   }
 
-  public GridOptions scale(int s) {
+  public GridOptions withScale(int s) {
     return new GridOptions(imagesPerRow, s, margin, maxChannels, channelsPerPage);
   }
 
-  public GridOptions margin(int m) {
+  public GridOptions withMargin(int m) {
     return new GridOptions(imagesPerRow, scale, m, maxChannels, channelsPerPage);
   }
 
-  public GridOptions maxChannels(int n) {
+  public GridOptions withMaxChannels(int n) {
     return new GridOptions(imagesPerRow, scale, margin, n, channelsPerPage);
   }
 
-  public GridOptions channelsPerPage(int n) {
+  public GridOptions withChannelsPerPage(int n) {
     return new GridOptions(imagesPerRow, scale, margin, maxChannels, n);
   }
 

@@ -1,10 +1,9 @@
 package dev.convlens.visualize.cam;
 
-/** Progress of a long CAM computation (Score-CAM's masked forward passes). */
+/** Receives progress of a long CAM computation, on the calling thread; keep it quick. */
 @FunctionalInterface
 public interface CamListener {
-  CamListener NONE = (done, total) -> { };
+  CamListener NONE = p -> { };
 
-  /** {@code done} of {@code total} forward passes have run. */
-  void progress(long done, long total);
+  void onEvent(CamProgress progress);
 }

@@ -24,20 +24,20 @@ public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, 
     return new CamOptions(CamMethod.GRAD_CAM, null, DEFAULT_SCORE_CAM_BATCH, CamListener.NONE);
   }
 
-  public CamOptions method(CamMethod method) {
+  public CamOptions withMethod(CamMethod method) {
     return new CamOptions(method, layer, scoreCamBatchSize, listener);
   }
 
   /** The target layer by Keras name or nested path ({@code vgg16/block5_conv3}); null for the default. */
-  public CamOptions layer(String layer) {
+  public CamOptions withLayer(String layer) {
     return new CamOptions(method, layer, scoreCamBatchSize, listener);
   }
 
-  public CamOptions scoreCamBatchSize(int size) {
+  public CamOptions withScoreCamBatchSize(int size) {
     return new CamOptions(method, layer, size, listener);
   }
 
-  public CamOptions listener(CamListener listener) {
+  public CamOptions withListener(CamListener listener) {
     return new CamOptions(method, layer, scoreCamBatchSize, listener);
   }
 }

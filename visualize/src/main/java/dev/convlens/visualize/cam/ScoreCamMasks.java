@@ -119,6 +119,6 @@ final class ScoreCamMasks {
 
   private void step(long n) {
     done += n;
-    listener.progress(done, total);
+    listener.onEvent(new CamProgress(done, total));
   }
 }

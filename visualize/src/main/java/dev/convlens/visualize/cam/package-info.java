@@ -9,7 +9,7 @@
  * {@link dev.convlens.visualize.cam.GuidedBackprop} chains the guided backward pass (one extension
  * per model); {@link dev.convlens.visualize.cam.Overlay} colors a map and lays it over the photo.
  *
- * <p>Public: CamExplainer, CamOptions, CamMethod, CamListener, Heatmap, Overlay, GuidedBackprop.
+ * <p>Public: CamExplainer, CamOptions, CamMethod, CamListener, CamProgress, Heatmap, Overlay, GuidedBackprop.
  * Depends on tf-bridge's KerasModel and its SPI ({@code ModelGraph}: extensions and runs) and on
  * {@code visualize.render}.
  */

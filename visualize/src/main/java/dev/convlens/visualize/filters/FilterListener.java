@@ -6,5 +6,5 @@ public interface FilterListener {
   /** A listener that ignores everything. */
   FilterListener NONE = p -> { };
 
-  void progress(FilterProgress progress);
+  void onEvent(FilterProgress progress);
 }

@@ -133,7 +133,7 @@ public final class FilterVisualizer {
       int[] chunk = filters.subList(from, Math.min(total, from + batch)).stream().mapToInt(Integer::intValue).toArray();
       int done = from;
       results.addAll(ascent.run(chunk, start,
-          (step, steps, loss) -> progress.progress(new FilterProgress(done, total, chunk.length, step, steps, loss))));
+          (step, steps, loss) -> progress.onEvent(new FilterProgress(done, total, chunk.length, step, steps, loss))));
     }
     return List.copyOf(results);
   }

@@ -62,7 +62,7 @@ class ActivationGridsTest {
   @Test
   void gridGeometryAndKnownPixels() {
     LayerOutput conv = acts.get("c");
-    List<ActivationGrid> grids = ActivationGrids.render(conv, 0, GridOptions.defaults().scale(2));
+    List<ActivationGrid> grids = ActivationGrids.render(conv, 0, GridOptions.defaults().withScale(2));
     assertEquals(1, grids.size());
     ActivationGrid g = grids.get(0);
     // 18 channels, 16 per row: 2 rows x 16 columns of (2*2) x (3*2) tiles, 1 pixel apart
@@ -101,7 +101,7 @@ class ActivationGridsTest {
 
   @Test
   void secondImageOfTheBatchClipsItsOutlier() {
-    ActivationGrid g = ActivationGrids.render(acts.get("c"), 1, GridOptions.defaults().margin(0)).get(0);
+    ActivationGrid g = ActivationGrids.render(acts.get("c"), 1, GridOptions.defaults().withMargin(0)).get(0);
     int top = g.titleHeight();
     assertEquals(16 * 3, g.picture().getWidth());
     assertEquals(viridis(99), rgb(g.picture(), top, 0));
@@ -110,7 +110,7 @@ class ActivationGridsTest {
 
   @Test
   void pagesAndCaps() {
-    List<ActivationGrid> pages = ActivationGrids.render(acts.get("c"), 0, GridOptions.defaults().channelsPerPage(16));
+    List<ActivationGrid> pages = ActivationGrids.render(acts.get("c"), 0, GridOptions.defaults().withChannelsPerPage(16));
     assertEquals(2, pages.size());
     assertEquals(16, pages.get(0).channelCount());
     assertEquals(16, pages.get(1).firstChannel());
@@ -121,7 +121,7 @@ class ActivationGridsTest {
     assertEquals(1, pages.get(1).page());
     assertEquals(2, pages.get(1).pages());
 
-    List<ActivationGrid> capped = ActivationGrids.render(acts.get("c"), 0, GridOptions.defaults().maxChannels(4).imagesPerRow(2));
+    List<ActivationGrid> capped = ActivationGrids.render(acts.get("c"), 0, GridOptions.defaults().withMaxChannels(4).withImagesPerRow(2));
     assertEquals(1, capped.size());
     assertEquals(4, capped.get(0).channelCount());
     assertEquals(2, capped.get(0).rows());
@@ -185,9 +185,9 @@ class ActivationGridsTest {
 
   @Test
   void badOptionsNameTheOption() {
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> GridOptions.defaults().imagesPerRow(0));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> GridOptions.defaults().withImagesPerRow(0));
     assertTrue(e.getMessage().contains("imagesPerRow"), e.getMessage());
-    assertThrows(InvalidInputException.class, () -> GridOptions.defaults().scale(0));
+    assertThrows(InvalidInputException.class, () -> GridOptions.defaults().withScale(0));
   }
 
   private static int rgb(BufferedImage img, int y, int x) {

@@ -57,7 +57,7 @@ class CamBasicsTest {
       Heatmap h = cam.explain(FloatArray.of(new float[144], 12, 12, 1)).get(0);
       assertEquals(8, h.height());
       InvalidInputException flat = assertThrows(InvalidInputException.class,
-          () -> CamExplainer.of(m, CamOptions.defaults().layer("flat")));
+          () -> CamExplainer.of(m, CamOptions.defaults().withLayer("flat")));
       assertTrue(flat.getMessage().contains("flat") && flat.getMessage().contains("4-D"), flat.getMessage());
       InvalidInputException cls = assertThrows(InvalidInputException.class,
           () -> cam.explain(FloatArray.of(new float[144], 12, 12, 1), new int[] {3}));

@@ -66,7 +66,7 @@ class GoldenGradCamTest {
       String suffix = layer.equals(gradcams.get(0).get("target_layer").asText()) ? "" : "_" + layer;
       for (String variant : List.of("prob", "logit")) {
         CamMethod method = variant.equals("prob") ? CamMethod.GRAD_CAM : CamMethod.GRAD_CAM_LOGIT;
-        CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().method(method).layer(layer));
+        CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().withMethod(method).withLayer(layer));
         List<Heatmap> maps = cam.explain(input);
         FloatArray expected = Npy.read(golden.resolve(name + "_gradcam" + suffix + "_" + variant + ".npy"));
         String where = name + " " + layer + " " + variant;

@@ -57,7 +57,7 @@ class GradientCheckTest {
   @Test
   void pooledGradientsMatchCentralDifferencesThroughPoolConvAndSoftmax() {
     for (CamMethod method : List.of(CamMethod.GRAD_CAM, CamMethod.GRAD_CAM_LOGIT)) {
-      List<Heatmap> maps = CamExplainer.of(model, CamOptions.defaults().method(method).layer("target"))
+      List<Heatmap> maps = CamExplainer.of(model, CamOptions.defaults().withMethod(method).withLayer("target"))
           .explain(input, new int[] {1, 2});
       for (int n = 0; n < 2; n++) {
         FloatArray x = input.slice(n);
@@ -89,9 +89,9 @@ class GradientCheckTest {
   void pooledGradientsBeforeGapAndDenseAreTheDenseWeightsOverHw() {
     float[] kernel = fixture.weights(List.of("dense")).get(0).value().data(); // [5, 3]
     int units = 3;
-    List<Heatmap> logit = CamExplainer.of(model, CamOptions.defaults().method(CamMethod.GRAD_CAM_LOGIT).layer("last"))
+    List<Heatmap> logit = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM_LOGIT).withLayer("last"))
         .explain(input);
-    List<Heatmap> prob = CamExplainer.of(model, CamOptions.defaults().layer("last")).explain(input);
+    List<Heatmap> prob = CamExplainer.of(model, CamOptions.defaults().withLayer("last")).explain(input);
     for (int n = 0; n < 2; n++) {
       int c = logit.get(n).classIndex();
       float[] p = prob.get(n).predictions().data();
@@ -112,7 +112,7 @@ class GradientCheckTest {
 
   @Test
   void batchesAndSeveralClassesPerImageGiveTheMapsOfSingleRuns() {
-    CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().method(CamMethod.GRAD_CAM_PLUS_PLUS));
+    CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM_PLUS_PLUS));
     List<Heatmap> three = cam.explainClasses(input.slice(1), 0, 1, 2);
     for (int c = 0; c < 3; c++) {
       Heatmap single = cam.explain(input.slice(1), new int[] {c}).get(0);
@@ -130,20 +130,20 @@ class GradientCheckTest {
   @Test
   void explainersBuildTheirOpsOnCreationAndExplainingAddsNone() {
     int before = model.graph().operationCount();
-    CamExplainer layerCam = CamExplainer.of(model, CamOptions.defaults().method(CamMethod.LAYER_CAM).layer("conv1"));
+    CamExplainer layerCam = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.LAYER_CAM).withLayer("conv1"));
     int built = model.graph().operationCount();
     assertTrue(built > before, "of() built no ops: they would be built while serving");
     layerCam.explain(input);
     // Grad-CAM++ differentiates the same logit at the same layer: it shares LayerCAM's ops.
-    CamExplainer.of(model, CamOptions.defaults().method(CamMethod.GRAD_CAM_PLUS_PLUS).layer("conv1")).explain(input);
-    CamExplainer.of(model, CamOptions.defaults().method(CamMethod.SCORE_CAM).layer("conv1")).explain(input);
+    CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM_PLUS_PLUS).withLayer("conv1")).explain(input);
+    CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.SCORE_CAM).withLayer("conv1")).explain(input);
     assertEquals(built, model.graph().operationCount(), "explaining, or a second explainer, added ops");
   }
 
   @Test
   void everyMethodGivesAFiniteMapInZeroToOne() {
     for (CamMethod method : CamMethod.values()) {
-      for (Heatmap h : CamExplainer.of(model, CamOptions.defaults().method(method).scoreCamBatchSize(3)).explain(input)) {
+      for (Heatmap h : CamExplainer.of(model, CamOptions.defaults().withMethod(method).withScoreCamBatchSize(3)).explain(input)) {
         assertEquals(List.of(4L, 4L), List.of(h.normalized().dim(0), h.normalized().dim(1)), method + " map shape");
         for (float v : h.normalized().data()) {
           assertTrue(v >= 0 && v <= 1, method + ": normalized value " + v);

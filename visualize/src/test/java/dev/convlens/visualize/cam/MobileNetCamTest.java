@@ -53,7 +53,7 @@ class MobileNetCamTest {
   @BeforeAll
   void load() {
     weights = SharedData.require("models/keras-applications/mobilenet_2_5_128_tf.h5");
-    model128 = KerasModel.fromConfig(MobileNet.Options.defaults().alpha(0.25).inputSize(TILE).config(),
+    model128 = KerasModel.fromConfig(MobileNet.Options.defaults().withAlpha(0.25).withInputSize(TILE).config(),
         LoadOptions.defaults().withWeights(weights));
   }
 
@@ -77,7 +77,7 @@ class MobileNetCamTest {
     int w = (int) original.dim(1);
     StringBuilder report = new StringBuilder();
     for (CamMethod method : CamMethod.values()) {
-      Heatmap heat = CamExplainer.of(model128, CamOptions.defaults().method(method)).explain(x).get(0);
+      Heatmap heat = CamExplainer.of(model128, CamOptions.defaults().withMethod(method)).explain(x).get(0);
       assertEquals("African_elephant", labels.label(heat.classIndex()), method + ": top-1");
       int at = argmax(heat.upsampled(h, w).data());
       double fx = (at % w + 0.5) / w;
@@ -104,8 +104,8 @@ class MobileNetCamTest {
   @Test
   void pointingGameOnCatAndDogMosaics() throws IOException {
     Path validation = SharedData.require("cats_and_dogs_small/validation");
-    model256 = KerasModel.fromConfig(MobileNet.Options.defaults().alpha(0.25).inputSize(2 * TILE)
-        .imagenetWeights(false).config(), LoadOptions.defaults().withWeights(weights));
+    model256 = KerasModel.fromConfig(MobileNet.Options.defaults().withAlpha(0.25).withInputSize(2 * TILE)
+        .withImagenetWeights(false).config(), LoadOptions.defaults().withWeights(weights));
     List<Path> cats = list(validation.resolve("cats"));
     List<Path> dogs = list(validation.resolve("dogs"));
     // Mosaic m: cat, dog / dog, cat (alternating the diagonal), photos never reused.
@@ -129,7 +129,7 @@ class MobileNetCamTest {
     Map<CamMethod, int[]> score = new EnumMap<>(CamMethod.class);
     for (CamMethod method : CamMethod.values()) {
       long start = System.nanoTime();
-      CamExplainer cam = CamExplainer.of(model256, CamOptions.defaults().method(method));
+      CamExplainer cam = CamExplainer.of(model256, CamOptions.defaults().withMethod(method));
       int mosaics = method == CamMethod.SCORE_CAM ? SCORE_CAM_MOSAICS : GRADIENT_MOSAICS;
       int hits = 0;
       int counted = 0;

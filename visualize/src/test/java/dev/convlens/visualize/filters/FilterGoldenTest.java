@@ -33,7 +33,7 @@ class FilterGoldenTest {
   @BeforeAll
   static void load() {
     golden = SharedData.require("golden/vgg16_synthetic_notop.h5").getParent();
-    model = KerasModel.fromConfig(Vgg16.Options.defaults().includeTop(false).inputSize(64, 64).config(),
+    model = KerasModel.fromConfig(Vgg16.Options.defaults().withIncludeTop(false).withInputSize(64, 64).config(),
         LoadOptions.defaults().withWeights(golden.resolve("vgg16_synthetic_notop.h5")));
     start = Npy.read(golden.resolve("vgg16syn_filtervis_start_input.npy"));
   }

@@ -40,7 +40,7 @@ class RealModelGridTest {
   @Test
   void mobileNetFirstLayer() {
     Path weights = SharedData.require("models/keras-applications/mobilenet_2_5_128_tf.h5");
-    try (KerasModel model = KerasModel.fromConfig(MobileNet.Options.defaults().alpha(0.25).inputSize(128).config(),
+    try (KerasModel model = KerasModel.fromConfig(MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).config(),
         LoadOptions.defaults().withWeights(weights))) {
       FilterVisualizer v = FilterVisualizer.of(model, "conv1"); // linear; conv1_relu is a saturating ReLU6
       List<Integer> all = IntStream.range(0, v.filterCount()).boxed().toList();

@@ -24,7 +24,7 @@ class WholeLayerVgg16Test {
   @BeforeAll
   static void build() {
     model = KerasModel.fromConfig(
-        Vgg16.Options.defaults().includeTop(false).inputSize(64, 64).imagenetWeights(false).config(),
+        Vgg16.Options.defaults().withIncludeTop(false).withInputSize(64, 64).withImagenetWeights(false).config(),
         LoadOptions.defaults().withRandomWeights(42));
   }
 
