@@ -4,6 +4,7 @@ import dev.convlens.cli.bench.ActivationsBench;
 import dev.convlens.cli.bench.FiltersBenchCommand;
 import dev.convlens.cli.bench.FinetuneBench;
 import dev.convlens.cli.bench.GradCamBenchCommand;
+import dev.convlens.cli.bench.ServingBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,13 +15,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: how long convlens takes, under which settings.",
     subcommands = {ForwardBenchCommand.class, ForwardBenchCommand.Worker.class, ActivationsBench.class,
-        FiltersBenchCommand.class, GradCamBenchCommand.class, FinetuneBench.class})
+        FiltersBenchCommand.class, GradCamBenchCommand.class, FinetuneBench.class, ServingBench.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: forward, activations, filters, gradcam or finetune");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: forward, activations, filters, gradcam, finetune or serving");
   }
 }

@@ -33,7 +33,7 @@ final class InputOptions {
 
   /** How many values the model's (first) output has per sample: its class count for a classifier. */
   static int outputCount(KerasModel model) {
-    long[] shape = model.graph().output().shape().asArray();
+    long[] shape = model.graph().outputShape();
     return (int) shape[shape.length - 1];
   }
 

@@ -49,12 +49,28 @@ public final class ActivationsBench implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  /** Medians in milliseconds of one iteration of each side. */
-  public record Result(List<String> layers, long[] inputShape, int iterations, double oneRunMedianMs,
-      double separateRunsMedianMs) {
+  /** Both sides' times of one iteration, taken in the same iterations. */
+  public record Result(List<String> layers, long[] inputShape, Timings oneRun, Timings separateRuns) {
+    public int iterations() {
+      return oneRun.count();
+    }
+
+    public double oneRunMedianMs() {
+      return oneRun.median();
+    }
+
+    public double separateRunsMedianMs() {
+      return separateRuns.median();
+    }
+
     /** How many times longer the separate runs take. */
     public double ratio() {
-      return separateRunsMedianMs / oneRunMedianMs;
+      return separateRunsMedianMs() / oneRunMedianMs();
+    }
+
+    /** The separate runs against the one run, iteration by iteration. */
+    public PairedComparison paired() {
+      return PairedComparison.of(separateRuns, oneRun);
     }
   }
 
@@ -87,6 +103,10 @@ public final class ActivationsBench implements Callable<Integer> {
       out.printf(Locale.ROOT, "one run, %d layers fetched     median %9.1f ms%n", r.layers().size(), r.oneRunMedianMs());
       out.printf(Locale.ROOT, "%d runs, one layer each        median %9.1f ms%n", r.layers().size(), r.separateRunsMedianMs());
       out.printf(Locale.ROOT, "ratio (separate / one run)            %9.2f x%n", r.ratio());
+      PairedComparison p = r.paired();
+      out.printf(Locale.ROOT, "paired: median per-iteration change %+.1f%%, Wilcoxon signed-rank p = %s (%d pairs)%n",
+          p.medianChangePercent(), Double.isNaN(p.pValue()) ? "n/a" : String.format(Locale.ROOT, "%.3g", p.pValue()),
+          p.pairs());
       out.printf(Locale.ROOT, "machine: %d cores, Java %s, %s %s%n", Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.version"), System.getProperty("os.name"), System.getProperty("os.arch"));
       out.flush();
@@ -134,7 +154,7 @@ public final class ActivationsBench implements Callable<Integer> {
     if (checksum != (long) total * 2 * convs.size()) {
       throw new IllegalStateException("missing layer outputs"); // also keeps the fetches from being optimized away
     }
-    return new Result(List.copyOf(convs), x.shape(), iterations, medianMs(one), medianMs(separate));
+    return new Result(List.copyOf(convs), x.shape(), Timings.ofNanos(one), Timings.ofNanos(separate));
   }
 
   private FloatArray input() {
@@ -144,10 +164,6 @@ public final class ActivationsBench implements Callable<Integer> {
       d[i] = (float) (r.nextDouble() * 255 - 120); // about caffe-preprocessed pixel range
     }
     return FloatArray.of(d, batch, inputSize, inputSize, 3);
-  }
-
-  static double medianMs(long[] nanos) {
-    return Timings.ofNanos(nanos).median();
   }
 
   private void check(boolean ok, String option, int value, String expected) {

@@ -50,10 +50,10 @@ public final class ResultTable {
     b.append("median = median wall time of one forward pass; IQR = interquartile range; paired = median over the\n")
         .append("iterations of (time / first setting's time) - 1; p = two-sided Wilcoxon signed-rank p-value of those\n")
         .append("pairs; cores = process CPU time / wall time (threads spinning while they wait count as busy).\n")
-        .append("default = TensorFlow's defaults (thread pools sized to the cores, grappler on); intraN / interN = intra-/\n")
-        .append("inter-op threads; no-opt = grappler off; elementwise = newRun().elementwiseCopies() instead of predict's\n")
-        .append("bulk copies. Every setting is a model loaded with its own session options; all ran in every iteration,\n")
-        .append("in rotating order.\n");
+        .append("default = TensorFlow Java's defaults (thread pools sized to the cores, grappler on, oneDNN off);\n")
+        .append("intraN / interN = intra-/inter-op threads; no-opt = grappler off; elementwise = newRun().elementwiseCopies()\n")
+        .append("instead of predict's bulk copies; onednn = TF_ENABLE_ONEDNN_OPTS=1. Each setting is a model loaded with its\n")
+        .append("own session options; all ran in every iteration, in rotating order.\n");
     return b.toString();
   }
 

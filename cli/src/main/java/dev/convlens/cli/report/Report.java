@@ -248,7 +248,11 @@ public final class Report {
     return b.toString();
   }
 
-  /** Up to {@code n} Conv2D layers spread from the first to the last (first, middle, last for 3). */
+  /**
+   * Up to {@code n} Conv2D layers spread from the first to the last (first, middle, last for 3).
+   * Plain Conv2D only, not every {@code LayerTrait.CONVOLUTIONAL} layer: a depthwise filter sees one
+   * input channel, and counting them would move the middle pick of MobileNet reports.
+   */
   static List<String> filterLayers(KerasModel model, int n) {
     List<String> convs = new ArrayList<>();
     for (LayerInfo l : model.layers()) {

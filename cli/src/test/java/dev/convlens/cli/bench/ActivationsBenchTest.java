@@ -20,12 +20,13 @@ class ActivationsBenchTest {
     assertTrue(out.toString().contains("13 conv layers"), out.toString());
     assertTrue(out.toString().contains("one run, 13 layers fetched"), out.toString());
     assertTrue(out.toString().contains("ratio (separate / one run)"), out.toString());
+    assertTrue(out.toString().contains("Wilcoxon signed-rank p = n/a (1 pairs)"), out.toString());
   }
 
   @Test
   void medianOfEvenAndOddCounts() {
-    assertEquals(2.0, ActivationsBench.medianMs(new long[] {3_000_000, 1_000_000, 2_000_000}));
-    assertEquals(2.5, ActivationsBench.medianMs(new long[] {4_000_000, 1_000_000, 2_000_000, 3_000_000}));
+    assertEquals(2.0, Timings.ofNanos(new long[] {3_000_000, 1_000_000, 2_000_000}).median());
+    assertEquals(2.5, Timings.ofNanos(new long[] {4_000_000, 1_000_000, 2_000_000, 3_000_000}).median());
   }
 
   @Test
