@@ -111,7 +111,7 @@ final class ActivationsCommand implements Callable<Integer> {
     List<ChannelRequest> single = channelRequests();
     try (KerasModel m = model.load(false)) {
       List<String> chosen = selection(m, single);
-      Preprocessing mode = preprocess != null ? Preprocessing.fromKerasMode(preprocess) : model.preprocessing;
+      Preprocessing mode = preprocess != null ? Preprocessing.parse(preprocess) : model.preprocessing;
       List<FloatArray> inputs = new ArrayList<>();
       for (Path image : images) {
         inputs.add(PredictCommand.input(m, image, mode));

@@ -42,15 +42,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Preprocessing pre = preprocess != null ? Preprocessing.fromKerasMode(preprocess) : recordedPreprocessing();
+    Preprocessing pre = preprocess != null ? Preprocessing.parse(preprocess) : recordedPreprocessing();
     PrintWriter err = spec.commandLine().getErr();
     try (Classifier c = Classifier.load(model)) {
       long[] in = c.model().inputShape();
       if (in.length != 4 || in[1] < 1 || in[2] < 1 || in[3] != 3) {
         throw new InvalidInputException("model input " + java.util.Arrays.toString(in) + " is not a fixed-size RGB image");
       }
-      DatasetOptions options = DatasetOptions.of((int) in[1], (int) in[2], pre).batchSize(batchSize).shuffle(false)
-          .labelMode(c.labelMode());
+      DatasetOptions options = DatasetOptions.of((int) in[1], (int) in[2], pre).withBatchSize(batchSize).withShuffle(false)
+          .withLabelMode(c.labelMode());
       ImageDataset ds = ImageDataset.fromDirectory(data, options, s -> err.println("skipped " + s));
       if (c.labelMode() == LabelMode.CATEGORICAL && ds.classNames().size() != c.outputs()) {
         throw new InvalidInputException("the model has " + c.outputs() + " classes, " + data + " has "
@@ -71,7 +71,7 @@ final class EvaluateCommand implements Callable<Integer> {
     for (Path dir : new Path[] {Files.isDirectory(abs) ? abs : null, abs.getParent()}) {
       if (dir != null && Files.isRegularFile(dir.resolve(FinetuneCommand.SIDECAR))) {
         JsonNode s = new ObjectMapper().readTree(dir.resolve(FinetuneCommand.SIDECAR).toFile());
-        return Preprocessing.fromKerasMode(s.path("preprocessing").asText("none"));
+        return Preprocessing.parse(s.path("preprocessing").asText("none"));
       }
     }
     throw new InvalidInputException("no " + FinetuneCommand.SIDECAR + " beside " + model

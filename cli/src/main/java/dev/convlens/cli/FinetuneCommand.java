@@ -142,17 +142,17 @@ final class FinetuneCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     ModelOptions baseOptions = baseOptions();
     try (KerasModel baseModel = baseOptions.load(false)) {
-      Preprocessing pre = preprocess != null ? Preprocessing.fromKerasMode(preprocess) : baseOptions.preprocessing;
+      Preprocessing pre = preprocess != null ? Preprocessing.parse(preprocess) : baseOptions.preprocessing;
       long[] in = baseModel.inputShape();
       if (in.length != 4 || in[1] < 1 || in[2] < 1) {
         throw new InvalidInputException("base input " + java.util.Arrays.toString(in) + " has no fixed size: pass --input-size");
       }
-      DatasetOptions options = DatasetOptions.of((int) in[1], (int) in[2], pre).batchSize(batchSize).seed(seed);
+      DatasetOptions options = DatasetOptions.of((int) in[1], (int) in[2], pre).withBatchSize(batchSize).withSeed(seed);
       List<String> classes = classes(trainDir);
       LabelMode labelMode = labels != null ? LabelMode.valueOf(labels.toUpperCase(Locale.ROOT))
           : classes.size() == 2 ? LabelMode.BINARY : LabelMode.CATEGORICAL;
-      options = options.labelMode(labelMode);
-      ImageDataset train = ImageDataset.fromDirectory(trainDir, augment ? options.augmentation(Augmentation.book()) : options,
+      options = options.withLabelMode(labelMode);
+      ImageDataset train = ImageDataset.fromDirectory(trainDir, augment ? options.withAugmentation(Augmentation.book()) : options,
           s -> err.println("skipped " + s));
       ImageDataset validation = ImageDataset.fromDirectory(valDir, options.forEvaluation(), s -> err.println("skipped " + s));
       if (!validation.classNames().equals(train.classNames())) {
@@ -165,11 +165,11 @@ final class FinetuneCommand implements Callable<Integer> {
         ProgressBar progress = new ProgressBar(err);
         EarlyStopping stop = patience != null ? EarlyStopping.onValidationLoss(patience) : null;
         History h = c.fit(train, validation, Phase.headOnly(first, epochs)
-            .name(fineTune ? "head" : "feature_extraction").earlyStopping(stop).seed(seed), progress);
+            .withName(fineTune ? "head" : "feature_extraction").withEarlyStopping(stop).withSeed(seed), progress);
         report(stdout, h);
         if (fineTune) {
-          History f = c.fit(train, validation, Phase.fineTune(unfreeze, second, fineTuneEpochs).earlyStopping(stop)
-              .seed(seed + 1), progress);
+          History f = c.fit(train, validation, Phase.fineTune(unfreeze, second, fineTuneEpochs).withEarlyStopping(stop)
+              .withSeed(seed + 1), progress);
           report(stdout, f);
           h = h.then(f);
         }

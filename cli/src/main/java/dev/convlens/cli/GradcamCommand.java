@@ -9,7 +9,7 @@ import dev.convlens.bridge.image.Prediction;
 import dev.convlens.bridge.image.Preprocessing;
 import dev.convlens.bridge.io.Npy;
 import dev.convlens.visualize.cam.CamExplainer;
-import dev.convlens.visualize.cam.CamListener;
+import dev.convlens.cli.bench.ScoreCamProgress;
 import dev.convlens.visualize.cam.CamMethod;
 import dev.convlens.visualize.cam.CamOptions;
 import dev.convlens.visualize.cam.GuidedBackprop;
@@ -103,7 +103,7 @@ final class GradcamCommand implements Callable<Integer> {
     try (KerasModel m = model.load(false)) {
       Preprocessing mode = inputs.preprocessing(model);
       FloatArray x = PredictCommand.input(m, image, mode);
-      CamOptions options = CamOptions.defaults().method(camMethod).layer(layer).listener(progress(err));
+      CamOptions options = CamOptions.defaults().withMethod(camMethod).withLayer(layer).withListener(ScoreCamProgress.to(err));
       CamExplainer cam = CamExplainer.of(m, options);
       GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on models with joins
       int outputs = InputOptions.outputCount(m);
@@ -160,16 +160,6 @@ final class GradcamCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--class " + index + " is outside 0.." + (classes - 1));
     }
     return index;
-  }
-
-  private static CamListener progress(PrintWriter err) {
-    return (done, total) -> {
-      err.print("\rScore-CAM: " + done + "/" + total + " forward passes");
-      if (done == total) {
-        err.println();
-      }
-      err.flush();
-    };
   }
 
   private static Path sibling(Path file, String suffix) {

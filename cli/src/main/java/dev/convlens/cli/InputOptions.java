@@ -23,7 +23,7 @@ final class InputOptions {
 
   /** {@code --preprocess} if given, else what the model options found (a built-in's own mode, else none). */
   Preprocessing preprocessing(ModelOptions model) {
-    return preprocess != null ? Preprocessing.fromKerasMode(preprocess) : model.preprocessing;
+    return preprocess != null ? Preprocessing.parse(preprocess) : model.preprocessing;
   }
 
   /** Class names from {@code --labels}, else labels.txt beside the model, else ImageNet's for 1000 outputs, else numbered. */

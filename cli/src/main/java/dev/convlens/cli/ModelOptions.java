@@ -105,26 +105,26 @@ final class ModelOptions {
   }
 
   private Vgg16.Options vgg16() {
-    Vgg16.Options o = Vgg16.Options.defaults().includeTop(!noTop);
+    Vgg16.Options o = Vgg16.Options.defaults().withIncludeTop(!noTop);
     if (inputSize != null) {
-      o = o.inputSize(inputSize, inputSize);
+      o = o.withInputSize(inputSize, inputSize);
     }
     if (weights != null || randomWeights != null) {
-      o = o.imagenetWeights(false);
+      o = o.withImagenetWeights(false);
     }
     return o;
   }
 
   private MobileNet.Options mobileNet() {
-    MobileNet.Options o = MobileNet.Options.defaults().includeTop(!noTop);
+    MobileNet.Options o = MobileNet.Options.defaults().withIncludeTop(!noTop);
     if (alpha != null) {
-      o = o.alpha(alpha);
+      o = o.withAlpha(alpha);
     }
     if (inputSize != null) {
-      o = o.inputSize(inputSize);
+      o = o.withInputSize(inputSize);
     }
     if (randomWeights != null) {
-      o = o.imagenetWeights(false);
+      o = o.withImagenetWeights(false);
     }
     return o;
   }

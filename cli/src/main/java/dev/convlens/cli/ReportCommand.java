@@ -101,7 +101,7 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ReportOptions options;
     try {
-      options = ReportOptions.defaults().camLayer(layer).maxChannels(maxChannels).filters(filterLayers, filters, filterSteps);
+      options = ReportOptions.defaults().withCamLayer(layer).withMaxChannels(maxChannels).withFilters(filterLayers, filters, filterSteps);
     } catch (InvalidInputException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

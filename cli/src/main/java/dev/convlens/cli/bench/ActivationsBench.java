@@ -88,8 +88,8 @@ public final class ActivationsBench implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     long start = System.nanoTime();
-    try (KerasModel m = KerasModel.fromConfig(Vgg16.Options.defaults().includeTop(false).imagenetWeights(false)
-        .inputSize(inputSize, inputSize).config(), LoadOptions.defaults().withRandomWeights(seed))) {
+    try (KerasModel m = KerasModel.fromConfig(Vgg16.Options.defaults().withIncludeTop(false).withImagenetWeights(false)
+        .withInputSize(inputSize, inputSize).config(), LoadOptions.defaults().withRandomWeights(seed))) {
       err.printf(Locale.ROOT, "loaded VGG16 (no top, %dx%d, random weights seed %d) in %.1f s%n", inputSize, inputSize,
           seed, (System.nanoTime() - start) / 1e9);
       Result r = run(m, input(), (done, total) -> {

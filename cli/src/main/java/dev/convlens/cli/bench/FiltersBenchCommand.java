@@ -72,7 +72,7 @@ public final class FiltersBenchCommand implements Callable<Integer> {
     FilterOptions options = FilterOptions.defaults().withSteps(steps).withSeed(1).withBatchSize(batch);
     long t0 = System.nanoTime();
     try (KerasModel m = KerasModel.fromConfig(
-        Vgg16.Options.defaults().includeTop(false).inputSize(size, size).imagenetWeights(false).config(),
+        Vgg16.Options.defaults().withIncludeTop(false).withInputSize(size, size).withImagenetWeights(false).config(),
         LoadOptions.defaults().withRandomWeights(weightsSeed))) {
       FilterVisualizer vis = FilterVisualizer.of(m, layer);
       err.printf(Locale.ROOT, "model built in %.1f s; warming up%n", (System.nanoTime() - t0) / 1e9);

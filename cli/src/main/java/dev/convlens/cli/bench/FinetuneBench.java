@@ -18,9 +18,12 @@ import dev.convlens.finetune.training.TrainingEvent;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,9 +32,10 @@ import picocli.CommandLine.Spec;
  * {@code convlens bench finetune}: (1) feature-extraction throughput, images per second through a
  * frozen base without its top (MobileNet-0.25 and VGG16, random weights: speed does not depend on
  * the values) on preprocessed batches; (2) one phase-2 epoch (MobileNet-0.25 at 128, the last
- * depthwise/pointwise block and the head trainable) on the same data with the frozen-prefix cache
- * and without it, with the time to build the cache. One run each; the machine's load is printed
- * because other processes distort the numbers.
+ * depthwise/pointwise block and the head trainable) on the same data with the frozen-prefix cache,
+ * without it, and without it on the NdArray copy path the training loop used before, with the first
+ * step (which plans the run) apart from the median of the others. One run each; the machine's load
+ * is printed because other processes distort the numbers.
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
     description = "Feature-extraction images/s (MobileNet-0.25, VGG16) and a phase-2 epoch with vs without the "
@@ -63,9 +67,9 @@ public final class FinetuneBench implements Callable<Integer> {
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     out.printf(Locale.ROOT, "feature extraction at %dx%d, batch %d, %d images (forward through the frozen base):%n", size, size,
         batch, images);
-    throughput(out, "MobileNet-0.25", MobileNet.Options.defaults().alpha(0.25).inputSize(size).includeTop(false)
-        .imagenetWeights(false).config());
-    throughput(out, "VGG16", Vgg16.Options.defaults().includeTop(false).inputSize(size, size).imagenetWeights(false).config());
+    throughput(out, "MobileNet-0.25", MobileNet.Options.defaults().withAlpha(0.25).withInputSize(size).withIncludeTop(false)
+        .withImagenetWeights(false).config());
+    throughput(out, "VGG16", Vgg16.Options.defaults().withIncludeTop(false).withInputSize(size, size).withImagenetWeights(false).config());
     if (data != null) {
       phaseTwo(out);
     }
@@ -90,35 +94,60 @@ public final class FinetuneBench implements Callable<Integer> {
   }
 
   private void phaseTwo(PrintWriter out) {
-    DatasetOptions options = DatasetOptions.of(128, 128, Preprocessing.TF).batchSize(batch).seed(1);
+    DatasetOptions options = DatasetOptions.of(128, 128, Preprocessing.TF).withBatchSize(batch).withSeed(1);
     long t0 = System.nanoTime();
     ImageDataset train = ImageDataset.fromDirectory(data, options);
     out.printf(Locale.ROOT, "phase 2 (MobileNet-0.25 at 128, conv_dw_13 onward + head trainable), %d images of %s,"
         + " read in %.1f s:%n", train.size(), data, (System.nanoTime() - t0) / 1e9);
-    MobileNet.Options base = MobileNet.Options.defaults().alpha(0.25).inputSize(128).includeTop(false);
+    MobileNet.Options base = MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).withIncludeTop(false);
     LoadOptions load = weights != null ? LoadOptions.defaults().withWeights(weights) : LoadOptions.defaults().withRandomWeights(1);
     if (weights == null) {
-      base = base.imagenetWeights(false);
+      base = base.withImagenetWeights(false);
     }
     LabelMode mode = train.classNames().size() == 2 ? LabelMode.BINARY : LabelMode.CATEGORICAL;
     Phase phase = Phase.fineTune("conv_dw_13", Optimizer.rmsprop(1e-5), 1);
-    for (boolean cached : new boolean[] {true, false}) {
-      try (KerasModel b = KerasModel.fromConfig(base.config(), load);
-           Classifier c = Classifier.create(b, Head.book(), train.classNames(), mode, 1)) {
-        long[] cacheNanos = {0, 0};
-        long start = System.nanoTime();
-        History h = c.fit(train.withOptions(train.options().labelMode(mode)), null, phase.cachePrefix(cached), e -> {
-          if (e instanceof TrainingEvent.PhaseStarted) {
-            cacheNanos[1] = System.nanoTime();
-          }
-        });
-        double epoch = h.last().seconds();
-        String what = cached ? "with cache" : "without cache";
-        out.printf(Locale.ROOT, "  %-14s epoch %6.2f s (%.0f images/s)%s%n", what, epoch, train.size() / epoch,
-            cached ? String.format(Locale.ROOT, ", building the cache took %.2f s", (cacheNanos[1] - start) / 1e9) : "");
-        out.flush();
-      }
+    // Same seed and data in every variant: only the frozen-prefix cache and the copy path differ.
+    Epoch cached = epoch(base, load, train, mode, phase);
+    Epoch bulk = epoch(base, load, train, mode, phase.withCachePrefix(false));
+    Epoch elementwise = epoch(base, load, train, mode, phase.withCachePrefix(false).withElementwiseCopies(true));
+    print(out, "with cache", cached);
+    print(out, "no cache", bulk);
+    print(out, "no cache, NdArray copies", elementwise);
+    out.printf(Locale.ROOT, "  epoch without / with the cache: %.2fx; training step NdArray / bulk copies: %.2fx"
+        + " (medians of steps 2..n)%n", bulk.seconds / cached.seconds, elementwise.medianStepMs / bulk.medianStepMs);
+  }
+
+  /** One phase-2 epoch: seconds, the first step (which plans the run) and the median of the others, in ms. */
+  private record Epoch(double seconds, double firstStepMs, double medianStepMs, double cacheSeconds) {}
+
+  private Epoch epoch(MobileNet.Options base, LoadOptions load, ImageDataset train, LabelMode mode, Phase phase) {
+    try (KerasModel b = KerasModel.fromConfig(base.config(), load);
+         Classifier c = Classifier.create(b, Head.book(), train.classNames(), mode, 1)) {
+      List<Double> steps = new ArrayList<>();
+      long[] last = {0};
+      long start = System.nanoTime();
+      double[] cacheSeconds = {0};
+      History h = c.fit(train.withOptions(train.options().withLabelMode(mode)), null, phase, e -> {
+        long now = System.nanoTime();
+        if (e instanceof TrainingEvent.PhaseStarted) {
+          cacheSeconds[0] = (now - start) / 1e9;
+        } else if (e instanceof TrainingEvent.EpochStarted) {
+          last[0] = now;
+        } else if (e instanceof TrainingEvent.BatchDone) {
+          steps.add((now - last[0]) / 1e6);
+          last[0] = now;
+        }
+      });
+      double[] rest = steps.subList(1, steps.size()).stream().mapToDouble(Double::doubleValue).toArray();
+      return new Epoch(h.last().seconds(), steps.get(0), new Median().evaluate(rest), cacheSeconds[0]);
     }
+  }
+
+  private static void print(PrintWriter out, String what, Epoch e) {
+    out.printf(Locale.ROOT, "  %-26s epoch %6.2f s, first step %6.1f ms, median step %6.1f ms%s%n", what, e.seconds,
+        e.firstStepMs, e.medianStepMs, e.cacheSeconds > 0.5 ? String.format(Locale.ROOT,
+            " (building the cache took %.2f s)", e.cacheSeconds) : "");
+    out.flush();
   }
 
   private static FloatArray randomBatch(int n, int size) {

@@ -2,7 +2,6 @@ package dev.convlens.cli.bench;
 
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.visualize.cam.CamExplainer;
-import dev.convlens.visualize.cam.CamListener;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,14 +83,7 @@ public final class GradCamBenchCommand implements Callable<Integer> {
       }
       out.flush();
       if (scoreCamBatch > 0) {
-        CamListener progress = (done, total) -> {
-          err.print("\rScore-CAM: " + done + "/" + total + " forward passes");
-          if (done == total) {
-            err.println();
-          }
-          err.flush();
-        };
-        double s = GradCamBenchmark.scoreCamSeconds(model, scoreCamBatch, progress);
+        double s = GradCamBenchmark.scoreCamSeconds(model, scoreCamBatch, ScoreCamProgress.to(err));
         out.printf(Locale.ROOT, "Score-CAM: %.1f s per image (%d channels of %s, %d masked inputs per run)%n", s,
             model.layer(gradCam.layer()).outputShape()[3], gradCam.layer(), scoreCamBatch);
       }

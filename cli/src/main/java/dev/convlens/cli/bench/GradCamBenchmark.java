@@ -50,7 +50,7 @@ public final class GradCamBenchmark {
     ObjectNode config;
     try {
       config = (ObjectNode) json.readTree(
-          Vgg16.Options.defaults().includeTop(false).imagenetWeights(false).inputSize(size, size).config());
+          Vgg16.Options.defaults().withIncludeTop(false).withImagenetWeights(false).withInputSize(size, size).config());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Vgg16.Options.config() is not JSON", e); // our own bug, not the user's
     }
@@ -109,8 +109,8 @@ public final class GradCamBenchmark {
 
   /** Seconds for Score-CAM of one image (top-1 class), all channels of the default layer. */
   public static double scoreCamSeconds(KerasModel model, int batchSize, CamListener listener) {
-    CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().method(CamMethod.SCORE_CAM)
-        .scoreCamBatchSize(batchSize).listener(listener));
+    CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.SCORE_CAM)
+        .withScoreCamBatchSize(batchSize).withListener(listener));
     FloatArray x = input(model, 1, 7);
     return time(() -> cam.explain(x)) / 1000;
   }

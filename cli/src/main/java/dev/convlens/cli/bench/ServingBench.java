@@ -92,7 +92,7 @@ public final class ServingBench implements Callable<Integer> {
   }
 
   private KerasModel load() {
-    return KerasModel.fromConfig(MobileNet.Options.defaults().alpha(alpha).inputSize(inputSize).imagenetWeights(false)
+    return KerasModel.fromConfig(MobileNet.Options.defaults().withAlpha(alpha).withInputSize(inputSize).withImagenetWeights(false)
         .config(), LoadOptions.defaults().withRandomWeights(seed));
   }
 

@@ -95,7 +95,7 @@ public final class ServingRun {
         .findFirst().orElse(cam.layer());
     List<String> activationLayers = List.of(firstConv, cam.layer());
     if (mode == Mode.PREPARED) {
-      otherLayers.forEach(l -> CamExplainer.of(model, CamOptions.defaults().layer(l)));
+      otherLayers.forEach(l -> CamExplainer.of(model, CamOptions.defaults().withLayer(l)));
     }
     List<FloatArray> inputs = inputs(model);
     for (FloatArray x : inputs.subList(0, 1)) { // first runs plan the graph; not what is measured
@@ -125,7 +125,7 @@ public final class ServingRun {
       Future<Long> explainers = pool.submit(() -> {
         start.await();
         long t0 = System.nanoTime();
-        otherLayers.forEach(l -> CamExplainer.of(model, CamOptions.defaults().layer(l)));
+        otherLayers.forEach(l -> CamExplainer.of(model, CamOptions.defaults().withLayer(l)));
         return System.nanoTime() - t0;
       });
       long t0 = System.nanoTime();

@@ -63,7 +63,7 @@ public final class DemoModel {
   /** {@code count} generated images starting at {@code first}, as a categorical dataset. */
   public static ImageDataset dataset(long seed, int first, int count, boolean shuffle, long shuffleSeed) {
     DatasetOptions options = DatasetOptions.of(Shapes.SIZE, Shapes.SIZE, Preprocessing.NONE)
-        .labelMode(LabelMode.CATEGORICAL).batchSize(BATCH_SIZE).shuffle(shuffle).seed(shuffleSeed);
+        .withLabelMode(LabelMode.CATEGORICAL).withBatchSize(BATCH_SIZE).withShuffle(shuffle).withSeed(shuffleSeed);
     int[] labels = IntStream.range(first, first + count).map(i -> i % Shapes.CLASSES.size()).toArray();
     return ImageDataset.fromImages(Shapes.CLASSES, labels, i -> Shapes.sample(seed, first + i).image(), options);
   }
@@ -87,8 +87,8 @@ public final class DemoModel {
       throw e;
     }
     try {
-      Phase phase = Phase.of("train", Trainable.all(), Optimizer.adam(LEARNING_RATE), EPOCHS).seed(seed)
-          .cachePrefix(false);
+      Phase phase = Phase.of("train", Trainable.all(), Optimizer.adam(LEARNING_RATE), EPOCHS).withSeed(seed)
+          .withCachePrefix(false);
       History h = c.fit(train, validation, phase, listener);
       return new Trained(c, h, c.evaluate(validation));
     } catch (RuntimeException e) {
@@ -106,7 +106,7 @@ public final class DemoModel {
 
   /** Measures {@link HeldOut} for {@code model} (the demo network or one loaded from its export). */
   public static HeldOut heldOut(KerasModel model, int images) {
-    CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().layer(CAM_LAYER));
+    CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().withLayer(CAM_LAYER));
     int correct = 0;
     int inBox = 0;
     int batch = 50;

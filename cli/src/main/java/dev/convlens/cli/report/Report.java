@@ -112,7 +112,7 @@ public final class Report {
 
     progress.accept("predictions and Grad-CAM");
     Images.write(Images.rgb(photo), out.resolve("input.png"));
-    CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().layer(options.camLayer()));
+    CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().withLayer(options.camLayer()));
     FloatArray scores = model.predict(x);
     int outputs = (int) scores.dim(scores.rank() - 1);
     List<Prediction> top = names.decodePredictions(scores, Math.min(options.top(), Math.max(outputs, 1))).get(0);
@@ -204,7 +204,7 @@ public final class Report {
         continue;
       }
       int scale = Math.max(1, Math.min(8, 48 / Math.max(1, o.height())));
-      GridOptions grid = GridOptions.defaults().scale(scale).maxChannels(options.maxChannels());
+      GridOptions grid = GridOptions.defaults().withScale(scale).withMaxChannels(options.maxChannels());
       List<ActivationGrid> pages = ActivationGrids.render(o, 0, grid);
       b.append("<h3>").append(esc(o.layer())).append(" <span class=\"note\">").append(esc(o.className())).append(", ")
           .append(o.height()).append("x").append(o.width()).append("x").append(o.channels()).append("</span></h3>\n");

@@ -28,15 +28,15 @@ public record ReportOptions(int top, String camLayer, int maxChannels, int filte
     return new ReportOptions(3, null, 0, 3, 16, 40, 0);
   }
 
-  public ReportOptions camLayer(String layer) {
+  public ReportOptions withCamLayer(String layer) {
     return new ReportOptions(top, layer, maxChannels, filterLayers, filtersPerLayer, filterSteps, seed);
   }
 
-  public ReportOptions maxChannels(int n) {
+  public ReportOptions withMaxChannels(int n) {
     return new ReportOptions(top, camLayer, n, filterLayers, filtersPerLayer, filterSteps, seed);
   }
 
-  public ReportOptions filters(int layers, int perLayer, int steps) {
+  public ReportOptions withFilters(int layers, int perLayer, int steps) {
     return new ReportOptions(top, camLayer, maxChannels, layers, perLayer, steps, seed);
   }
 }

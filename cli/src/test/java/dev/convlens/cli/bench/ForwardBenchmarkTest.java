@@ -21,8 +21,8 @@ class ForwardBenchmarkTest {
   @BeforeAll
   static void load() {
     // VGG16's smallest input: five 2x2 poolings take 32x32 down to 1x1x512.
-    model = KerasModel.fromConfig(Vgg16.Options.defaults().includeTop(false).inputSize(32, 32)
-        .imagenetWeights(false).config(), LoadOptions.defaults().withRandomWeights(42));
+    model = KerasModel.fromConfig(Vgg16.Options.defaults().withIncludeTop(false).withInputSize(32, 32)
+        .withImagenetWeights(false).config(), LoadOptions.defaults().withRandomWeights(42));
   }
 
   @AfterAll
