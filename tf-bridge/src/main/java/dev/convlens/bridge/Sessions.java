@@ -17,6 +17,10 @@ final class Sessions {
     ConfigProto.Builder config = ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(options.intraOpThreads())
         .setInterOpParallelismThreads(options.interOpThreads());
+    if (options.intraOpThreads() > 0 || options.interOpThreads() > 0) {
+      // Otherwise the process-wide pools sized by the first session in the JVM are used silently.
+      config.setUsePerSessionThreads(true);
+    }
     if (!options.graphOptimizations()) {
       config.setGraphOptions(GraphOptions.newBuilder()
           .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)));
