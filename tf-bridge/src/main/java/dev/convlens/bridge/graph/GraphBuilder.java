@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.LayerTrait;
-import dev.convlens.bridge.spi.LayerHandle;
-import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.UnsupportedLayerException;
 import dev.convlens.bridge.keras.LayerNode;
@@ -15,6 +13,8 @@ import dev.convlens.bridge.keras.TensorRef;
 import dev.convlens.bridge.keras.WeightArray;
 import dev.convlens.bridge.keras.WeightSource;
 import dev.convlens.bridge.keras.WeightSpec;
+import dev.convlens.bridge.spi.LayerHandle;
+import dev.convlens.bridge.spi.ModelVariable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -243,13 +243,13 @@ public final class GraphBuilder {
     Ops scoped = scoped(List.of(callKey.split("/")));
     LayerContext ctx = new LayerContext(layer.className(), path, layer.config(), shapes, scoped, source);
     String key = String.join("/", path);
-    List<Operand<TFloat32>> w = layerWeights.get(key);
-    if (w == null) {
-      w = createWeights(builder, ctx, path, trainable);
-      layerWeights.put(key, w);
-    }
-    calls.putIfAbsent(key, new LayerCall(builder, layer.className(), path, layer.config(), w, source));
     try {
+      List<Operand<TFloat32>> w = layerWeights.get(key);
+      if (w == null) {
+        w = createWeights(builder, ctx, path, trainable);
+        layerWeights.put(key, w);
+      }
+      calls.putIfAbsent(key, new LayerCall(builder, layer.className(), path, layer.config(), w, source));
       return builder.call(ctx, in, w);
     } catch (ConvlensException e) {
       throw e;
