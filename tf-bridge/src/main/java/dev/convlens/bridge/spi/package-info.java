@@ -7,6 +7,7 @@
  *
  * <p>Not a user API: only tf-bridge, visualize, finetune and cli may use it (an ArchUnit rule in
  * each module's tests enforces that). It exposes TensorFlow Java types; the public API does not.
- * Depends on the {@code bridge} value types and {@code keras.WeightSpec} only.
+ * Depends on the {@code bridge} value types, {@code keras.WeightSpec} and {@code graph.LayerOutput}
+ * only.
  */
 package dev.convlens.bridge.spi;
