@@ -154,22 +154,17 @@ final class OwnedGraph implements ModelGraph {
     if (cached != null) {
       return key.type().cast(cached);
     }
-    ensureOpen();
-    lock.writeLock().lock();
-    try {
-      ensureOpen();
-      cached = extensions.get(key);
-      if (cached == null) {
-        cached = builder.apply(new Scope());
-        if (cached == null) {
+    return exclusive(s -> {
+      Object built = extensions.get(key);
+      if (built == null) {
+        built = builder.apply(new Scope());
+        if (built == null) {
           throw new IllegalStateException("the builder of extension " + key + " of model '" + name + "' returned null");
         }
-        extensions.put(key, key.type().cast(cached));
+        extensions.put(key, key.type().cast(built));
       }
-      return key.type().cast(cached);
-    } finally {
-      lock.writeLock().unlock();
-    }
+      return key.type().cast(built);
+    });
   }
 
   /** Runs {@code work} on the session under the read lock; fails fast once closing has begun. */

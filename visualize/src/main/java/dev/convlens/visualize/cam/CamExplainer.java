@@ -44,7 +44,7 @@ public final class CamExplainer {
     this.layer = options.layer() == null ? TargetLayers.defaultLayer(model)
         : TargetLayers.checkedLayer(model, options.layer());
     this.algorithm = options.method().algorithm();
-    this.classes = CamOps.classCount(model);
+    this.classes = CamOps.outputClasses(model.graph());
     this.ops = algorithm.score() == ScoreKind.NONE ? null : CamOps.of(model, layer, algorithm.score());
   }
 

@@ -26,10 +26,6 @@ record CamOps(Operand<TFloat32> activations, Placeholder<TFloat32> select, Opera
   }
 
   /** The number of classes of the model's output (its last axis). */
-  static int classCount(KerasModel model) {
-    return outputClasses(model.graph());
-  }
-
   static int outputClasses(ModelGraph g) {
     long[] s = g.outputShape();
     return (int) s[s.length - 1];
