@@ -171,7 +171,8 @@ public final class GraphBuilder {
       boolean parentTrainable) {
     String key = String.join("/", path);
     // A frozen model freezes everything inside it, as `base.trainable = False` does in Keras.
-    if (layer.config() == null || !layer.config().isObject()) {
+    // A Keras 2.0 Sequential's config is a bare list of its layers; every other config is an object.
+    if (layer.config() == null || !(layer.config().isObject() || (layer.isModel() && layer.config().isArray()))) {
       throw layerError(path, layer.className(), "its config is " + JsonValues.show(layer.config())
           + ", expected a JSON object");
     }
