@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Structural checks made on the raw bytes before javax.imageio sees them, for files its readers
- * would report with a bare IndexOutOfBoundsException or handle with an unbounded allocation.
+ * would report with a bare IndexOutOfBoundsException, handle with an unbounded allocation or spend
+ * minutes on.
  */
 final class HeaderChecks {
   private static final byte[] PNG_SIGNATURE = {(byte) 137, 'P', 'N', 'G', 13, 10, 26, 10};
@@ -15,10 +16,11 @@ final class HeaderChecks {
 
   private HeaderChecks() {}
 
-  static void check(byte[] bytes, String format, Path source) {
+  static void check(byte[] bytes, String format, Path source, ImageLimits limits) {
     switch (format) {
       case "PNG" -> checkPng(bytes, source);
       case "BMP" -> checkBmp(bytes, source);
+      case "JPEG" -> checkJpegScans(bytes, source, limits.maxJpegScans());
       default -> { }
     }
   }
@@ -66,6 +68,62 @@ final class HeaderChecks {
       throw new ImageReadException(source, "unsupported BMP compression " + compression + " (embedded "
           + (compression == BI_JPEG ? "JPEG" : "PNG") + "); save the image as a plain JPEG or PNG instead");
     }
+  }
+
+  /**
+   * Counts the scans (SOS markers) up to the first EOI, walking marker segments by their lengths and
+   * entropy-coded data up to the next marker: javax.imageio renders a progressive image after every
+   * scan, so a file repeating a tiny scan thousands of times would keep it busy for minutes.
+   */
+  private static void checkJpegScans(byte[] b, Path source, int maxScans) {
+    int scans = 0;
+    int at = 2; // after SOI
+    while (at < b.length) {
+      while (at < b.length && b[at] != (byte) 0xFF) {
+        at++; // stray bytes between segments: libjpeg skips them with a warning
+      }
+      while (at < b.length && b[at] == (byte) 0xFF) {
+        at++; // fill bytes
+      }
+      if (at >= b.length) {
+        return;
+      }
+      int marker = b[at++] & 0xFF;
+      if (marker == 0xD9) {
+        return; // EOI: the first image ends; later ones are never read
+      }
+      if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+        continue; // markers without a length
+      }
+      if (at + 2 > b.length) {
+        return;
+      }
+      at += (b[at] & 0xFF) << 8 | (b[at + 1] & 0xFF);
+      if (marker == 0xDA) {
+        if (++scans > maxScans) {
+          throw new ImageReadException(source, "JPEG image has more than " + maxScans
+              + " scans (ImageLimits.maxJpegScans); javax.imageio renders the whole image after each one, and"
+              + " encoders write about 10");
+        }
+        at = skipEntropyCoded(b, at);
+      }
+    }
+  }
+
+  /** The position of the next marker after entropy-coded data (0xFF 0x00 is a stuffed byte, 0xFF 0xDn a restart). */
+  private static int skipEntropyCoded(byte[] b, int at) {
+    while (at + 1 < b.length) {
+      if (b[at] == (byte) 0xFF) {
+        int next = b[at + 1] & 0xFF;
+        if (next != 0x00 && (next < 0xD0 || next > 0xD7)) {
+          return at;
+        }
+        at += 2;
+      } else {
+        at++;
+      }
+    }
+    return b.length;
   }
 
   private static boolean startsWith(byte[] b, byte[] prefix) {

@@ -2,6 +2,8 @@ package dev.convlens.bridge.image;
 
 import dev.convlens.bridge.io.InputPaths;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.SampleModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.TreeSet;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -31,8 +34,13 @@ import javax.imageio.stream.ImageInputStream;
 final class ImageDecoder {
   private ImageDecoder() {}
 
-  static BufferedImage read(Path file, ImageLimits limits) {
-    return decode(readFile(file, limits), file, limits);
+  /**
+   * Reads and decodes {@code file}. {@code outputBytesPerPixel} is what the caller will allocate per
+   * decoded pixel afterwards, so that an image whose decoding cannot fit in this JVM's maximum heap
+   * is refused from its header rather than failing with an OutOfMemoryError.
+   */
+  static BufferedImage read(Path file, ImageLimits limits, int outputBytesPerPixel) {
+    return decode(readFile(file, limits), file, limits, outputBytesPerPixel);
   }
 
   /** The file's bytes, refused before opening unless it is a regular file, and never more than the byte limit. */
@@ -63,7 +71,7 @@ final class ImageDecoder {
   }
 
   /** Decodes an image held in memory; {@code source} only names it in errors (may be null). */
-  static BufferedImage decode(byte[] bytes, Path source, ImageLimits limits) {
+  static BufferedImage decode(byte[] bytes, Path source, ImageLimits limits, int outputBytesPerPixel) {
     if (bytes.length == 0) {
       throw new ImageReadException(source, "empty file, not an image");
     }
@@ -76,12 +84,13 @@ final class ImageDecoder {
       ImageReader reader = readers.next();
       String format = reader.getFormatName().toUpperCase(Locale.ROOT);
       try {
-        HeaderChecks.check(bytes, format, source);
+        HeaderChecks.check(bytes, format, source, limits);
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
         // metadata ignored: a PNG text chunk may inflate to gigabytes and nothing here needs it
         reader.setInput(in, true, true);
-        checkPixels(reader.getWidth(0), reader.getHeight(0), format, source, limits);
+        checkPixels(reader, format, source, limits);
+        checkHeap(reader, format, source, outputBytesPerPixel);
         BufferedImage image = reader.read(0);
         for (String w : warnings) {
           String lower = w.toLowerCase(Locale.ROOT);
@@ -111,7 +120,10 @@ final class ImageDecoder {
   }
 
   /** Refuses a decompression bomb from its header, before a pixel buffer is allocated. */
-  private static void checkPixels(int width, int height, String format, Path source, ImageLimits limits) {
+  private static void checkPixels(ImageReader reader, String format, Path source, ImageLimits limits)
+      throws IOException {
+    int width = reader.getWidth(0);
+    int height = reader.getHeight(0);
     if (width < 1 || height < 1) {
       throw new ImageReadException(source, format + " image declares a size of " + width + "x" + height
           + " pixels; expected positive dimensions");
@@ -122,6 +134,48 @@ final class ImageDecoder {
           + " pixels, more than the limit of " + limits.maxPixels() + " (ImageLimits.maxPixels; a decompression"
           + " bomb?)");
     }
+    // a TIFF tile may extend past the image, and the reader allocates a whole one at a time
+    if (reader.isImageTiled(0)) {
+      int tw = reader.getTileWidth(0);
+      int th = reader.getTileHeight(0);
+      if (tw < 1 || th < 1 || (long) tw * th > limits.maxPixels()) {
+        throw new ImageReadException(source, format + " image of " + width + "x" + height + " declares tiles of "
+            + tw + "x" + th + " pixels; expected positive sizes of at most " + limits.maxPixels()
+            + " pixels (ImageLimits.maxPixels)");
+      }
+    }
+  }
+
+  /**
+   * Refuses an image that cannot fit: the decoded raster plus what the caller allocates per pixel,
+   * against {@code Runtime.maxMemory()} (-Xmx). Only certain failures are refused here; the pixel
+   * limit is what bounds memory in general.
+   */
+  private static void checkHeap(ImageReader reader, String format, Path source, int outputBytesPerPixel)
+      throws IOException {
+    long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+    long perPixel = decodedBytesPerPixel(reader) + outputBytesPerPixel;
+    long needed = pixels * perPixel;
+    long max = Runtime.getRuntime().maxMemory();
+    if (needed > max) {
+      throw new ImageReadException(source, format + " image of " + reader.getWidth(0) + "x" + reader.getHeight(0)
+          + " pixels needs about " + (needed >> 20) + " MiB to decode (" + perPixel + " bytes per pixel), more"
+          + " than this JVM's maximum heap of " + (max >> 20) + " MiB");
+    }
+  }
+
+  /** Bytes per pixel of the raster the reader will decode into (4 when it does not say). */
+  private static long decodedBytesPerPixel(ImageReader reader) {
+    try {
+      ImageTypeSpecifier type = reader.getRawImageType(0);
+      if (type != null) {
+        SampleModel sm = type.getSampleModel();
+        return Math.max(1, ((long) sm.getNumDataElements() * DataBuffer.getDataTypeSize(sm.getDataType()) + 7) / 8);
+      }
+    } catch (IOException | RuntimeException e) {
+      // the read that follows reports a broken header properly
+    }
+    return 4;
   }
 
   private static TreeSet<String> readableFormats() {

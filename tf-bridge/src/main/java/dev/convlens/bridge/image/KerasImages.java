@@ -60,7 +60,9 @@ public final class KerasImages {
     if (height != 0 || width != 0) {
       checkSize(height, width);
     }
-    return toArray(ImageDecoder.read(file, limits), height, width, mode, file);
+    // at the original size the float array takes 4 bytes per channel of every decoded pixel
+    int outputBytesPerPixel = height == 0 ? 4 * mode.channels() : 0;
+    return toArray(ImageDecoder.read(file, limits, outputBytesPerPixel), height, width, mode, file);
   }
 
   /** An in-memory image at its original size, converted like a decoded file. */

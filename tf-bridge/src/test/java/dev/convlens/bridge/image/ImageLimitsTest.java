@@ -11,24 +11,31 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.InvalidInputException;
 import java.awt.image.BufferedImage;
+import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile image files, each built here: decompression bombs, metadata bombs, endless inputs and
- * files without pixels. Each must end in an {@link ImageReadException} naming the file, fast and
+ * Hostile image files, each built here: decompression bombs (pixels, TIFF tiles, JPEG scans),
+ * metadata bombs, endless inputs and files without pixels. Each must end in an {@link ImageReadException} naming the file, fast and
  * without the heap growing with what the file declares.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -42,9 +49,11 @@ class ImageLimitsTest {
     ImageLimits d = ImageLimits.defaults();
     assertEquals(178_956_970L, d.maxPixels(), "Pillow's DecompressionBombError point, 2 x MAX_IMAGE_PIXELS");
     assertEquals(256 * MIB, d.maxBytes());
-    assertEquals(new ImageLimits(1000, 2000), d.withMaxPixels(1000).withMaxBytes(2000));
+    assertEquals(32, d.maxJpegScans());
+    assertEquals(new ImageLimits(1000, 2000, 3), d.withMaxPixels(1000).withMaxBytes(2000).withMaxJpegScans(3));
     assertThrows(InvalidInputException.class, () -> d.withMaxPixels(0));
     assertThrows(InvalidInputException.class, () -> d.withMaxBytes(-1));
+    assertThrows(InvalidInputException.class, () -> d.withMaxJpegScans(0));
   }
 
   @Test
@@ -57,6 +66,29 @@ class ImageLimitsTest {
 
     ImageReadException e = bounded(() -> assertThrows(ImageReadException.class, () -> KerasImages.loadImg(png)));
     assertNamed(e, png, "20000x20000 = 400000000 pixels, more than the limit of 178956970");
+  }
+
+  @Test
+  void anImageThatCannotFitInTheHeapIsRefusedFromItsHeader() throws IOException {
+    // with the pixel limit lifted, 60000 x 60000 RGB still needs 3.6 G pixels x 15 bytes
+    long heap = Runtime.getRuntime().maxMemory();
+    assumeTrue(heap < 50L << 30, "this JVM's heap could hold it");
+    Path png = Files.write(tmp.resolve("huge.png"),
+        new PngChunks().ihdr(60_000, 60_000, 2).chunk("IDAT", PngChunks.deflatedZeros(1000)).iend().bytes());
+    ImageLimits unlimited = ImageLimits.defaults().withMaxPixels(Long.MAX_VALUE);
+    ImageReadException e = bounded(() -> assertThrows(ImageReadException.class,
+        () -> KerasImages.loadImg(png, 0, 0, ColorMode.RGB, unlimited)));
+    assertNamed(e, png, "PNG image of 60000x60000 pixels needs about");
+    assertTrue(e.getMessage().contains("more than this JVM's maximum heap of " + (heap >> 20) + " MiB"), e.getMessage());
+  }
+
+  @Test
+  void zeroBitColourComponentsAreRefused() {
+    // what a damaged TIFF decodes to: a packed colour model whose red mask is empty
+    DirectColorModel cm = new DirectColorModel(32, 0, 0x40000000, 0x3FFFFFFF);
+    BufferedImage img = new BufferedImage(cm, cm.createCompatibleWritableRaster(2, 2), false, null);
+    ImageReadException e = assertThrows(ImageReadException.class, () -> KerasImages.fromBufferedImage(img, ColorMode.RGB));
+    assertTrue(e.getMessage().contains("component 0 has 0 bits per sample"), e.getMessage());
   }
 
   @Test
@@ -156,6 +188,70 @@ class ImageLimitsTest {
   }
 
   @Test
+  void progressiveJpegScansAreCounted() throws IOException {
+    BufferedImage img = new BufferedImage(128, 96, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 96; y++) {
+      for (int x = 0; x < 128; x++) {
+        img.setRGB(x, y, x * 0x010000 + y * 0x000100 + (x ^ y) % 256);
+      }
+    }
+    byte[] jpeg = progressiveJpeg(img);
+    Path file = Files.write(tmp.resolve("progressive.jpg"), jpeg);
+    float[] reference = KerasImages.fromBufferedImage(ImageIO.read(file.toFile()), ColorMode.RGB).data();
+    assertArrayEquals(reference, KerasImages.loadImg(file).data());
+
+    // 100 copies of the last (tiny) scan: 1 KB more, and javax.imageio renders the image after each
+    int last = lastIndexOf(jpeg, (byte) 0xFF, (byte) 0xDA);
+    ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+    bomb.write(jpeg, 0, jpeg.length - 2);
+    for (int i = 0; i < 100; i++) {
+      bomb.write(jpeg, last, jpeg.length - 2 - last);
+    }
+    bomb.write(jpeg, jpeg.length - 2, 2);
+    Path many = Files.write(tmp.resolve("many-scans.jpg"), bomb.toByteArray());
+    assertNamed(bounded(() -> assertThrows(ImageReadException.class, () -> KerasImages.loadImg(many))), many,
+        "JPEG image has more than 32 scans (ImageLimits.maxJpegScans)");
+    ImageLimits more = ImageLimits.defaults().withMaxJpegScans(110);
+    assertArrayEquals(new long[] {96, 128, 3}, KerasImages.loadImg(many, 0, 0, ColorMode.RGB, more).shape());
+    ImageLimits fewer = ImageLimits.defaults().withMaxJpegScans(5);
+    assertThrows(ImageReadException.class, () -> KerasImages.loadImg(file, 0, 0, ColorMode.RGB, fewer), "10 scans");
+  }
+
+  @Test
+  void tiffTilesLargerThanThePixelLimitAreRefused() throws IOException {
+    ImageWriter w = ImageIO.getImageWritersByFormatName("tiff").next();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+      w.setOutput(out);
+      ImageWriteParam p = w.getDefaultWriteParam();
+      p.setTilingMode(ImageWriteParam.MODE_EXPLICIT);
+      p.setTiling(16, 16, 0, 0);
+      p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      p.setCompressionType("Deflate");
+      w.write(null, new IIOImage(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), null, null), p);
+    } finally {
+      w.dispose();
+    }
+    Path plain = Files.write(tmp.resolve("tiled.tif"), bytes.toByteArray());
+    assertArrayEquals(new long[] {16, 16, 3}, KerasImages.loadImg(plain).shape());
+
+    // the same 16x16 image declaring 16384x16384 tiles: the reader would allocate 800 MB for one
+    ByteBuffer b = ByteBuffer.wrap(bytes.toByteArray());
+    b.order(b.get(0) == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    int ifd = b.getInt(4);
+    for (int i = 0, n = b.getShort(ifd) & 0xFFFF; i < n; i++) {
+      int entry = ifd + 2 + 12 * i;
+      int tag = b.getShort(entry) & 0xFFFF;
+      if (tag == 322 || tag == 323) { // TileWidth, TileLength: as LONG 16384
+        b.putShort(entry + 2, (short) 4).putInt(entry + 4, 1).putInt(entry + 8, 16384);
+      }
+    }
+    Path bomb = Files.write(tmp.resolve("tile-bomb.tif"), b.array());
+    assertNamed(bounded(() -> assertThrows(ImageReadException.class, () -> KerasImages.loadImg(bomb))), bomb,
+        "image of 16x16 declares tiles of 16384x16384 pixels");
+  }
+
+  @Test
   void devicesAndPipesFailAtOnce() throws Exception {
     Path zero = Path.of("/dev/zero");
     assumeTrue(Files.exists(zero), "no /dev/zero here");
@@ -196,6 +292,29 @@ class ImageLimitsTest {
     Path f = tmp.resolve(name);
     assertTrue(ImageIO.write(img, format, f.toFile()), "no " + format + " writer for " + img);
     return f;
+  }
+
+  private static byte[] progressiveJpeg(BufferedImage img) throws IOException {
+    ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+      w.setOutput(out);
+      ImageWriteParam p = w.getDefaultWriteParam();
+      p.setProgressiveMode(ImageWriteParam.MODE_DEFAULT); // libjpeg's default progression: 10 scans
+      w.write(null, new IIOImage(img, null, null), p);
+    } finally {
+      w.dispose();
+    }
+    return bytes.toByteArray();
+  }
+
+  private static int lastIndexOf(byte[] b, byte first, byte second) {
+    for (int i = b.length - 2; i >= 0; i--) {
+      if (b[i] == first && b[i + 1] == second) {
+        return i;
+      }
+    }
+    throw new AssertionError("marker not found");
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
