@@ -27,9 +27,10 @@ import javax.imageio.stream.ImageInputStream;
  *
  * <p>Hostile files are bounded by {@link ImageLimits}: only regular files are opened (a pipe or
  * {@code /dev/zero} would block or never end), at most {@code maxBytes} are read, the pixel count
- * is taken from the header and checked before any pixel is decoded, and metadata (text chunks
- * that inflate to gigabytes) is skipped. The decoding core works on bytes in memory, whatever
- * they came from.
+ * (and a TIFF's tile size) is taken from the header and checked before any pixel is decoded, as
+ * are a JPEG's scan count and whether the decode can fit in the maximum heap, and metadata (text
+ * chunks that inflate to gigabytes) is skipped. The decoding core works on bytes in memory,
+ * whatever they came from.
  */
 final class ImageDecoder {
   private ImageDecoder() {}

@@ -252,7 +252,7 @@ class ImageLimitsTest {
   }
 
   @Test
-  void devicesAndPipesFailAtOnce() throws Exception {
+  void devicesPipesDirectoriesAndLinkLoopsFailAtOnce() throws Exception {
     Path zero = Path.of("/dev/zero");
     assumeTrue(Files.exists(zero), "no /dev/zero here");
     assertNamed(bounded(() -> assertThrows(ImageReadException.class, () -> KerasImages.loadImg(zero))), zero,
@@ -265,6 +265,8 @@ class ImageLimitsTest {
     assertNamed(bounded(() -> assertThrows(ImageReadException.class, () -> KerasImages.loadImg(fifo))), fifo,
         "not a regular file");
     assertNamed(assertThrows(ImageReadException.class, () -> KerasImages.loadImg(tmp)), tmp, "a directory");
+    Path loop = Files.createSymbolicLink(tmp.resolve("loop.png"), tmp.resolve("loop.png"));
+    assertNamed(assertThrows(ImageReadException.class, () -> KerasImages.loadImg(loop)), loop, "a symbolic link loop");
   }
 
   // ---------------------------------------------------------------- helpers
