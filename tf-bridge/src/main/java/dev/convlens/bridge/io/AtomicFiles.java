@@ -46,6 +46,9 @@ public final class AtomicFiles {
   public static void write(Path target, Content content) throws IOException {
     Path file = target.toAbsolutePath();
     Path dir = file.getParent();
+    if (dir == null) {
+      throw exists(file, "cannot write " + file + ": it is the root folder");
+    }
     Path tmp = null;
     try {
       Files.createDirectories(dir);
@@ -90,6 +93,9 @@ public final class AtomicFiles {
   public static void writeFolder(Path target, FolderOptions options, FolderContent content) {
     Path folder = resolve(target);
     Path parent = folder.getParent();
+    if (parent == null) {
+      throw exists(folder, "cannot write " + folder + ": it is the root folder");
+    }
     try {
       Files.createDirectories(parent);
     } catch (IOException e) {
@@ -202,7 +208,12 @@ public final class AtomicFiles {
     if (Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
       check(folder, options); // it may have appeared or changed while we wrote
       if (isEmpty(folder)) {
-        Files.delete(folder);
+        try {
+          Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE); // rename(2) replaces an empty folder in one step
+          return;
+        } catch (IOException e) {
+          Files.delete(folder); // where the platform's rename does not
+        }
       } else {
         Path old = Temporaries.sibling(folder, Temporaries.OLD);
         Files.move(folder, old, StandardCopyOption.ATOMIC_MOVE);

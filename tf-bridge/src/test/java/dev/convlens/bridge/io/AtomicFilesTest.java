@@ -167,6 +167,10 @@ class AtomicFilesTest {
     assertEquals("a file", Files.readString(file));
     assertEquals(Set.of("home", "file"), list(tmp));
 
+    assertEquals(Reason.EXISTS, assertThrows(OutputWriteException.class,
+        () -> AtomicFiles.writeFolder(Path.of("/"), overwrite, d -> write(d, "done.json", "x"))).reason());
+    assertThrows(OutputWriteException.class, () -> AtomicFiles.write(Path.of("/"), t -> Files.writeString(t, "x")));
+
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     AtomicFiles.writeFolder(empty, FolderOptions.defaults(), d -> write(d, "a.txt", "x"));
     assertEquals(Set.of("a.txt"), list(empty), "an empty folder is filled");
