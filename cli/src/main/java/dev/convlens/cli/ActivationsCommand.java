@@ -229,27 +229,30 @@ final class ActivationsCommand implements Callable<Integer> {
     }
     int total = drawn.size() * acts.batchSize();
     int done = 0;
-    for (int i = 0; i < acts.batchSize(); i++) {
-      String suffix = acts.batchSize() > 1 ? "_img" + i : "";
-      for (LayerOutput o : drawn) {
-        List<ActivationGrid> pages = ActivationGrids.render(o, i, grid);
-        for (ActivationGrid g : pages) {
-          String name = fileNames.get(o.layer()) + suffix + (pages.size() > 1 ? "_page" + (g.page() + 1) : "") + ".png";
-          Images.write(g.picture(), dir.resolve(name));
+    try {
+      for (int i = 0; i < acts.batchSize(); i++) {
+        String suffix = acts.batchSize() > 1 ? "_img" + i : "";
+        for (LayerOutput o : drawn) {
+          List<ActivationGrid> pages = ActivationGrids.render(o, i, grid);
+          for (ActivationGrid g : pages) {
+            String name = fileNames.get(o.layer()) + suffix + (pages.size() > 1 ? "_page" + (g.page() + 1) : "") + ".png";
+            Images.write(g.picture(), dir.resolve(name));
+            written.computeIfAbsent(key(i, o.layer()), k -> new ArrayList<>()).add(name);
+          }
+          err.printf("\rdrawing %d/%d %-40s", ++done, total, o.layer());
+          err.flush();
+        }
+        for (ChannelRequest r : single) {
+          LayerOutput o = acts.get(r.layer());
+          String name = fileNames.get(o.layer()) + suffix + "_channel" + r.channel() + ".png";
+          Images.write(ActivationGrids.renderChannel(o, i, r.channel(), grid.scale()), dir.resolve(name));
           written.computeIfAbsent(key(i, o.layer()), k -> new ArrayList<>()).add(name);
         }
-        err.printf("\rdrawing %d/%d %-40s", ++done, total, o.layer());
-        err.flush();
       }
-      for (ChannelRequest r : single) {
-        LayerOutput o = acts.get(r.layer());
-        String name = fileNames.get(o.layer()) + suffix + "_channel" + r.channel() + ".png";
-        Images.write(ActivationGrids.renderChannel(o, i, r.channel(), grid.scale()), dir.resolve(name));
-        written.computeIfAbsent(key(i, o.layer()), k -> new ArrayList<>()).add(name);
+    } finally {
+      if (done > 0) {
+        err.println(); // ends the progress line, also when drawing fails, so an error gets a line of its own
       }
-    }
-    if (total > 0) {
-      err.println();
     }
     if (raw) {
       for (LayerOutput o : acts.layers()) {
