@@ -37,7 +37,7 @@ public final class BoundedRead {
     int cap = (int) Math.min(max, Integer.MAX_VALUE - 16);
     byte[] b = in.readNBytes(cap + 1);
     if (b.length > cap) {
-      throw tooLarge(source, what, "more than " + cap + " bytes", max, limit);
+      throw new ModelFormatException(source, what + " holds more than the limit of " + cap + " bytes (" + limit + ")");
     }
     return b;
   }

@@ -104,6 +104,11 @@ final class KerasZipWeights implements WeightSource {
     }
   }
 
+  /** Whether the weights are read straight from the zip file (a stored entry), not from a copy. */
+  boolean readInPlace() {
+    return file.getHdfBackingStorage().getFileChannel() instanceof RegionChannel;
+  }
+
   @Override
   public void close() {
     file.close();

@@ -48,8 +48,17 @@ public final class ModelConfigParser {
       if (e instanceof ModelFormatException m) {
         throw m;
       }
-      throw new ModelFormatException(source, what + " is not valid JSON: " + e.getMessage(), e);
+      throw new ModelFormatException(source, what + " is not valid JSON: " + jsonError(e), e);
     }
+  }
+
+  /** Jackson's message without its multi-line source excerpt: what is wrong and where. */
+  static String jsonError(Exception e) {
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+      return j.getOriginalMessage() + " (line " + j.getLocation().getLineNr() + ", column "
+          + j.getLocation().getColumnNr() + ")";
+    }
+    return e.getMessage();
   }
 
   private ModelSpec model(JsonNode json) {

@@ -42,14 +42,20 @@ final class WeightCheck {
   /** The values of {@code d}, stored as weight {@code name}, once its header matches {@code expected}. */
   FloatArray read(Dataset d, String name, WeightSpec expected) {
     String weight = layer + ": weight '" + name + "' (dataset " + d.getPath() + ")";
-    if (d.isEmpty()) {
-      throw new ModelFormatException(file, weight + " is empty (no values), expected " + expected);
-    }
     int[] dims = d.isScalar() ? new int[0] : d.getDimensions();
     long[] shape = Arrays.stream(dims).asLongStream().toArray();
+    boolean noValues = d.isEmpty() || Arrays.stream(shape).anyMatch(n -> n == 0);
+    if (noValues && expected.count() != 0) {
+      // jhdf returns no data at all for a dataset without values; say so rather than misreport its type.
+      throw new ModelFormatException(file, weight + " is empty (shape " + Arrays.toString(shape)
+          + ", no values), expected " + expected);
+    }
     if (!Arrays.equals(shape, expected.shape())) {
       throw mismatch("weight '" + name + "' (dataset " + d.getPath() + ") has shape " + Arrays.toString(shape)
           + " but the config implies " + expected);
+    }
+    if (expected.count() == 0) {
+      return new FloatArray(expected.shape().clone(), new float[0]);
     }
     Class<?> type = d.getJavaType();
     if (type != float.class && type != double.class) {

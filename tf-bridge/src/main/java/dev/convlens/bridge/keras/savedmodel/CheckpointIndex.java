@@ -78,6 +78,11 @@ final class CheckpointIndex {
     return entries.get(key);
   }
 
+  /** Every tensor name in the bundle. */
+  java.util.Set<String> keys() {
+    return java.util.Collections.unmodifiableSet(entries.keySet());
+  }
+
   int shards() {
     return shards;
   }

@@ -110,6 +110,15 @@ class NestedSavedModelTest {
     assertEquals(-10f, outer.get(1).value().data()[0]);
   }
 
+  /** A config implying another shape than the checkpoint's index declares: refused before RestoreV2 allocates it. */
+  @Test
+  void shapesAreCheckedAgainstTheIndexBeforeRestoring() {
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> artifact.weights()
+        .weights(List.of("dense"), "Dense", List.of(spec("kernel", 30000, 20000), spec("bias", 2))));
+    assertTrue(e.getMessage().contains("layer 'dense' (Dense)") && e.getMessage().contains("dense/kernel")
+        && e.getMessage().contains("[3, 2]") && e.getMessage().contains("kernel[30000, 20000]"), e.getMessage());
+  }
+
   @Test
   void weightsComeInTheOrderAsked() {
     List<WeightArray> bn = artifact.weights().weights(List.of("inner", "bn"), "BatchNormalization",
