@@ -8,7 +8,11 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,13 +23,41 @@ final class Hdf5 {
   private Hdf5() {}
 
   static HdfFile open(Path file) {
+    try {
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+      return open(channel, 0, channel.size(), file, "");
+    } catch (IOException e) {
+      throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The HDF5 file in {@code [offset, offset + size)} of {@code channel} (a whole file or a stored
+   * zip entry), checked for truncation; {@code channel} is closed on failure, and at once when the
+   * bytes are mapped. Up to 2 GiB the bytes are memory-mapped and handed to jhdf as a buffer: jhdf
+   * then reads every structure as a slice of it, so a size a hostile file declares (a global heap
+   * of 2 GB in a 2 KB file) fails as out of bounds instead of being allocated first, as jhdf does
+   * for files it reads through a channel. Larger files (rare) are read through the channel.
+   */
+  static HdfFile open(FileChannel channel, long offset, long size, Path file, String what) throws IOException {
     HdfFile h;
     try {
-      h = new HdfFile(file);
-    } catch (RuntimeException e) {
-      throw new ModelFormatException(file, "not a readable HDF5 file (corrupt or truncated?): " + e.getMessage(), e);
+      if (size <= Integer.MAX_VALUE) {
+        ByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, offset, size);
+        channel.close();  // the mapping stays valid
+        h = HdfFile.fromByteBuffer(bytes);
+      } else {
+        h = new ChannelHdfFile(new RegionChannel(channel, offset, size), file);
+      }
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      if (e instanceof IOException io) {
+        throw io;
+      }
+      throw new ModelFormatException(file, what + "not a readable HDF5 file (corrupt or truncated?): " + e.getMessage(),
+          e);
     }
-    return checkLength(h, file, "");
+    return checkLength(h, file, what);
   }
 
   /**

@@ -76,7 +76,8 @@ final class KerasZip {
       }
       Path extracted = null;
       HdfFile h;
-      if (weights.getMethod() == ZipEntry.STORED && weights.getSize() >= 0) {
+      boolean inPlace = weights.getMethod() == ZipEntry.STORED && weights.getSize() >= 0;
+      if (inPlace) {
         h = inPlace(weights);
       } else {
         extracted = inflate(zip, weights, max);
@@ -86,7 +87,7 @@ final class KerasZip {
         }
       }
       try {
-        return new KerasArtifact(json, new KerasZipWeights(h, extracted, spec, path), path,
+        return new KerasArtifact(json, new KerasZipWeights(h, extracted, inPlace, spec, path), path,
             "Keras " + version + " .keras zip");
       } catch (RuntimeException e) {
         h.close();
@@ -119,16 +120,17 @@ final class KerasZip {
     }
   }
 
-  /** A stored entry, read through a window of the zip file itself. */
+  /** A stored entry, read from the zip file itself. */
   private HdfFile inPlace(ZipEntry weights) throws IOException {
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+    long offset;
     try {
-      long offset = StoredEntry.dataOffset(path, channel, weights);
-      return open(new RegionChannel(channel, offset, weights.getSize()));
+      offset = StoredEntry.dataOffset(path, channel, weights);
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
     }
+    return open(channel, offset, weights.getSize());
   }
 
   /**
@@ -174,7 +176,8 @@ final class KerasZip {
   /** Opens the inflated copy, deleting it on failure. */
   private HdfFile openExtracted(Path tmp) throws IOException {
     try {
-      return open(FileChannel.open(tmp, StandardOpenOption.READ));
+      FileChannel channel = FileChannel.open(tmp, StandardOpenOption.READ);
+      return open(channel, 0, channel.size());
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;
@@ -191,19 +194,11 @@ final class KerasZip {
     }
   }
 
-  /** The HDF5 file in {@code channel} (closed on failure), checked for truncation and trailing bytes. */
-  private HdfFile open(FileChannel channel) throws IOException {
-    HdfFile h;
-    try {
-      h = new ChannelHdfFile(channel, path);
-    } catch (RuntimeException e) {
-      channel.close();
-      throw new ModelFormatException(path, WEIGHTS + " inside the zip is not a readable HDF5 file: " + e.getMessage(), e);
-    }
-    Hdf5.checkLength(h, path, WEIGHTS + " inside the zip: ");
+  /** The HDF5 file in a window of {@code channel} (closed on failure), checked for truncation and trailing bytes. */
+  private HdfFile open(FileChannel channel, long offset, long size) throws IOException {
+    HdfFile h = Hdf5.open(channel, offset, size, path, WEIGHTS + " inside the zip: ");
     long declared = h.getHdfBackingStorage().getSuperblock().getBaseAddressByte()
         + h.getHdfBackingStorage().getSuperblock().getEndOfFileAddress();
-    long size = channel.size();
     if (size > declared + TRAILER_MARGIN) {
       h.close();
       throw new ModelFormatException(path, WEIGHTS + " inside the zip holds " + size + " bytes, " + (size - declared)

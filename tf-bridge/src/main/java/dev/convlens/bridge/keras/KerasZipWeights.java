@@ -21,15 +21,17 @@ final class KerasZipWeights implements WeightSource {
   private final HdfFile file;
   private final Path path;
   private final Path extracted;
+  private final boolean inPlace;
   private final Map<List<String>, String> objectPaths = new HashMap<>();
 
   /**
    * {@code extracted} is the temporary copy of a compressed model.weights.h5 that {@link #close()}
    * deletes, or null when the weights are read in place from the zip.
    */
-  KerasZipWeights(HdfFile file, Path extracted, ModelSpec spec, Path path) {
+  KerasZipWeights(HdfFile file, Path extracted, boolean inPlace, ModelSpec spec, Path path) {
     this.file = file;
     this.extracted = extracted;
+    this.inPlace = inPlace;
     this.path = path;
     index(spec, List.of(), "");
   }
@@ -106,7 +108,7 @@ final class KerasZipWeights implements WeightSource {
 
   /** Whether the weights are read straight from the zip file (a stored entry), not from a copy. */
   boolean readInPlace() {
-    return file.getHdfBackingStorage().getFileChannel() instanceof RegionChannel;
+    return inPlace;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.convlens.bridge.keras;
 import dev.convlens.bridge.FloatArray;
 import dev.convlens.bridge.ModelFormatException;
 import io.jhdf.api.Dataset;
+import io.jhdf.api.dataset.ChunkedDataset;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -68,6 +69,9 @@ final class WeightCheck {
       // jhdf reads a dataset into one buffer; a weight this large is not a Keras model convlens can hold.
       throw mismatch("weight '" + name + "' has " + d.getSize() + " values (" + bytes + " bytes), more than the"
           + " 2 GiB one weight may hold");
+    }
+    if (d instanceof ChunkedDataset c && !c.getFilters().isEmpty()) {
+      CompressedChunks.check(c, file, weight);
     }
     return Hdf5.floats(d, file, weight);
   }

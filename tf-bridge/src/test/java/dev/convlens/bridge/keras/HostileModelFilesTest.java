@@ -6,6 +6,7 @@ import static dev.convlens.bridge.keras.HostileFiles.floats;
 import static dev.convlens.bridge.keras.HostileFiles.patch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,6 +43,23 @@ class HostileModelFilesTest {
   private static final KerasModelFixture FIXTURE = FixtureBuilder.sequential("m").input("in", 2, 2, 1)
       .flatten("f").dense("d", 3, "linear").build();
   private static final FloatArray X = new FloatArray(new long[] {1, 2, 2, 1}, new float[] {1, -2, 3, 0.5f});
+
+  /**
+   * The fixture's weights-only file with the kernel stored as h5py writes compressed data (chunks
+   * [2, 3], shuffle + gzip), gzipped and base64-encoded: jhdf cannot write chunked datasets, so it
+   * was made once with h5py 3.7 from this class's fixture ({@code create_dataset('kernel:0', (4, 3),
+   * '<f4', chunks=(2, 3), compression='gzip', shuffle=True)}). 861 characters.
+   */
+  private static final String GZIP_KERNEL_H5 = ""
+      + "H4sICFApFGsCA2d6Lmg1AOv0cHHj5ZLiYuLgYICB/1DAzQ/hO0DF98gYbGZAA/4eLkFMTA+ALC4mEJ9JCNkEGBDFKsqjy8DA"
+      + "zMDDwAHEjDmJlalF8XmJuanFDMICQINAhjEyMDJBLUpjSGHg0QRp4ABCFgbGpMTk7NS8FLBibgaIhpLUvOL8orSc/HIGBh4t"
+      + "kGI+iOLs1KLE4viy1KLizPw8sBZ2qBYjPUMjPQMGNl4GBkYBRsYUPUaIfTCBNGZmiMA+EVUxiG/byfOtA8g9vBDflqdmpmeU"
+      + "IHmXG827KfpAJ+el5lgZAJlJmYnFQAbCUSmHoa7ctJ35IsRRXgQcxSYE1soGMWsp1B42YaAoAwfMrmVQvzK8uNT7C2KuD5DH"
+      + "LMLAIKggDwxIEFBgEOdgEK8HshiB4kxMDIwsUF0w3axA05kFOYA2MjOWQm0ygMqVX7J+WhHXPVNjb8E+rc0vL+fur56nFTdH"
+      + "Zmn69vr7+/5+Y+hfwWN4YPq+I8sS7J4+5N6fuCFkD8QlLvhcwgMJPmwu+A51AQ8sJX2x03gxVd96v0azdYEPuy3E9BLyItUO"
+      + "EqkiGJEqqGDPwAHNPibcDCb/mSEuRM9AIlUWbVnATKigq2CgZ6lnAqR9MvNKK4B0Ym6KGZjvCnYiUDOjCijAGTECHJ0PDCZG"
+      + "bMEEDBZGZmZuMWA6A8UbEIJUMMJZHOJAvUzMm6DmMUGNBHMbGQYeZGxYKxkS5OrKCHQaelQoEtALS4gwdUw41L3iQ+Uz4Qjr"
+      + "UTAKRsEoGAWjYBSMglEwuEFFXPFpDatPJht3fTywqV064ucy9YL2N9vvA/sd/AzT27n/AADmhWbLCw8AAA==";
 
   @TempDir Path dir;
   private Path json;
@@ -139,6 +157,38 @@ class HostileModelFilesTest {
     entries.put("model.weights.h5", patch(entries.get("model.weights.h5"), floats(b), floats(b[0], Float.NaN, b[2])));
     Path zip = HostileFiles.zip(dir.resolve("nan.keras"), entries, true);
     assertRefused(zip, 5, () -> KerasModel.load(zip).close(), "layer 'd'", "NaN", "index [1]");
+  }
+
+  /**
+   * A compressed kernel loads like the plain one; one whose first chunk inflates past the 24 bytes
+   * its [2, 3] float32 chunk holds is refused before jhdf inflates it (jhdf would, without limit).
+   */
+  @Test
+  void compressedChunkInflatingPastItsSizeIsRefused() throws IOException {
+    byte[] h5 = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(
+        java.util.Base64.getDecoder().decode(GZIP_KERNEL_H5))).readAllBytes();
+    Path gz = HostileFiles.write(dir.resolve("gz.h5"), h5);
+    try (KerasModel plain = KerasModel.load(json, LoadOptions.defaults().withWeights(weights));
+        KerasModel compressed = KerasModel.load(json, LoadOptions.defaults().withWeights(gz))) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(plain.predict(X).data(), compressed.predict(X).data());
+    }
+    byte[] chunk;
+    try (io.jhdf.HdfFile f = new io.jhdf.HdfFile(gz)) {
+      java.nio.ByteBuffer raw = ((io.jhdf.api.dataset.ChunkedDataset) f.getDatasetByPath("d/d/kernel:0"))
+          .getRawChunkBuffer(new int[] {0, 0});
+      chunk = new byte[raw.remaining()];
+      raw.get(chunk);
+    }
+    // A zlib stream of 4 KB of zeros, in the chunk's own bytes.
+    java.util.zip.Deflater deflater = new java.util.zip.Deflater(9);
+    deflater.setInput(new byte[4096]);
+    deflater.finish();
+    byte[] bomb = new byte[chunk.length];
+    int n = deflater.deflate(bomb);
+    assertTrue(deflater.finished() && n <= chunk.length, "4 KB of zeros deflate into the chunk's " + chunk.length + " bytes");
+    Path inflating = HostileFiles.write(dir.resolve("inflating.h5"), patch(h5, chunk, bomb));
+    assertRefused(inflating, 5, () -> KerasModel.load(json, LoadOptions.defaults().withWeights(inflating)).close(),
+        "layer 'd'", "d/kernel:0", "chunk at [0, 0]", "more than the 24 bytes");
   }
 
   /** A named pipe as the model or as its weights file: refused at once instead of blocking forever. */
