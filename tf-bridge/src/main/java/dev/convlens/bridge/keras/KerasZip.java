@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,8 +19,8 @@ import java.util.zip.ZipFile;
  * Reads a {@code .keras} zip ({@code config.json}, {@code metadata.json}, {@code model.weights.h5})
  * within {@link LoadLimits}, so that a small zip inflating to gigabytes is refused while it inflates.
  *
- * <p>The weights entry is read in place when stored uncompressed, as Keras writes it: no copy, no
- * heap. A compressed one is inflated to a temporary file ({@code convlens-keras-weights-*.h5},
+ * <p>The weights entry is read in place (memory-mapped from the zip file) when stored uncompressed,
+ * as Keras writes it: no copy, no heap. A compressed one is inflated to a temporary file ({@code convlens-keras-weights-*.h5},
  * unlinked as soon as it is open where the OS allows, else deleted when the load ends), never
  * longer than the HDF5 length its own superblock declares (plus {@link #TRAILER_MARGIN}), nor than
  * twice {@link LoadLimits#maxWeightBytes()} (weights may be float64) plus {@link
@@ -34,7 +33,7 @@ final class KerasZip {
   static final String CONFIG = "config.json";
   static final String METADATA = "metadata.json";
   static final String WEIGHTS = "model.weights.h5";
-  /** Bytes allowed after the end an HDF5 superblock declares (h5py writes none; jhdf a short trailer). */
+  /** Bytes allowed after the end an HDF5 superblock declares (h5py and jhdf write none; a writer may pad to a block). */
   static final long TRAILER_MARGIN = 64 * 1024;
   private static final String CONFIG_LIMIT = "LoadLimits.maxConfigBytes";
   private static final String WEIGHTS_LIMIT = "twice LoadLimits.maxWeightBytes plus maxConfigBytes";
