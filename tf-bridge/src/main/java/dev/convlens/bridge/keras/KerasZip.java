@@ -82,7 +82,7 @@ final class KerasZip {
         extracted = inflate(zip, weights, max);
         h = openExtracted(extracted);
         if (unlinked(extracted)) {
-          extracted = null;  // the open channel keeps it readable until close; nothing is left on any exit
+          extracted = null;  // its mapping keeps it readable; from here on nothing is left on disk, however the JVM ends
         }
       }
       try {
