@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * OutOfMemoryError here instead of passing on a large heap.
  */
 class HostileFilesFuzzTest {
-  private static final int CASES = Integer.getInteger("convlens.fuzz.cases", 520);
+  private static final int CASES = Integer.getInteger("convlens.fuzz.cases", 1000);
   private static final long SEED = Long.getLong("convlens.fuzz.seed", 20261205L);
 
   @TempDir Path temp;
