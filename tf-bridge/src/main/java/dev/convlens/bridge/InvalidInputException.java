@@ -6,6 +6,10 @@ public class InvalidInputException extends ConvlensException {
     super(message);
   }
 
+  public InvalidInputException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
   /** {@code value}, or an InvalidInputException naming the argument when it is null. */
   public static <T> T requireNonNull(T value, String argument) {
     if (value == null) {

@@ -424,9 +424,10 @@ final class OwnedGraph implements ModelGraph {
             }
             return out;
           }
-        } catch (TensorFlowException e) {
+        } catch (TensorFlowException | IllegalArgumentException e) {
+          // TF Java reports INVALID_ARGUMENT as an IllegalArgumentException, the other codes as TensorFlowExceptions.
           throw new InvalidInputException("model '" + name + "': the TensorFlow run failed: "
-              + e.getMessage().lines().findFirst().orElse(""));
+              + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
         } finally {
           inputs.forEach(Tensor::close);
         }

@@ -51,6 +51,10 @@ final class Convolutions {
       // TF's CPU DepthwiseConv2dNative kernel has no dilation: it would fail at predict.
       throw c.unsupported("depthwise convolution with 'dilation_rate' " + Arrays.toString(d));
     }
+    if (depthwise && s[0] != s[1]) {
+      // Nor unequal strides ("only supports equal length strides in the row and column dimensions").
+      throw c.unsupported("depthwise convolution with unequal 'strides' " + Arrays.toString(s));
+    }
     Windows.check(c, "kernel_size", k, d, padding, true);
     return new Window(k, s, d, padding);
   }

@@ -36,7 +36,10 @@ final class FuzzRun {
      * float arithmetic: the model's own math, not a reading defect.
      */
     OVERFLOW_TO_NON_FINITE,
-    NON_FINITE_OUTPUT, UNTYPED_EXCEPTION, OUT_OF_MEMORY, HANG
+    NON_FINITE_OUTPUT,
+    /** Loaded, then TensorFlow refused to run it: a config the load should have refused. */
+    FAILED_AT_PREDICT,
+    UNTYPED_EXCEPTION, OUT_OF_MEMORY, HANG
   }
 
   record Result(Case c, Outcome outcome, String detail) {}
@@ -77,6 +80,10 @@ final class FuzzRun {
       Throwable t = e.getCause();
       if (t instanceof OutOfMemoryError) {
         return new Result(c, Outcome.OUT_OF_MEMORY, t.toString());
+      }
+      if (t instanceof dev.convlens.bridge.InvalidInputException && String.valueOf(t.getMessage())
+          .contains("the TensorFlow run failed")) {
+        return new Result(c, Outcome.FAILED_AT_PREDICT, t.getMessage());
       }
       if (t instanceof ConvlensException) {
         return new Result(c, Outcome.TYPED_EXCEPTION, t.getClass().getSimpleName() + ": " + t.getMessage());

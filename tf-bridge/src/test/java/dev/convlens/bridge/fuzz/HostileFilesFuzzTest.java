@@ -32,7 +32,7 @@ class HostileFilesFuzzTest {
     System.out.printf("fuzz: %d cases in %.1f s, max heap %d MB%n", results.size(), seconds,
         Runtime.getRuntime().maxMemory() >> 20);
     FuzzRun.summary(results).forEach((k, v) -> System.out.printf("  %-45s %4d%n", k, v));
-    Set<Outcome> defects = Set.of(Outcome.NON_FINITE_OUTPUT, Outcome.UNTYPED_EXCEPTION, Outcome.OUT_OF_MEMORY,
+    Set<Outcome> defects = Set.of(Outcome.NON_FINITE_OUTPUT, Outcome.FAILED_AT_PREDICT, Outcome.UNTYPED_EXCEPTION, Outcome.OUT_OF_MEMORY,
         Outcome.HANG);
     List<Result> bad = results.stream().filter(r -> defects.contains(r.outcome())).toList();
     String report = bad.stream().map(r -> "case " + r.c().id() + " (" + r.c().seed().format() + ", " + r.c().mutation()
