@@ -20,7 +20,7 @@ final class Convolutions {
     return List.of(1L, hw[0], hw[1], 1L);
   }
 
-  private static void check(LayerContext c) {
+  static void check(LayerContext c) {
     c.requireChannelsLast();
     if (c.integer("groups", 1) != 1) {
       throw c.unsupported("grouped convolution (groups=" + c.integer("groups", 1) + ")");
@@ -31,7 +31,7 @@ final class Convolutions {
     }
   }
 
-  private static LayerOutput finish(LayerContext c, Operand<TFloat32> y, Operand<TFloat32> bias) {
+  static LayerOutput finish(LayerContext c, Operand<TFloat32> y, Operand<TFloat32> bias) {
     Ops tf = c.tf();
     Operand<TFloat32> pre = bias == null ? y : tf.nn.biasAdd(y, bias);
     String act = Activations.name(c.config().get("activation"));

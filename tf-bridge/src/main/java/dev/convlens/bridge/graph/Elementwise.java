@@ -6,7 +6,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TFloat32;
 
-/** Layers that map each value on its own: Activation, ReLU, LeakyReLU, ELU, Softmax, Rescaling. */
+/** Layers that map each value on its own: Activation, ReLU, LeakyReLU, ThresholdedReLU, ELU, Softmax, Rescaling. */
 final class Elementwise {
   private Elementwise() {}
 
@@ -45,6 +45,14 @@ final class Elementwise {
     // Keras 2 calls the slope 'alpha', Keras 3 'negative_slope'; both default to 0.3.
     float alpha = (float) c.number("negative_slope", c.number("alpha", 0.3));
     return LayerOutput.of(c.tf().nn.leakyRelu(in.get(0), LeakyRelu.alpha(alpha)));
+  };
+
+  /** Keras' ThresholdedReLU: {@code x} where {@code x > theta}, else 0. */
+  static final LayerBuilder THRESHOLDED_RELU = (c, in, w) -> {
+    Ops tf = c.tf();
+    Operand<TFloat32> x = in.get(0);
+    Operand<TFloat32> theta = tf.constant((float) c.number("theta", 1.0));
+    return LayerOutput.of(tf.select(tf.math.greater(x, theta), x, tf.zerosLike(x)));
   };
 
   static final LayerBuilder ELU = (c, in, w) -> {

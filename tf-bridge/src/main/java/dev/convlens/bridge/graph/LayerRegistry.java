@@ -49,6 +49,7 @@ public final class LayerRegistry {
     put(m, Convolutions.CONV2D, Set.of(CONVOLUTIONAL), "Conv2D", "Convolution2D");
     put(m, Convolutions.DEPTHWISE, Set.of(CONVOLUTIONAL), "DepthwiseConv2D");
     put(m, Convolutions.SEPARABLE, Set.of(CONVOLUTIONAL), "SeparableConv2D", "SeparableConvolution2D");
+    put(m, new TransposedConvolution(), Set.of(CONVOLUTIONAL), "Conv2DTranspose", "Convolution2DTranspose");
     put(m, new Dense(), Set.of(DENSE), "Dense");
     put(m, Pooling.MAX, Set.of(POOLING), "MaxPooling2D", "MaxPool2D");
     put(m, Pooling.AVERAGE, Set.of(POOLING), "AveragePooling2D", "AvgPool2D");
@@ -56,6 +57,10 @@ public final class LayerRegistry {
     put(m, Pooling.GLOBAL_MAX, Set.of(GLOBAL_POOLING), "GlobalMaxPooling2D", "GlobalMaxPool2D");
     put(m, Reshaping.ZERO_PADDING, Set.of(PASS_THROUGH), "ZeroPadding2D");
     put(m, Reshaping.CROPPING, Set.of(PASS_THROUGH), "Cropping2D");
+    put(m, Resampling.UP_SAMPLING, Set.of(PASS_THROUGH), "UpSampling2D");
+    put(m, Resampling.RESIZING, Set.of(PASS_THROUGH), "Resizing");
+    put(m, Resampling.CENTER_CROP, Set.of(PASS_THROUGH), "CenterCrop");
+    put(m, Reshaping.PERMUTE, Set.of(SHAPE_ONLY), "Permute");
     put(m, Reshaping.FLATTEN, Set.of(SHAPE_ONLY), "Flatten");
     put(m, Reshaping.RESHAPE, Set.of(PASS_THROUGH, SHAPE_ONLY), "Reshape");
     put(m, new BatchNormalization(), Set.of(), "BatchNormalization");
@@ -63,6 +68,8 @@ public final class LayerRegistry {
     put(m, Elementwise.RELU, Set.of(), "ReLU");
     put(m, Elementwise.LEAKY_RELU, Set.of(), "LeakyReLU");
     put(m, Elementwise.ELU, Set.of(), "ELU");
+    put(m, Elementwise.THRESHOLDED_RELU, Set.of(), "ThresholdedReLU");
+    put(m, new ParametricRelu(), Set.of(), "PReLU");
     put(m, Elementwise.SOFTMAX, Set.of(), "Softmax");
     put(m, Elementwise.RESCALING, Set.of(), "Rescaling");
     put(m, Merging.ADD, Set.of(MERGE), "Add");

@@ -89,4 +89,24 @@ final class Reshaping {
     }
     return LayerOutput.of(c.tf().reshape(in.get(0), c.tf().constant(dims.stream().mapToLong(Long::longValue).toArray())));
   };
+
+  /** Keras' Permute: {@code dims} numbers the non-batch axes from 1. */
+  static final LayerBuilder PERMUTE = (c, in, w) -> {
+    JsonNode d = c.config().get("dims");
+    int rank = c.inputShape(0).numDimensions();
+    if (d == null || !d.isArray() || d.size() != rank - 1) {
+      throw c.invalid("'dims' must list the " + (rank - 1) + " non-batch axes, got " + d);
+    }
+    int[] perm = new int[rank];
+    boolean[] seen = new boolean[rank];
+    for (int i = 0; i < d.size(); i++) {
+      int a = d.get(i).asInt();
+      if (!d.get(i).canConvertToExactIntegral() || a < 1 || a >= rank || seen[a]) {
+        throw c.invalid("'dims' must be a permutation of 1.." + (rank - 1) + ", got " + d);
+      }
+      seen[a] = true;
+      perm[i + 1] = a;
+    }
+    return LayerOutput.of(c.tf().linalg.transpose(in.get(0), c.tf().constant(perm)));
+  };
 }
