@@ -72,6 +72,7 @@ public final class LayerRegistry {
     put(m, new ParametricRelu(), Set.of(), "PReLU");
     put(m, Elementwise.SOFTMAX, Set.of(), "Softmax");
     put(m, Elementwise.RESCALING, Set.of(), "Rescaling");
+    put(m, new Normalization(), Set.of(), "Normalization");
     put(m, Merging.ADD, Set.of(MERGE), "Add");
     put(m, Merging.SUBTRACT, Set.of(MERGE), "Subtract");
     put(m, Merging.MULTIPLY, Set.of(MERGE), "Multiply");

@@ -15,6 +15,7 @@ import dev.convlens.bridge.graph.NaiveOps.T;
 import dev.convlens.bridge.keras.WeightArray;
 import dev.convlens.bridge.keras.WeightSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -398,6 +399,48 @@ class LayerSemanticsTest {
     check("prelu_shared", NaiveOps.prelu(in, t.w("prelu_shared", 0)), out);
     check("thresholded", in.map(v -> v > 0.5 ? v : 0), out);
     check("permute", NaiveOps.permute(in, 3, 1, 2), out);
+  }
+
+  @Test
+  void normalizationFromWeightsFromConfigAndInverted() {
+    Tiny t = new Tiny(FixtureBuilder.functional("norm").input("in", 3, 4, 2)
+        .normalization("adapted")
+        .from("in").normalization("configured")
+        .from("in").normalization("inverted"))
+        .edit("configured", c -> {
+          c.set("mean", JSON.valueToTree(new double[] {0.5, -1.0}));
+          c.set("variance", JSON.valueToTree(new double[] {4.0, 0.0})); // 0: Keras divides by epsilon instead
+        })
+        .edit("inverted", c -> c.put("invert", true))
+        .keepWeights("configured");
+    FloatArray x = random(25, 2, 3, 4, 2);
+    Map<String, FloatArray> out = t.run(x);
+    T in = T.of(x);
+    double[] mean = doubles(t.w("adapted", 0));
+    double[] std = Arrays.stream(doubles(t.w("adapted", 1))).map(v -> Math.max(Math.sqrt(v), 1e-7)).toArray();
+    check("adapted", indexed(in, i -> (in.v()[i] - mean[i % 2]) / std[i % 2]), out);
+    double[] cStd = {2.0, 1e-7};
+    double[] cMean = {0.5, -1.0};
+    check("configured", indexed(in, i -> (in.v()[i] - cMean[i % 2]) / cStd[i % 2]), out);
+    double[] iMean = doubles(t.w("inverted", 0));
+    double[] iStd = Arrays.stream(doubles(t.w("inverted", 1))).map(v -> Math.max(Math.sqrt(v), 1e-7)).toArray();
+    check("inverted", indexed(in, i -> iMean[i % 2] + in.v()[i] * iStd[i % 2]), out);
+  }
+
+  private static double[] doubles(FloatArray a) {
+    double[] d = new double[a.data().length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = a.data()[i];
+    }
+    return d;
+  }
+
+  private static T indexed(T like, java.util.function.IntToDoubleFunction f) {
+    double[] v = new double[like.v().length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = f.applyAsDouble(i);
+    }
+    return new T(like.shape().clone(), v);
   }
 
   static final List<String> IDENTITY_AT_INFERENCE = List.of("Dropout", "SpatialDropout2D", "GaussianNoise",
