@@ -9,16 +9,20 @@ import org.tensorflow.types.TFloat32;
 final class Activations {
   private Activations() {}
 
-  /** The activation named in a config value: a string, or a Keras 3 serialized function object. */
+  /**
+   * The activation named in a config value: a string, or a Keras 3 serialized function object;
+   * null when the value is neither (a number, a list, an object without a name).
+   */
   static String name(JsonNode v) {
     if (v == null || v.isNull()) {
       return "linear";
     }
     if (v.isObject()) {
       JsonNode c = v.get("config");
-      return c != null && c.isTextual() ? c.asText() : v.path("class_name").asText("linear");
+      JsonNode n = c != null && c.isTextual() ? c : v.get("class_name");
+      return n != null && n.isTextual() ? n.textValue() : null;
     }
-    return v.asText();
+    return v.isTextual() ? v.textValue() : null;
   }
 
   static boolean isKnown(String name) {

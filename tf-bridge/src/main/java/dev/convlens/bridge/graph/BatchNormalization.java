@@ -1,6 +1,5 @@
 package dev.convlens.bridge.graph;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.keras.Initializer;
 import dev.convlens.bridge.keras.WeightSpec;
 import java.util.ArrayList;
@@ -16,12 +15,7 @@ import org.tensorflow.types.TFloat32;
 final class BatchNormalization implements LayerBuilder {
   @Override
   public List<WeightSpec> weights(LayerContext c) {
-    JsonNode axis = c.config().get("axis");
-    int rank = c.inputShape(0).numDimensions();
-    int a = axis == null || axis.isNull() ? -1 : axis.isArray() ? (axis.size() == 1 ? axis.get(0).asInt() : 99) : axis.asInt();
-    if (a != -1 && a != rank - 1) {
-      throw c.unsupported("normalization over axis " + axis + " (only the last axis, channels_last, is supported)");
-    }
+    check(c);
     long ch = c.inputChannels();
     List<WeightSpec> w = new ArrayList<>();
     if (c.bool("scale", true)) {
@@ -35,8 +29,23 @@ final class BatchNormalization implements LayerBuilder {
     return w;
   }
 
+  /** Reads every field the layer uses, so a bad one fails before the weights are sized. */
+  private static void check(LayerContext c) {
+    int rank = c.inputShape(0).numDimensions();
+    int axis = c.axis("axis", -1);
+    if (axis != rank - 1) {
+      throw c.unsupported("normalization over axis " + JsonValues.show(c.config().get("axis"))
+          + " (only the last axis, channels_last, is supported)");
+    }
+    epsilon(c);
+    c.number("momentum", 0.99, 0, 1);
+    c.bool("scale", true);
+    c.bool("center", true);
+  }
+
   @Override
   public LayerOutput call(LayerContext c, List<Operand<TFloat32>> in, List<Operand<TFloat32>> w) {
+    check(c);
     Ops tf = c.tf();
     boolean scale = c.bool("scale", true);
     boolean center = c.bool("center", true);
@@ -45,12 +54,21 @@ final class BatchNormalization implements LayerBuilder {
     Operand<TFloat32> beta = center ? w.get(i++) : null;
     Operand<TFloat32> mean = w.get(i++);
     Operand<TFloat32> variance = w.get(i);
-    Operand<TFloat32> inv = tf.math.rsqrt(tf.math.add(variance, tf.constant((float) c.number("epsilon", 1e-3))));
+    Operand<TFloat32> inv = tf.math.rsqrt(tf.math.add(variance, tf.constant(epsilon(c))));
     if (gamma != null) {
       inv = tf.math.mul(inv, gamma);
     }
     Operand<TFloat32> shift = tf.math.mul(mean, inv);
     Operand<TFloat32> offset = beta != null ? tf.math.sub(beta, shift) : tf.math.neg(shift);
     return LayerOutput.of(tf.math.add(tf.math.mul(in.get(0), inv), offset));
+  }
+
+  /** Epsilon as the float32 the graph adds; one below float32's range would round to 0 and divide by zero. */
+  private static float epsilon(LayerContext c) {
+    float eps = (float) c.positiveNumber("epsilon", 1e-3);
+    if (eps == 0f || Float.isInfinite(eps)) {
+      throw c.badValue("epsilon", "a number > 0 within float32 range");
+    }
+    return eps;
   }
 }

@@ -13,11 +13,8 @@ import org.tensorflow.types.TFloat32;
 final class Dense implements LayerBuilder {
   @Override
   public List<WeightSpec> weights(LayerContext c) {
-    String act = Activations.name(c.config().get("activation"));
-    if (!Activations.isKnown(act)) {
-      throw c.unsupported("activation '" + act + "'");
-    }
-    long units = c.integer("units", -1);
+    c.activation();
+    long units = c.positiveInt("units");
     List<WeightSpec> w = new ArrayList<>();
     w.add(c.weight("kernel", new long[] {c.inputChannels(), units}, true, "kernel_initializer", Initializer.GLOROT_UNIFORM));
     if (c.bool("use_bias", true)) {
@@ -31,7 +28,7 @@ final class Dense implements LayerBuilder {
     Ops tf = c.tf();
     Operand<TFloat32> x = in.get(0);
     Shape s = c.inputShape(0);
-    long units = c.integer("units", -1);
+    long units = c.positiveInt("units");
     Operand<TFloat32> y;
     if (s.numDimensions() == 2) {
       y = tf.linalg.matMul(x, w.get(0));
@@ -50,6 +47,6 @@ final class Dense implements LayerBuilder {
       y = tf.reshape(tf.linalg.matMul(flat, w.get(0)), tf.constant(outer));
     }
     Operand<TFloat32> pre = w.size() > 1 ? tf.nn.biasAdd(y, w.get(1)) : y;
-    return new LayerOutput(Activations.apply(tf, Activations.name(c.config().get("activation")), pre), pre);
+    return new LayerOutput(Activations.apply(tf, c.activation(), pre), pre);
   }
 }

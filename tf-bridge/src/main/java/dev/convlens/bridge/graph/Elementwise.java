@@ -2,29 +2,34 @@ package dev.convlens.bridge.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TFloat32;
 
-/** Layers that map each value on its own: Activation, ReLU, LeakyReLU, ThresholdedReLU, ELU, Softmax, Rescaling. */
+/** Layers that map each value on its own: Activation, ReLU, LeakyReLU, ThresholdedReLU, ELU, Softmax, Rescaling, and the
+ * inference-time identities. */
 final class Elementwise {
   private Elementwise() {}
 
+  /** Numbers the graph uses as float32 constants: beyond this they would become infinities. */
+  private static final double FLOAT_MAX = Float.MAX_VALUE;
+
   static final LayerBuilder ACTIVATION = (c, in, w) -> {
-    String act = Activations.name(c.config().get("activation"));
-    if (!Activations.isKnown(act)) {
-      throw c.unsupported("activation '" + act + "'");
+    if (!c.config().has("activation")) {
+      throw c.missing("activation", "an activation name");
     }
+    String act = c.activation();
     return new LayerOutput(Activations.apply(c.tf(), act, in.get(0)), in.get(0));
   };
 
-  /** Keras ReLU: {@code max_value} cap, {@code negative_slope} below {@code threshold}. */
+  /** Keras ReLU: {@code max_value} cap, {@code negative_slope} below {@code threshold}; Keras refuses negative caps and slopes. */
   static final LayerBuilder RELU = (c, in, w) -> {
     Ops tf = c.tf();
     Operand<TFloat32> x = in.get(0);
-    double slope = c.number("negative_slope", 0);
-    double threshold = c.number("threshold", 0);
-    Double max = c.has("max_value") ? c.number("max_value", 0) : null;
+    double slope = c.number("negative_slope", 0, 0, FLOAT_MAX);
+    double threshold = c.number("threshold", 0, -FLOAT_MAX, FLOAT_MAX);
+    Double max = c.has("max_value") ? c.number("max_value", 0, 0, FLOAT_MAX) : null;
     Operand<TFloat32> y;
     if (slope == 0 && threshold == 0) {
       // The plain forms keep TF's own kernels (and their gradients) for relu and relu6.
@@ -42,8 +47,9 @@ final class Elementwise {
   };
 
   static final LayerBuilder LEAKY_RELU = (c, in, w) -> {
-    // Keras 2 calls the slope 'alpha', Keras 3 'negative_slope'; both default to 0.3.
-    float alpha = (float) c.number("negative_slope", c.number("alpha", 0.3));
+    // Keras 2 calls the slope 'alpha', Keras 3 'negative_slope' (which must be >= 0); both default to 0.3.
+    float alpha = (float) (c.has("negative_slope") ? c.number("negative_slope", 0.3, 0, FLOAT_MAX)
+        : c.number("alpha", 0.3, -FLOAT_MAX, FLOAT_MAX));
     return LayerOutput.of(c.tf().nn.leakyRelu(in.get(0), LeakyRelu.alpha(alpha)));
   };
 
@@ -51,24 +57,23 @@ final class Elementwise {
   static final LayerBuilder THRESHOLDED_RELU = (c, in, w) -> {
     Ops tf = c.tf();
     Operand<TFloat32> x = in.get(0);
-    Operand<TFloat32> theta = tf.constant((float) c.number("theta", 1.0));
+    Operand<TFloat32> theta = tf.constant((float) c.number("theta", 1.0, -FLOAT_MAX, FLOAT_MAX));
     return LayerOutput.of(tf.select(tf.math.greater(x, theta), x, tf.zerosLike(x)));
   };
 
   static final LayerBuilder ELU = (c, in, w) -> {
     Ops tf = c.tf();
-    float alpha = (float) c.number("alpha", 1.0);
+    float alpha = (float) c.number("alpha", 1.0, -FLOAT_MAX, FLOAT_MAX);
     Operand<TFloat32> e = tf.nn.elu(in.get(0));
     return LayerOutput.of(alpha == 1f ? e
         : tf.select(tf.math.greater(in.get(0), tf.constant(0f)), e, tf.math.mul(e, tf.constant(alpha))));
   };
 
   static final LayerBuilder SOFTMAX = (c, in, w) -> {
-    JsonNode axis = c.config().get("axis");
-    int a = axis == null || axis.isNull() ? -1 : axis.isArray() ? axis.get(0).asInt() : axis.asInt();
     int rank = c.inputShape(0).numDimensions();
-    if (a != -1 && a != rank - 1) {
-      throw c.unsupported("softmax over axis " + a + " (only the last axis is supported)");
+    if (c.axis("axis", -1) != rank - 1) {
+      throw c.unsupported("softmax over axis " + JsonValues.show(c.config().get("axis"))
+          + " (only the last axis is supported)");
     }
     return new LayerOutput(c.tf().nn.softmax(in.get(0)), in.get(0));
   };
@@ -76,23 +81,52 @@ final class Elementwise {
   /** {@code x * scale + offset} in float32; scale and offset may be per-channel lists. */
   static final LayerBuilder RESCALING = (c, in, w) -> {
     Ops tf = c.tf();
-    return LayerOutput.of(tf.math.add(tf.math.mul(in.get(0), constant(tf, c.config().get("scale"), 1f)),
-        constant(tf, c.config().get("offset"), 0f)));
+    Operand<TFloat32> scale = constant(c, "scale", 1f);
+    Operand<TFloat32> offset = constant(c, "offset", 0f);
+    return LayerOutput.of(tf.math.add(tf.math.mul(in.get(0), scale), offset));
   };
 
-  private static Operand<TFloat32> constant(Ops tf, JsonNode v, float fallback) {
-    if (v == null || v.isNull()) {
+  /** A float32 number or a list of one per channel (or a single one). */
+  private static Operand<TFloat32> constant(LayerContext c, String key, float fallback) {
+    Ops tf = c.tf();
+    if (!c.has(key)) {
       return tf.constant(fallback);
     }
-    if (v.isArray()) {
-      float[] f = new float[v.size()];
-      for (int i = 0; i < f.length; i++) {
-        f[i] = (float) v.get(i).asDouble();
-      }
-      return tf.constant(f);
+    JsonNode v = c.config().get(key);
+    if (!v.isArray()) {
+      return tf.constant((float) c.number(key, fallback, -FLOAT_MAX, FLOAT_MAX));
     }
-    return tf.constant((float) v.asDouble());
+    Shape s = c.inputShape(0);
+    long channels = s.numDimensions() > 1 ? s.get(s.numDimensions() - 1) : -1;
+    String expected = "a number or a list of one number per channel (" + (channels < 0 ? "?" : channels) + ")";
+    if (v.isEmpty() || (v.size() != 1 && channels >= 0 && v.size() != channels)) {
+      throw c.badValue(key, expected);
+    }
+    float[] f = new float[v.size()];
+    for (int i = 0; i < f.length; i++) {
+      Double d = JsonValues.finite(v.get(i));
+      if (d == null || Math.abs(d) > FLOAT_MAX) {
+        throw c.badValue(key, expected);
+      }
+      f[i] = d.floatValue();
+    }
+    return tf.constant(f);
   }
 
   static final LayerBuilder IDENTITY = (c, in, w) -> LayerOutput.of(c.tf().identity(in.get(0)));
+
+  /**
+   * Dropout and its variants: the identity at inference. A rate is checked where given, as training
+   * re-applies it; an absent one (never written by Keras) means nothing is dropped.
+   */
+  static final LayerBuilder DROPOUT = (c, in, w) -> {
+    c.rate("rate", 0);
+    return IDENTITY.call(c, in, w);
+  };
+
+  /** GaussianNoise: the identity at inference; a negative or non-finite stddev is refused as Keras would. */
+  static final LayerBuilder NOISE = (c, in, w) -> {
+    c.number("stddev", 0, 0, FLOAT_MAX);
+    return IDENTITY.call(c, in, w);
+  };
 }

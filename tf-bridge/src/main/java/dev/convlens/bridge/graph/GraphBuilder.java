@@ -40,6 +40,12 @@ import org.tensorflow.types.TFloat32;
  * whose initial value is kept until the session assigns it.
  */
 public final class GraphBuilder {
+  /**
+   * Most values one sample may hold in any layer input, output or weight: a Java array's limit,
+   * which the {@code FloatArray} results and weights are. Also keeps every size product in a long.
+   */
+  static final long MAX_VALUES_PER_SAMPLE = Integer.MAX_VALUE - 8;
+
   private final Graph graph;
   private final Ops root;
   private final WeightSource weights;
@@ -142,6 +148,10 @@ public final class GraphBuilder {
 
   private Operand<TFloat32> resolve(TensorRef r, Map<String, List<List<Operand<TFloat32>>>> calls,
       Map<String, LayerNode> byName, ModelSpec spec) {
+    if (r.node() < 0 || r.tensor() < 0) {
+      throw new ModelFormatException(source, "model '" + spec.name() + "' refers to layer '" + r.layer()
+          + "' with node index " + r.node() + " and tensor index " + r.tensor() + ", expected indexes >= 0");
+    }
     List<List<Operand<TFloat32>>> made = calls.get(r.layer());
     if (made == null || made.isEmpty()) {
       throw new ModelFormatException(source, "model '" + spec.name() + "' refers to layer '" + r.layer()
@@ -161,7 +171,16 @@ public final class GraphBuilder {
       boolean parentTrainable) {
     String key = String.join("/", path);
     // A frozen model freezes everything inside it, as `base.trainable = False` does in Keras.
-    boolean trainable = parentTrainable && layer.config().path("trainable").asBoolean(true);
+    // A Keras 2.0 Sequential's config is a bare list of its layers; every other config is an object.
+    if (layer.config() == null || !(layer.config().isObject() || (layer.isModel() && layer.config().isArray()))) {
+      throw layerError(path, layer.className(), "its config is " + JsonValues.show(layer.config())
+          + ", expected a JSON object");
+    }
+    JsonNode t = layer.config().get("trainable");
+    if (t != null && !t.isNull() && !t.isBoolean()) {
+      throw layerError(path, layer.className(), "'trainable' is " + JsonValues.show(t) + ", expected true or false");
+    }
+    boolean trainable = parentTrainable && (t == null || !t.isBoolean() || t.booleanValue());
     if (layer.className().equals("InputLayer")) {
       int index = inputIndex(spec, layer.name());
       Operand<TFloat32> in = given != null ? given.get(index) : placeholder(layer, path);
@@ -209,13 +228,10 @@ public final class GraphBuilder {
   private Placeholder<TFloat32> placeholder(LayerNode layer, List<String> path) {
     JsonNode shape = ModelConfigParser.batchShape(layer.config());
     if (shape == null) {
-      throw new ModelFormatException(source, "input layer '" + layer.name() + "' declares no shape");
+      throw layerError(path, layer.className(), "declares no shape (expected 'batch_input_shape', 'batch_shape' or"
+          + " 'input_shape')");
     }
-    long[] dims = new long[shape.size()];
-    dims[0] = -1;
-    for (int i = 1; i < dims.length; i++) {
-      dims[i] = shape.get(i).isNull() ? -1 : shape.get(i).asLong();
-    }
+    long[] dims = inputDims(layer, path, shape);
     if (inputShapeOverride != null && inputs.isEmpty()) {
       if (inputShapeOverride.length != dims.length - 1) {
         throw new ModelFormatException(source, "input shape " + Arrays.toString(inputShapeOverride)
@@ -229,11 +245,42 @@ public final class GraphBuilder {
         dims[i] = inputShapeOverride[i - 1];
       }
     }
+    checkSize(path, layer.className(), "input", Shape.of(dims));
     Placeholder<TFloat32> p = scoped(path.subList(0, path.size() - 1)).withName(opName(layer.name())).placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(dims)));
     inputs.add(p);
     inputNames.add(layer.name());
     return p;
+  }
+
+  /**
+   * The declared batch shape of an input layer with the batch axis unknown: at least one axis
+   * besides the batch, each null (unknown) or a positive int.
+   */
+  private long[] inputDims(LayerNode layer, List<String> path, JsonNode shape) {
+    String key = "'batch_input_shape'";
+    for (String k : new String[] {"batch_input_shape", "batch_shape", "input_shape"}) {
+      if (layer.config().get(k) != null) {
+        key = "'" + k + "'";
+        break;
+      }
+    }
+    if (shape.size() < 2) {
+      throw layerError(path, layer.className(), key + " is " + JsonValues.show(shape)
+          + ", expected the batch axis and at least one more");
+    }
+    long[] dims = new long[shape.size()];
+    dims[0] = -1;
+    for (int i = 1; i < dims.length; i++) {
+      JsonNode d = shape.get(i);
+      Integer n = JsonValues.exactInt(d);
+      if (!d.isNull() && (n == null || n < 1)) {
+        throw layerError(path, layer.className(), key + " is " + JsonValues.show(shape)
+            + ", expected null or a positive int for each axis after the batch");
+      }
+      dims[i] = d.isNull() ? -1 : n;
+    }
+    return dims;
   }
 
   private LayerOutput apply(LayerNode layer, List<String> path, String callKey, List<Operand<TFloat32>> in,
@@ -243,6 +290,12 @@ public final class GraphBuilder {
     Ops scoped = scoped(List.of(callKey.split("/")));
     LayerContext ctx = new LayerContext(layer.className(), path, layer.config(), shapes, scoped, source);
     String key = String.join("/", path);
+    Set<LayerTrait> traits = traitsOf(layer);
+    if (in.isEmpty() || (in.size() != 1 && !traits.contains(LayerTrait.MERGE) && !traits.contains(LayerTrait.CUSTOM))) {
+      // Built-in builders read their first input only: a second one would be dropped without a word.
+      throw ctx.invalid("is called on " + in.size() + " inputs, expected " + (traits.contains(LayerTrait.MERGE)
+          ? "at least one" : "one"));
+    }
     try {
       List<Operand<TFloat32>> w = layerWeights.get(key);
       if (w == null) {
@@ -250,7 +303,12 @@ public final class GraphBuilder {
         layerWeights.put(key, w);
       }
       calls.putIfAbsent(key, new LayerCall(builder, layer.className(), path, layer.config(), w, source));
-      return builder.call(ctx, in, w);
+      LayerOutput out = builder.call(ctx, in, w);
+      if (out == null || out.output() == null || out.preActivation() == null) {
+        throw new IllegalStateException("returned no output: " + out);
+      }
+      checkSize(path, layer.className(), "output", out.output().shape());
+      return out;
     } catch (ConvlensException e) {
       throw e;
     } catch (IllegalArgumentException | TensorFlowException e) {
@@ -292,6 +350,10 @@ public final class GraphBuilder {
     if (specs.isEmpty()) {
       return List.of();
     }
+    for (WeightSpec spec : specs) {
+      // Before anything is read or drawn: a config of 2^20 filters must not allocate their weights.
+      checkWeight(path, ctx.className(), spec);
+    }
     List<WeightArray> stored = weights.weights(path, ctx.className(), specs);
     if (stored.isEmpty()) {
       if (randomSeed == null) {
@@ -324,6 +386,59 @@ public final class GraphBuilder {
       out.add(variable);
     }
     return out;
+  }
+
+  /**
+   * Refuses a shape with an empty axis (an output TF would compute as nothing, or fail on at
+   * predict) or more than {@link #MAX_VALUES_PER_SAMPLE} values per sample.
+   */
+  private void checkSize(List<String> path, String className, String what, Shape s) {
+    long[] sizes = new long[Math.max(0, s.numDimensions() - 1)];
+    for (int i = 1; i < s.numDimensions(); i++) {
+      long d = s.get(i);
+      if (d == 0 || d < -1) {
+        throw layerError(path, className, what + " would have shape " + s + ", which has an empty axis");
+      }
+      sizes[i - 1] = d < 0 ? 1 : d;  // unknown until predict
+    }
+    if (cappedProduct(sizes) > MAX_VALUES_PER_SAMPLE) {
+      throw layerError(path, className, what + " would have shape " + s + ", more than " + MAX_VALUES_PER_SAMPLE
+          + " values per sample");
+    }
+  }
+
+  /** Refuses a weight shape with an axis below 1 or more values than a Java array holds. */
+  private void checkWeight(List<String> path, String className, WeightSpec spec) {
+    for (long d : spec.shape()) {
+      if (d < 1) {
+        throw layerError(path, className, "weight '" + spec.name() + "' would have shape "
+            + Arrays.toString(spec.shape()) + ", which has an empty axis");
+      }
+    }
+    if (cappedProduct(spec.shape()) > MAX_VALUES_PER_SAMPLE) {
+      throw layerError(path, className, "weight '" + spec.name() + "' would have shape "
+          + Arrays.toString(spec.shape()) + ", more than " + MAX_VALUES_PER_SAMPLE + " values");
+    }
+  }
+
+  /** The product of positive sizes, or {@code MAX_VALUES_PER_SAMPLE + 1} once it is above that (so never an overflow). */
+  static long cappedProduct(long... sizes) {
+    long n = 1;
+    for (long d : sizes) {
+      if (d < 1) {
+        return 0;
+      }
+      if (n > MAX_VALUES_PER_SAMPLE / d) {
+        return MAX_VALUES_PER_SAMPLE + 1;
+      }
+      n *= d;
+    }
+    return n;
+  }
+
+  /** An error about a layer in the wording {@link LayerContext#invalid} uses. */
+  private ModelFormatException layerError(List<String> path, String className, String message) {
+    return new ModelFormatException(source, "layer '" + String.join("/", path) + "' (" + className + "): " + message);
   }
 
   private List<ModelVariable> variablesOf(String key) {

@@ -27,6 +27,13 @@ final class InitialWeights {
     for (WeightSpec s : specs) {
       float[] v = new float[(int) s.count()];
       fill(v, s, random, layer);
+      for (float f : v) {
+        if (!Float.isFinite(f)) {
+          // A config's initializer arguments (a constant of 1e39, a stddev of 1e300) are not checked on parsing.
+          throw layer.invalid("the initializer of weight '" + s.name() + "' (" + s.initializer()
+              + ") draws a non-finite value; fix its arguments or load the model with its weights");
+        }
+      }
       out.add(new WeightArray(s.name() + ":0", new FloatArray(s.shape().clone(), v)));
     }
     return out;

@@ -81,9 +81,11 @@ public final class LayerRegistry {
     put(m, Merging.MINIMUM, Set.of(MERGE), "Minimum");
     put(m, Merging.CONCATENATE, Set.of(MERGE), "Concatenate");
     // Regularisation and random augmentation: the identity at inference time.
-    put(m, Elementwise.IDENTITY, Set.of(PASS_THROUGH, SHAPE_ONLY, TRAINING_ONLY, DROPOUT), "Dropout");
-    put(m, Elementwise.IDENTITY, Set.of(PASS_THROUGH, SHAPE_ONLY, TRAINING_ONLY), "SpatialDropout1D",
-        "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
+    put(m, Elementwise.DROPOUT, Set.of(PASS_THROUGH, SHAPE_ONLY, TRAINING_ONLY, DROPOUT), "Dropout");
+    put(m, Elementwise.DROPOUT, Set.of(PASS_THROUGH, SHAPE_ONLY, TRAINING_ONLY), "SpatialDropout1D",
+        "SpatialDropout2D", "GaussianDropout", "AlphaDropout");
+    put(m, Elementwise.NOISE, Set.of(PASS_THROUGH, SHAPE_ONLY, TRAINING_ONLY), "GaussianNoise");
+    put(m, Elementwise.IDENTITY, Set.of(PASS_THROUGH, SHAPE_ONLY, TRAINING_ONLY), "ActivityRegularization",
         "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
         "RandomHeight", "RandomWidth");
     put(m, null, Set.of(INPUT, PASS_THROUGH), "InputLayer");

@@ -3,6 +3,7 @@ package dev.convlens.bridge.graph;
 import java.util.List;
 import java.util.function.BinaryOperator;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -41,9 +42,20 @@ final class Merging {
     return LayerOutput.of(c.tf().math.div(sum, c.tf().constant((float) in.size())));
   };
 
+  /** Concatenate along one non-batch axis: the inputs must agree on rank and on every other known size. */
   static final LayerBuilder CONCATENATE = (c, in, w) -> {
-    int axis = c.integer("axis", -1);
+    int axis = c.axis("axis", -1);
+    Shape first = c.inputShape(0);
+    for (int i = 1; i < c.inputCount(); i++) {
+      Shape s = c.inputShape(i);
+      boolean fits = s.numDimensions() == first.numDimensions();
+      for (int d = 1; fits && d < s.numDimensions(); d++) {
+        fits = d == axis || s.get(d) < 0 || first.get(d) < 0 || s.get(d) == first.get(d);
+      }
+      if (!fits) {
+        throw c.invalid("cannot concatenate inputs of shapes " + first + " and " + s + " along axis " + axis);
+      }
+    }
     return LayerOutput.of(c.tf().concat(in, c.tf().constant(axis)));
   };
-
 }

@@ -74,10 +74,10 @@ final class Normalization implements LayerBuilder {
     }
     TreeSet<Integer> kept = new TreeSet<>();
     for (JsonNode a : given) {
-      int v = a.asInt();
-      int positive = v < 0 ? v + rank : v;
-      if (!a.canConvertToExactIntegral() || positive < 1 || positive >= rank) {
-        throw c.invalid("'axis' holds " + a + ", expected non-batch axes of a rank-" + rank + " input");
+      Integer v = JsonValues.exactInt(a);
+      int positive = v == null ? -1 : v < 0 ? v + rank : v;
+      if (positive < 1 || positive >= rank) {
+        throw c.badValue("axis", "non-batch axes of a rank-" + rank + " input, or null");
       }
       kept.add(positive);
     }
@@ -128,10 +128,9 @@ final class Normalization implements LayerBuilder {
   private static void flatten(JsonNode v, List<Double> out) {
     if (v.isArray()) {
       v.forEach(e -> flatten(e, out));
-    } else if (v.isNumber()) {
-      out.add(v.asDouble());
     } else {
-      out.add(Double.NaN);
+      Double d = JsonValues.finite(v);
+      out.add(d == null ? Double.NaN : d);
     }
   }
 }

@@ -20,10 +20,11 @@ final class ParametricRelu implements LayerBuilder {
     }
     JsonNode shared = c.config().get("shared_axes");
     if (shared != null && !shared.isNull()) {
+      String expected = "non-batch axes 1.." + (s.numDimensions() - 1);
       for (JsonNode a : shared.isArray() ? shared : List.of(shared)) {
-        int axis = a.asInt();
-        if (!a.canConvertToExactIntegral() || axis < 1 || axis >= s.numDimensions()) {
-          throw c.invalid("shared_axes holds " + a + ", expected axes 1.." + (s.numDimensions() - 1));
+        Integer axis = JsonValues.exactInt(a);
+        if (axis == null || axis < 1 || axis >= s.numDimensions()) {
+          throw c.badValue("shared_axes", expected);
         }
         shape[axis - 1] = 1;
       }

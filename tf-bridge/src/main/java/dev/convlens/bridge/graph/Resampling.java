@@ -1,5 +1,6 @@
 package dev.convlens.bridge.graph;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.tensorflow.Operand;
@@ -22,17 +23,19 @@ final class Resampling {
     Shape s = knownSize(c);
     long[] f = c.pair("size", new long[] {2, 2});
     String method = interpolation(c, "nearest", "nearest", "bilinear");
+    requireOutputSize(c, "'size' " + Arrays.toString(f), s, s.get(1) * f[0], s.get(2) * f[1]);
     return LayerOutput.of(resize(c.tf(), in.get(0), s, s.get(1) * f[0], s.get(2) * f[1], method));
   };
 
   static final LayerBuilder RESIZING = (c, in, w) -> {
     Shape s = knownSize(c);
-    long h = c.integer("height", -1);
-    long wd = c.integer("width", -1);
+    long h = c.positiveInt("height");
+    long wd = c.positiveInt("width");
     String method = interpolation(c, "bilinear", "bilinear", "nearest", "area");
+    requireOutputSize(c, "'height' " + h + " and 'width' " + wd, s, h, wd);
     Sized x = new Sized(in.get(0), s);
     if (c.bool("crop_to_aspect_ratio", false)) {
-      x = cropToAspect(c.tf(), x, h, wd);
+      x = cropToAspect(c, x, h, wd);
     }
     return LayerOutput.of(resize(c.tf(), x.x(), x.shape(), h, wd, method));
   };
@@ -40,16 +43,17 @@ final class Resampling {
   /** Keras 2's CenterCrop: a central crop, or (input smaller than the target) an aspect-preserving upsize. */
   static final LayerBuilder CENTER_CROP = (c, in, w) -> {
     Shape s = knownSize(c);
-    long h = c.integer("height", -1);
-    long wd = c.integer("width", -1);
+    long h = c.positiveInt("height");
+    long wd = c.positiveInt("width");
     Ops tf = c.tf();
+    requireOutputSize(c, "'height' " + h + " and 'width' " + wd, s, h, wd);
     if (s.get(1) >= h && s.get(2) >= wd) {
       int top = (int) ((s.get(1) - h) / 2);
       int left = (int) ((s.get(2) - wd) / 2);
       return LayerOutput.of(tf.slice(in.get(0), tf.constant(new int[] {0, top, left, 0}),
           tf.constant(new int[] {-1, (int) h, (int) wd, -1})));
     }
-    Sized x = cropToAspect(tf, new Sized(in.get(0), s), h, wd);
+    Sized x = cropToAspect(c, new Sized(in.get(0), s), h, wd);
     return LayerOutput.of(resize(tf, x.x(), x.shape(), h, wd, "bilinear"));
   };
 
@@ -64,8 +68,18 @@ final class Resampling {
     return s;
   }
 
+  private static void requireOutputSize(LayerContext c, String fields, Shape in, long h, long w) {
+    if ((double) h * w * in.get(3) > GraphBuilder.MAX_VALUES_PER_SAMPLE) {
+      throw c.invalid(fields + " give an output of " + h + "x" + w + "x" + in.get(3) + ", more than "
+          + GraphBuilder.MAX_VALUES_PER_SAMPLE + " values per sample");
+    }
+  }
+
   private static String interpolation(LayerContext c, String fallback, String... supported) {
     String m = c.string("interpolation", fallback).toLowerCase(Locale.ROOT);
+    if (!m.matches("[a-z0-9_]{1,20}")) {
+      throw c.badValue("interpolation", "an interpolation name");
+    }
     if (!List.of(supported).contains(m)) {
       throw c.unsupported("interpolation '" + m + "' (supported here: " + String.join(", ", supported) + ")");
     }
@@ -73,12 +87,17 @@ final class Resampling {
   }
 
   /** The central crop of Keras' {@code smart_resize}: the largest box of the target's aspect ratio. */
-  private static Sized cropToAspect(Ops tf, Sized in, long h, long w) {
+  private static Sized cropToAspect(LayerContext c, Sized in, long h, long w) {
+    Ops tf = c.tf();
     long height = in.shape().get(1);
     long width = in.shape().get(2);
     // Keras computes these in float32 and truncates.
     long cropH = Math.min(height, (long) (float) (width * h / (double) w));
     long cropW = Math.min(width, (long) (float) (height * w / (double) h));
+    if (cropH < 1 || cropW < 1) {
+      throw c.invalid("'height' " + h + " and 'width' " + w + " have an aspect ratio that leaves no rows or columns"
+          + " of input shape " + in.shape() + " to resize");
+    }
     int top = (int) ((height - cropH) / 2);
     int left = (int) ((width - cropW) / 2);
     Operand<TFloat32> x = tf.slice(in.x(), tf.constant(new int[] {0, top, left, 0}),
