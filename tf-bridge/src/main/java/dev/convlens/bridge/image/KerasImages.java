@@ -16,31 +16,53 @@ import java.nio.file.Path;
  * level or two. Interlaced GIFs only 2 to 4 rows high are mis-decoded by the JDK. No
  * preprocessing happens here: apply a {@link Preprocessing} next. EXIF orientation is ignored, as
  * in Keras.
+ *
+ * <p>Files are read within {@link ImageLimits} (the defaults unless the full overload is given others):
+ * only regular files are opened, the pixel count is checked from the header before decoding, and
+ * metadata is skipped. Every failure caused by the file is an {@link ImageReadException} naming it.
  */
 public final class KerasImages {
   private KerasImages() {}
 
-  /** The image at its original size, RGB. */
+  /** The image at its original size, RGB, within {@link ImageLimits#defaults()}. */
   public static FloatArray loadImg(Path file) {
     return loadImg(file, ColorMode.RGB);
   }
 
-  /** The image at its original size. */
+  /** The image at its original size, within {@link ImageLimits#defaults()}. */
   public static FloatArray loadImg(Path file, ColorMode mode) {
-    InvalidInputException.requireNonNull(file, "file");
-    return toArray(ImageDecoder.read(file), 0, 0, mode, file);
+    return loadImg(file, 0, 0, mode, ImageLimits.defaults());
   }
 
-  /** The image resized to {@code height x width} with Pillow NEAREST, RGB. */
+  /** The image resized to {@code height x width} with Pillow NEAREST, RGB, within {@link ImageLimits#defaults()}. */
   public static FloatArray loadImg(Path file, int height, int width) {
     return loadImg(file, height, width, ColorMode.RGB);
   }
 
-  /** The image resized to {@code height x width} with Pillow NEAREST (Keras' {@code target_size=(height, width)}). */
+  /**
+   * The image resized to {@code height x width} with Pillow NEAREST (Keras' {@code target_size=(height, width)}),
+   * within {@link ImageLimits#defaults()}.
+   */
   public static FloatArray loadImg(Path file, int height, int width, ColorMode mode) {
-    InvalidInputException.requireNonNull(file, "file");
     checkSize(height, width);
-    return toArray(ImageDecoder.read(file), height, width, mode, file);
+    return loadImg(file, height, width, mode, ImageLimits.defaults());
+  }
+
+  /**
+   * The full form: the image resized to {@code height x width} with Pillow NEAREST, or at its original
+   * size when both are 0 (Keras' {@code target_size=None}), refused with an {@link ImageReadException}
+   * when the file breaks {@code limits} (a service reading untrusted files should set its own).
+   */
+  public static FloatArray loadImg(Path file, int height, int width, ColorMode mode, ImageLimits limits) {
+    InvalidInputException.requireNonNull(file, "file");
+    InvalidInputException.requireNonNull(mode, "mode");
+    InvalidInputException.requireNonNull(limits, "limits");
+    if (height != 0 || width != 0) {
+      checkSize(height, width);
+    }
+    // at the original size the float array takes 4 bytes per channel of every decoded pixel
+    int outputBytesPerPixel = height == 0 ? 4 * mode.channels() : 0;
+    return toArray(ImageDecoder.read(file, limits, outputBytesPerPixel), height, width, mode, file);
   }
 
   /** An in-memory image at its original size, converted like a decoded file. */
@@ -84,7 +106,9 @@ public final class KerasImages {
     int c = mode.channels();
     long n = (long) h * w * c;
     if (n > Integer.MAX_VALUE - 8) {
-      throw new InvalidInputException("image of " + h + "x" + w + "x" + c + " is too large for one array");
+      String what = "image of " + h + "x" + w + "x" + c + " is too large for one float array";
+      // a file's own size is the file's problem; a requested target size is the caller's
+      throw file != null && height == 0 ? new ImageReadException(file, what) : new InvalidInputException(what);
     }
     PilPixels.Source pixels = PilPixels.of(image, mode, file);
     int[] rows = nearestIndices(srcH, h);
@@ -105,7 +129,8 @@ public final class KerasImages {
 
   private static void checkSize(int height, int width) {
     if (height < 1 || width < 1) {
-      throw new InvalidInputException("target size must be positive, got height " + height + ", width " + width);
+      throw new InvalidInputException("target size must be positive (or both 0 for the original size in the full"
+          + " loadImg), got height " + height + ", width " + width);
     }
   }
 }

@@ -43,6 +43,13 @@ final class PilPixels {
     if (type == DataBuffer.TYPE_FLOAT || type == DataBuffer.TYPE_DOUBLE) {
       throw new ImageReadException(file, "floating-point rasters are not supported; use an 8- or 16-bit image");
     }
+    for (int i = 0; i < cm.getNumComponents(); i++) {
+      if (cm.getComponentSize(i) < 1) {
+        // a damaged TIFF can declare a zero-bit colour mask
+        throw new ImageReadException(file, "corrupt image: component " + i + " has " + cm.getComponentSize(i)
+            + " bits per sample; expected 1 to 32");
+      }
+    }
     int colorType = cm.getColorSpace().getType();
     int colors = cm.getNumColorComponents();
     if (colorType == ColorSpace.TYPE_RGB && colors == 3) {

@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0), C order only.
@@ -27,8 +25,13 @@ import java.util.regex.Pattern;
  * ignored (several arrays may be saved into one file handle). Writing produces float32 {@code <f4}
  * files that {@code numpy.load} reads back bit-exactly.
  *
- * <p>A corrupt, truncated or unsupported file raises {@link ModelFormatException} naming the file; an
- * I/O failure (missing file, permissions) raises {@link ConvlensException} with the cause attached.
+ * <p>A corrupt, truncated or unsupported file raises {@link ModelFormatException} naming the file, as
+ * does a path that is not a regular file (missing, a directory, a pipe or device), refused before it
+ * is opened; an I/O failure while reading (permissions, a disk error) raises {@link ConvlensException}
+ * with the cause attached. Hostile files are bounded: the header is parsed strictly (never evaluated)
+ * and at most {@value #MAX_HEADER} bytes long, as in {@code numpy.load}, and the declared shape is
+ * checked against the file's size before the values are allocated, so reading needs the array
+ * itself (4 or 8 bytes per value, at most 8 times the file's size) plus 64 KB.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -36,9 +39,8 @@ public final class Npy {
   private static final int ALIGN = 64;
   private static final int CHUNK = 1 << 16;
 
-  private static final Pattern DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*['\"]([^'\"]*)['\"]");
-  private static final Pattern FORTRAN = Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
-  private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
+  /** numpy.load's default {@code max_header_size}: longer headers are refused, not parsed. */
+  static final int MAX_HEADER = 10_000;
 
   private Npy() {}
 
@@ -161,18 +163,19 @@ public final class Npy {
   }
 
   private static Result readInto(Path file, boolean asDouble) {
+    // a pipe or device would block or never end: refuse it before opening
+    String problem = InputPaths.problem(file, false);
+    if (problem != null) {
+      throw new ModelFormatException(file, "cannot read .npy file: " + problem);
+    }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       Header h = readHeader(file, ch);
-      long n;
-      try {
-        n = product(h.shape());
-      } catch (ArithmeticException e) {
-        n = Long.MAX_VALUE;
+      long n = count(h.shape());
+      if (n < 0 || n > Integer.MAX_VALUE - 8) {
+        throw new ModelFormatException(file, "array of shape " + Arrays.toString(h.shape()) + " has "
+            + (n < 0 ? "more than 2^63" : Long.toString(n)) + " values, more than a Java array can hold");
       }
-      if (n > Integer.MAX_VALUE - 8) {
-        throw new ModelFormatException(file, "array of shape " + Arrays.toString(h.shape()) + " has " + n
-            + " values, more than a Java array can hold");
-      }
+      // checked against the file's size before anything is allocated for the values
       long available = ch.size() - h.dataOffset();
       long needed = n * h.dtype().size();
       if (available < needed) {
@@ -222,57 +225,29 @@ public final class Npy {
     } else {
       throw new ModelFormatException(file, "unsupported .npy format version " + major + "." + minor + " (expected 1.0, 2.0 or 3.0)");
     }
+    if (headerLen > MAX_HEADER) {
+      throw new ModelFormatException(file, "corrupt .npy header: it declares " + headerLen + " header bytes, more than"
+          + " numpy.load's limit of " + MAX_HEADER + " (a plain array's header takes under 200)");
+    }
     if (prefix + headerLen > ch.size()) {
       throw new ModelFormatException(file, "truncated .npy header: " + headerLen + " header bytes announced, file has "
           + ch.size() + " bytes");
     }
-    if (headerLen > 1 << 24) {
-      throw new ModelFormatException(file, "corrupt .npy header: implausible header length " + headerLen);
-    }
     ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
     readUpTo(ch, hb, prefix);
+    if (hb.hasRemaining()) {
+      throw new ModelFormatException(file, "truncated .npy header: the file ended while reading it");
+    }
     // 1.0 and 2.0 headers are latin-1, 3.0 is utf-8; the keys we need are ASCII either way
     String text = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-    return parseHeader(file, text, prefix + headerLen);
-  }
-
-  private static Header parseHeader(Path file, String text, long dataOffset) {
-    Matcher descr = DESCR.matcher(text);
-    Matcher fortran = FORTRAN.matcher(text);
-    Matcher shape = SHAPE.matcher(text);
-    if (!text.trim().startsWith("{") || !fortran.find() || !shape.find()) {
-      throw new ModelFormatException(file, "corrupt .npy header (expected a dict with 'descr', 'fortran_order' and 'shape'): "
-          + abbreviate(text));
+    NpyHeader parsed = NpyHeader.parse(file, text);
+    long[] shape = parsed.shape();
+    if (parsed.fortranOrder() && Arrays.stream(shape).filter(dim -> dim > 1).count() > 1) {
+      throw new ModelFormatException(file, ".npy array of shape " + Arrays.toString(shape) + " is stored in Fortran"
+          + " order; only C order is supported (save it with np.ascontiguousarray)");
     }
-    if (!descr.find()) {
-      throw new ModelFormatException(file, "unsupported .npy dtype (structured or missing 'descr'): " + abbreviate(text));
-    }
-    if (fortran.group(1).equals("True")) {
-      throw new ModelFormatException(file, ".npy array is stored in Fortran order; only C order is supported"
-          + " (save it with np.ascontiguousarray)");
-    }
-    String[] parts = shape.group(1).split(",");
-    long[] dims = new long[parts.length];
-    int rank = 0;
-    for (String p : parts) {
-      String s = p.trim();
-      if (s.endsWith("L")) {
-        s = s.substring(0, s.length() - 1); // Python 2 long literal
-      }
-      if (s.isEmpty()) {
-        continue;
-      }
-      try {
-        dims[rank] = Long.parseLong(s);
-      } catch (NumberFormatException e) {
-        throw new ModelFormatException(file, "corrupt .npy shape '(" + shape.group(1) + ")'");
-      }
-      if (dims[rank] < 0) {
-        throw new ModelFormatException(file, "corrupt .npy shape '(" + shape.group(1) + ")'");
-      }
-      rank++;
-    }
-    return new Header(dtype(file, descr.group(1)), Arrays.copyOf(dims, rank), dataOffset);
+    // Fortran order with at most one dimension above 1 is the same layout as C order
+    return new Header(dtype(file, parsed.descr()), shape, prefix + headerLen);
   }
 
   private static Dtype dtype(Path file, String descr) {
@@ -380,8 +355,15 @@ public final class Npy {
     return n;
   }
 
-  private static String abbreviate(String s) {
-    String t = s.strip();
-    return t.length() > 200 ? t.substring(0, 200) + "..." : t;
+  /** The number of values of {@code shape}, or -1 when it overflows a long. */
+  private static long count(long[] shape) {
+    if (Arrays.stream(shape).anyMatch(dim -> dim == 0)) {
+      return 0;
+    }
+    try {
+      return product(shape);
+    } catch (ArithmeticException e) {
+      return -1;
+    }
   }
 }
