@@ -9,6 +9,8 @@ import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.image.Preprocessing;
+import dev.convlens.bridge.io.AtomicFiles;
+import dev.convlens.bridge.io.FolderOptions;
 import dev.convlens.bridge.io.Npy;
 import dev.convlens.visualize.activations.ActivationGrid;
 import dev.convlens.visualize.activations.ActivationGrids;
@@ -67,8 +69,12 @@ final class ActivationsCommand implements Callable<Integer> {
       description = "The first N layers after the input, as the book's model.layers[:8] (a nested model counts as one).")
   Integer first;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Write the grids, activations.csv and activations.json here.")
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "Write the grids, activations.csv and activations.json into this new folder, as a whole (see --overwrite).")
   Path out;
+
+  @Option(names = "--overwrite", description = OutputFolders.OVERWRITE_HELP)
+  boolean overwrite;
 
   @Option(names = "--raw", description = "Also write each layer's float32 output as <layer>.npy (needs --out).")
   boolean raw;
@@ -130,8 +136,12 @@ final class ActivationsCommand implements Callable<Integer> {
     if (layers != null && first != null) {
       throw new ParameterException(spec.commandLine(), "--layers and --first exclude each other");
     }
-    if (out == null && (raw || !channels.isEmpty())) {
-      throw new ParameterException(spec.commandLine(), (raw ? "--raw" : "--channel") + " needs --out DIR");
+    if (out == null && (raw || !channels.isEmpty() || overwrite)) {
+      throw new ParameterException(spec.commandLine(), (raw ? "--raw" : overwrite ? "--overwrite" : "--channel")
+          + " needs --out DIR");
+    }
+    if (out != null) {
+      OutputFolders.check(spec, out, outOptions()); // before the model is loaded and run
     }
     try {
       return new GridOptions(perRow, scale, margin, maxChannels, pageSize);
@@ -194,9 +204,21 @@ final class ActivationsCommand implements Callable<Integer> {
     w.flush();
   }
 
-  private void writeFiles(LayerActivations acts, GridOptions grid, List<ChannelRequest> single) throws IOException {
-    Files.createDirectories(out);
+  /** activations.json is written by every run: it marks a folder as an earlier output. */
+  private FolderOptions outOptions() {
+    return OutputFolders.options("activations.json", overwrite);
+  }
+
+  /** Every file goes into one folder moved into place at the end: a failure leaves no partial set. */
+  private void writeFiles(LayerActivations acts, GridOptions grid, List<ChannelRequest> single) {
     PrintWriter err = spec.commandLine().getErr();
+    AtomicFiles.writeFolder(out, outOptions(), dir -> writeFiles(dir, acts, grid, single, err));
+    err.println("wrote " + out.toAbsolutePath());
+    err.flush();
+  }
+
+  private void writeFiles(Path dir, LayerActivations acts, GridOptions grid, List<ChannelRequest> single, PrintWriter err)
+      throws IOException {
     Map<String, String> fileNames = fileNames(acts);
     Map<String, List<String>> written = new LinkedHashMap<>();
     List<LayerOutput> drawn = acts.layers().stream().filter(LayerOutput::isSpatial).toList();
@@ -207,37 +229,38 @@ final class ActivationsCommand implements Callable<Integer> {
     }
     int total = drawn.size() * acts.batchSize();
     int done = 0;
-    for (int i = 0; i < acts.batchSize(); i++) {
-      String suffix = acts.batchSize() > 1 ? "_img" + i : "";
-      for (LayerOutput o : drawn) {
-        List<ActivationGrid> pages = ActivationGrids.render(o, i, grid);
-        for (ActivationGrid g : pages) {
-          String name = fileNames.get(o.layer()) + suffix + (pages.size() > 1 ? "_page" + (g.page() + 1) : "") + ".png";
-          Images.write(g.picture(), out.resolve(name));
+    try {
+      for (int i = 0; i < acts.batchSize(); i++) {
+        String suffix = acts.batchSize() > 1 ? "_img" + i : "";
+        for (LayerOutput o : drawn) {
+          List<ActivationGrid> pages = ActivationGrids.render(o, i, grid);
+          for (ActivationGrid g : pages) {
+            String name = fileNames.get(o.layer()) + suffix + (pages.size() > 1 ? "_page" + (g.page() + 1) : "") + ".png";
+            Images.write(g.picture(), dir.resolve(name));
+            written.computeIfAbsent(key(i, o.layer()), k -> new ArrayList<>()).add(name);
+          }
+          err.printf("\rdrawing %d/%d %-40s", ++done, total, o.layer());
+          err.flush();
+        }
+        for (ChannelRequest r : single) {
+          LayerOutput o = acts.get(r.layer());
+          String name = fileNames.get(o.layer()) + suffix + "_channel" + r.channel() + ".png";
+          Images.write(ActivationGrids.renderChannel(o, i, r.channel(), grid.scale()), dir.resolve(name));
           written.computeIfAbsent(key(i, o.layer()), k -> new ArrayList<>()).add(name);
         }
-        err.printf("\rdrawing %d/%d %-40s", ++done, total, o.layer());
-        err.flush();
       }
-      for (ChannelRequest r : single) {
-        LayerOutput o = acts.get(r.layer());
-        String name = fileNames.get(o.layer()) + suffix + "_channel" + r.channel() + ".png";
-        Images.write(ActivationGrids.renderChannel(o, i, r.channel(), grid.scale()), out.resolve(name));
-        written.computeIfAbsent(key(i, o.layer()), k -> new ArrayList<>()).add(name);
+    } finally {
+      if (done > 0) {
+        err.println(); // ends the progress line, also when drawing fails, so an error gets a line of its own
       }
-    }
-    if (total > 0) {
-      err.println();
     }
     if (raw) {
       for (LayerOutput o : acts.layers()) {
-        Npy.write(out.resolve(fileNames.get(o.layer()) + ".npy"), o.value());
+        Npy.write(dir.resolve(fileNames.get(o.layer()) + ".npy"), o.value());
       }
     }
-    writeText(out.resolve("activations.csv"), csv(acts));
-    writeText(out.resolve("activations.json"), json(acts, written, fileNames));
-    err.println("wrote " + out.toAbsolutePath());
-    err.flush();
+    writeText(dir.resolve("activations.csv"), csv(acts));
+    writeText(dir.resolve("activations.json"), json(acts, written, fileNames));
   }
 
   private static String key(int image, String layer) {
@@ -301,8 +324,8 @@ final class ActivationsCommand implements Callable<Integer> {
     return mapper.writeValueAsString(root) + "\n";
   }
 
-  /** Through a temporary file in the same directory, so readers never see half a table. */
+  /** Plainly: the whole folder is moved into place at the end. */
   private static void writeText(Path file, String text) throws IOException {
-    dev.convlens.bridge.io.AtomicFiles.write(file, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
+    Files.writeString(file, text, StandardCharsets.UTF_8);
   }
 }

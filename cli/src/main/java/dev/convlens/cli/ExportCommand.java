@@ -1,6 +1,8 @@
 package dev.convlens.cli;
 
 import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.io.AtomicFiles;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,19 +21,25 @@ final class ExportCommand implements Callable<Integer> {
   @Mixin
   ModelOptions model;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "The SavedModel folder (written atomically).")
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "The SavedModel folder, written beside it and moved into place; an earlier export there is "
+          + "replaced, any other non-empty folder is refused.")
   Path out;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws java.io.IOException {
+  public Integer call() {
     try (KerasModel m = model.load(false)) {
       m.exportSavedModel(out);
       Path labels = model.labelsBeside();
       if (labels != null) {
-        Files.copy(labels, out.resolve(labels.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        Path copy = out.resolve(labels.getFileName());
+        try {
+          AtomicFiles.write(copy, tmp -> Files.copy(labels, tmp, StandardCopyOption.REPLACE_EXISTING));
+        } catch (IOException e) {
+          throw AtomicFiles.failure(copy, e);
+        }
       }
       PrintWriter o = spec.commandLine().getOut();
       o.println("exported " + m.name() + " (" + m.layers().size() + " layers) -> " + out);

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.image.Preprocessing;
+import dev.convlens.bridge.io.AtomicFiles;
+import dev.convlens.bridge.io.FolderOptions;
 import dev.convlens.finetune.data.Augmentation;
 import dev.convlens.finetune.data.DatasetOptions;
 import dev.convlens.finetune.data.ImageDataset;
@@ -59,8 +61,12 @@ final class FinetuneCommand implements Callable<Integer> {
       description = "Folder with train/ and validation/, each with one sub-folder of images per class.")
   Path data;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the results go (created).")
+  @Option(names = "--out", required = true, paramLabel = "DIR",
+      description = "Where the results go: a new folder, written as a whole once training ends (see --overwrite).")
   Path out;
+
+  @Option(names = "--overwrite", description = OutputFolders.OVERWRITE_HELP)
+  boolean overwrite;
 
   @Option(names = "--mode", defaultValue = "fine-tune", paramLabel = "MODE",
       description = "fine-tune (head, then head + top block) or feature-extraction (head only). Default ${DEFAULT-VALUE}.")
@@ -136,6 +142,8 @@ final class FinetuneCommand implements Callable<Integer> {
     if (fineTune && unfreeze == null) {
       throw new InvalidInputException("--unfreeze-from LAYER is needed to fine-tune a base from a file");
     }
+    FolderOptions outOptions = OutputFolders.options(SIDECAR, overwrite);
+    OutputFolders.check(spec, out, outOptions); // before training, not after it
     Path trainDir = data.resolve("train");
     Path valDir = data.resolve("validation");
     PrintWriter err = spec.commandLine().getErr();
@@ -173,13 +181,16 @@ final class FinetuneCommand implements Callable<Integer> {
           report(stdout, f);
           h = h.then(f);
         }
-        Files.createDirectories(out);
-        c.saveKerasH5(out.resolve("model.h5"));
-        c.exportSavedModel(out.resolve("savedmodel"));
-        h.writeJson(out.resolve("history.json"));
-        h.writeCsv(out.resolve("history.csv"));
-        h.plot(out.resolve("curves.png"));
-        writeSidecar(pre, labelMode, train.classNames(), in);
+        History all = h;
+        // one folder moved into place: never this run's model.h5 beside an earlier run's savedmodel/
+        AtomicFiles.writeFolder(out, outOptions, dir -> {
+          c.saveKerasH5(dir.resolve("model.h5"));
+          c.exportSavedModel(dir.resolve("savedmodel"));
+          all.writeJson(dir.resolve("history.json"));
+          all.writeCsv(dir.resolve("history.csv"));
+          all.plot(dir.resolve("curves.png"));
+          writeSidecar(dir, pre, labelMode, train.classNames(), in);
+        });
         stdout.println("saved " + out.resolve("model.h5") + ", " + out.resolve("savedmodel") + ", history.json, history.csv,"
             + " curves.png");
         stdout.flush();
@@ -225,7 +236,8 @@ final class FinetuneCommand implements Callable<Integer> {
     }
   }
 
-  private void writeSidecar(Preprocessing pre, LabelMode labelMode, List<String> classes, long[] in) throws IOException {
+  private void writeSidecar(Path dir, Preprocessing pre, LabelMode labelMode, List<String> classes, long[] in)
+      throws IOException {
     ObjectMapper json = new ObjectMapper();
     ObjectNode s = json.createObjectNode();
     s.put("base", base);
@@ -233,6 +245,6 @@ final class FinetuneCommand implements Callable<Integer> {
     s.put("label_mode", labelMode.name().toLowerCase(Locale.ROOT));
     classes.forEach(s.putArray("classes")::add);
     s.putArray("input_size").add(in[1]).add(in[2]);
-    Files.writeString(out.resolve(SIDECAR), json.writerWithDefaultPrettyPrinter().writeValueAsString(s));
+    Files.writeString(dir.resolve(SIDECAR), json.writerWithDefaultPrettyPrinter().writeValueAsString(s));
   }
 }

@@ -3,12 +3,11 @@ package dev.convlens.finetune.training;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convlens.bridge.ConvlensException;
+import dev.convlens.bridge.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -131,20 +130,13 @@ public record History(List<EpochMetrics> epochs) {
     HistoryPlot.write(this, png);
   }
 
+  /** Atomically ({@link AtomicFiles}); a failure is an {@code OutputWriteException} naming the file and the cause. */
   static void write(Path file, String text) {
     Path target = file.toAbsolutePath().normalize();
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
     try {
-      Files.createDirectories(target.getParent());
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.write(target, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // best effort
-      }
-      throw new ConvlensException("cannot write " + target + ": " + e.getMessage(), e);
+      throw AtomicFiles.failure(target, e);
     }
   }
 }

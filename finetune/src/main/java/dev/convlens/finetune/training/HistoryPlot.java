@@ -1,6 +1,7 @@
 package dev.convlens.finetune.training;
 
 import dev.convlens.bridge.ConvlensException;
+import dev.convlens.bridge.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -11,9 +12,7 @@ import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -54,16 +53,14 @@ final class HistoryPlot {
       g.dispose();
     }
     Path target = png.toAbsolutePath().normalize();
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
     try {
-      Files.createDirectories(target.getParent());
-      if (!ImageIO.write(img, "png", tmp.toFile())) {
-        throw new IOException("no PNG writer");
-      }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.write(target, tmp -> {
+        if (!ImageIO.write(img, "png", tmp.toFile())) {
+          throw new IOException("no PNG writer");
+        }
+      });
     } catch (IOException e) {
-      tmp.toFile().delete();
-      throw new ConvlensException("cannot write the plot " + target + ": " + e.getMessage(), e);
+      throw AtomicFiles.failure(target, e);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.convlens.bridge.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.io.AtomicFiles;
 import dev.convlens.bridge.keras.ModelConfigParser;
 import dev.convlens.bridge.spi.ModelGraph;
 import dev.convlens.bridge.spi.ModelVariable;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,7 +45,8 @@ public final class KerasH5Export {
   /**
    * Writes {@code model}'s current weights under {@code modelConfig}, which must describe the same
    * layers (e.g. the model's config with changed {@code trainable} flags). Atomic: the file is
-   * written beside {@code file} and moved into place.
+   * written beside {@code file} and moved into place ({@link AtomicFiles#write}); a failed write
+   * raises {@code OutputWriteException} naming the file and the cause (full disk, read-only, ...).
    */
   public static void write(ModelGraph model, JsonNode modelConfig, Path file) {
     Path target = file.toAbsolutePath().normalize();
@@ -57,40 +58,33 @@ public final class KerasH5Export {
     Map<ModelVariable, FloatArray> values = model.readVariables(model.variables());
     String config = modelConfig.toString();
     requireInline(target, "model_config", config.getBytes(StandardCharsets.UTF_8).length);
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
     try {
-      Files.createDirectories(target.getParent());
-      try (WritableHdfFile h5 = JhdfFiles.create(tmp)) {
-        h5.putAttribute("keras_version", KERAS_VERSION);
-        h5.putAttribute("backend", "tensorflow");
-        h5.putAttribute("model_config", config);
-        WritableGroup weights = h5.putGroup("model_weights");
-        putStrings(target, weights, "layer_names", groups.stream().map(LayerGroup::name).toList());
-        for (LayerGroup g : groups) {
-          WritableGroup layer = weights.putGroup(g.name());
-          List<String> names = new ArrayList<>();
-          for (int i = 0; i < g.variables().size(); i++) {
-            ModelVariable v = g.variables().get(i);
-            String inner = g.innerNames().get(i);
-            names.add(inner + "/" + v.spec().name() + ":0");
-            putFloats(child(layer, inner), v.spec().name() + ":0", values.get(v));
+      AtomicFiles.write(target, tmp -> {
+        try (WritableHdfFile h5 = JhdfFiles.create(tmp)) {
+          h5.putAttribute("keras_version", KERAS_VERSION);
+          h5.putAttribute("backend", "tensorflow");
+          h5.putAttribute("model_config", config);
+          WritableGroup weights = h5.putGroup("model_weights");
+          putStrings(target, weights, "layer_names", groups.stream().map(LayerGroup::name).toList());
+          for (LayerGroup g : groups) {
+            WritableGroup layer = weights.putGroup(g.name());
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < g.variables().size(); i++) {
+              ModelVariable v = g.variables().get(i);
+              String inner = g.innerNames().get(i);
+              names.add(inner + "/" + v.spec().name() + ":0");
+              putFloats(child(layer, inner), v.spec().name() + ":0", values.get(v));
+            }
+            putStrings(target, layer, "weight_names", names);
           }
-          putStrings(target, layer, "weight_names", names);
+          weights.putAttribute("backend", "tensorflow");
+          weights.putAttribute("keras_version", KERAS_VERSION);
         }
-        weights.putAttribute("backend", "tensorflow");
-        weights.putAttribute("keras_version", KERAS_VERSION);
-      }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      });
+    } catch (ConvlensException e) {
+      throw e; // including OutputWriteException: a full disk, read-only file system, denied permission
     } catch (IOException | RuntimeException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // a leftover hidden temporary file is harmless
-      }
-      if (e instanceof ConvlensException c) {
-        throw c;
-      }
-      throw new ConvlensException("cannot write model '" + model.modelName() + "' to " + target + ": " + e.getMessage(), e);
+      throw AtomicFiles.failure(target, e); // one line naming the file and the first line of the cause
     }
   }
 

@@ -5,18 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.convlens.bridge.ConvlensException;
+import dev.convlens.bridge.io.AtomicFiles;
+import dev.convlens.bridge.io.FolderOptions;
+import dev.convlens.bridge.io.OutputWriteException;
 import dev.convlens.bridge.spi.LayerHandle;
 import dev.convlens.bridge.spi.ModelGraph;
 import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.bridge.keras.savedmodel.ConvlensExport;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
@@ -30,39 +28,51 @@ import org.tensorflow.Signature;
 public final class SavedModelExport {
   private static final String MANIFEST = ConvlensExport.MANIFEST;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** An earlier export (a folder with the manifest) is replaced; an empty folder is filled; nothing else. */
+  private static final FolderOptions REPLACE_EXPORTS = FolderOptions.defaults().withMarker(MANIFEST).withOverwrite(true);
 
   private SavedModelExport() {}
 
-  /** Writes to a sibling temporary directory, then moves it into place, so {@code dir} is never half-written. */
+  /**
+   * Writes to a hidden sibling folder, then moves it into place ({@link AtomicFiles#writeFolder}), so
+   * {@code dir} is never half-written. An earlier export there is replaced; an empty folder is
+   * filled; anything else is refused before anything is written. A full disk, a read-only file
+   * system or a denied permission raises {@link OutputWriteException} naming {@code dir} in one line.
+   */
   public static void write(ModelGraph model, Session session, JsonNode config, String inputKey,
       List<String> activationLayers, Path dir) {
     Path target = dir.toAbsolutePath().normalize();
-    Path parent = target.getParent();
-    Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
-    requireReplaceable(target);  // before writing anything; replace() checks again after
     try {
-      Files.createDirectories(parent);
-      Signature.Builder serving = Signature.builder().key(Signature.DEFAULT_KEY)
-          .input(inputKey, model.input());
-      serving.output("output_0", model.output());
-      Signature.Builder activations = Signature.builder().key("activations")
-          .input(inputKey, model.input());
-      for (String layer : activationLayers) {
-        LayerHandle h = model.layer(layer);
-        activations.output(layer, h.output());
-      }
-      SavedModelBundle.exporter(tmp.toString()).withSession(session)
-          .withSignatures(serving.build(), activations.build()).export();
-      Files.createDirectories(tmp.resolve("assets"));
-      Files.writeString(tmp.resolve(MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest(model, config)));
-      replace(tmp, target);
-    } catch (IOException | RuntimeException e) {
-      deleteTree(tmp);
-      if (e instanceof ConvlensException c) {
-        throw c;
-      }
-      throw new ConvlensException("cannot export model '" + model.modelName() + "' to " + target + ": " + e.getMessage(), e);
+      AtomicFiles.writeFolder(target, REPLACE_EXPORTS, tmp -> {
+        Signature.Builder serving = Signature.builder().key(Signature.DEFAULT_KEY)
+            .input(inputKey, model.input());
+        serving.output("output_0", model.output());
+        Signature.Builder activations = Signature.builder().key("activations")
+            .input(inputKey, model.input());
+        for (String layer : activationLayers) {
+          LayerHandle h = model.layer(layer);
+          activations.output(layer, h.output());
+        }
+        // Created here so that a read-only or full file system fails in Java's words, before
+        // TensorFlow's saver reports it as a missing directory.
+        Files.createDirectories(tmp.resolve("variables"));
+        Files.createDirectories(tmp.resolve("assets"));
+        SavedModelBundle.exporter(tmp.toString()).withSession(session)
+            .withSignatures(serving.build(), activations.build()).export();
+        Files.writeString(tmp.resolve(MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest(model, config)));
+      });
+    } catch (ConvlensException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // TensorFlow's errors carry hints on later lines (e.g. about tensor allocation): the first says what failed
+      throw new ConvlensException("cannot export model '" + model.modelName() + "' to " + target + ": "
+          + firstLine(e), e);
     }
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip().lines().findFirst().orElse("").strip();
   }
 
   private static ObjectNode manifest(ModelGraph model, JsonNode config) {
@@ -84,43 +94,5 @@ public final class SavedModelExport {
       o.put("variable", v.name());
     }
     return m;
-  }
-
-  /** Moves {@code tmp} to {@code target}; an existing export there is replaced only after the move succeeds. */
-  private static void replace(Path tmp, Path target) throws IOException {
-    Path old = null;
-    if (Files.exists(target)) {
-      requireReplaceable(target);
-      old = target.resolveSibling("." + target.getFileName() + ".old-" + Long.toHexString(System.nanoTime()));
-      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-    }
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      if (old != null) {
-        Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-      }
-      throw e;
-    }
-    if (old != null) {
-      deleteTree(old);
-    }
-  }
-
-  private static void requireReplaceable(Path target) {
-    if (Files.exists(target) && (!Files.isDirectory(target) || !Files.exists(target.resolve(MANIFEST)))) {
-      throw new ConvlensException(target + " exists and is not a convlens export: refusing to replace it");
-    }
-  }
-
-  private static void deleteTree(Path p) {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort: a leftover temporary directory is hidden and harmless
-    }
   }
 }

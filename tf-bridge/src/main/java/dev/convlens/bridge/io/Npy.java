@@ -91,7 +91,7 @@ public final class Npy {
   /**
    * Writes {@code array} as a float32 little-endian {@code .npy} file. The data goes to a temporary
    * file in the same directory first, which is then moved over {@code file}, so readers never see a
-   * half-written file.
+   * half-written file. A failed write raises {@link OutputWriteException} naming the file and the cause.
    */
   public static void write(Path file, FloatArray array) {
     Path target = file.toAbsolutePath();
@@ -117,7 +117,7 @@ public final class Npy {
         }
       });
     } catch (IOException e) {
-      throw new ConvlensException(file + ": cannot write .npy file: " + e, e);
+      throw AtomicFiles.failure(target, e);
     }
   }
 
