@@ -15,7 +15,8 @@ final class ArrayInput {
   static FloatArray read(KerasModel m, Path file) {
     FloatArray a = Npy.read(file);
     long[] want = m.inputShape();
-    long[] shape = a.shape();
+    long[] stored = a.shape();
+    long[] shape = stored;
     if (shape.length == want.length - 1) {
       long[] batched = new long[want.length];
       batched[0] = 1;
@@ -28,7 +29,7 @@ final class ArrayInput {
       fits = want[i] < 0 || want[i] == shape[i];
     }
     if (!fits) {
-      throw new ConvlensException(file + ": holds an array of shape " + Arrays.toString(a.shape())
+      throw new ConvlensException(file + ": holds an array of shape " + Arrays.toString(stored)
           + ", the model takes " + Arrays.toString(want) + " (one sample without the batch axis, or a batch)");
     }
     return a;
