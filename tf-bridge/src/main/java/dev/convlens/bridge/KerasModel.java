@@ -7,6 +7,7 @@ import dev.convlens.bridge.export.ModelWeights;
 import dev.convlens.bridge.export.SavedModelExport;
 import dev.convlens.bridge.graph.BuiltModel;
 import dev.convlens.bridge.graph.GraphBuilder;
+import dev.convlens.bridge.keras.CheckedWeights;
 import dev.convlens.bridge.keras.KerasArtifact;
 import dev.convlens.bridge.keras.KerasFiles;
 import dev.convlens.bridge.keras.ModelConfigParser;
@@ -71,8 +72,8 @@ public final class KerasModel implements AutoCloseable {
   }
 
   public static KerasModel load(Path path, LoadOptions options) {
-    KerasArtifact artifact = KerasFiles.read(path, options.weights());
-    return fromArtifact(artifact, options);
+    KerasArtifact artifact = KerasFiles.read(path, options.weights(), options.limits());
+    return fromArtifact(artifact, options, true);
   }
 
   /**
@@ -83,7 +84,7 @@ public final class KerasModel implements AutoCloseable {
   public static KerasModel fromConfig(String modelConfigJson, LoadOptions options) {
     JsonNode config = parseConfig(modelConfigJson);
     WeightSource weights = options.weights() != null ? KerasFiles.weightsFile(options.weights()) : WeightSource.NONE;
-    return fromArtifact(new KerasArtifact(config, weights, options.weights(), "config"), options);
+    return fromArtifact(new KerasArtifact(config, weights, options.weights(), "config"), options, true);
   }
 
   /**
@@ -94,9 +95,12 @@ public final class KerasModel implements AutoCloseable {
     return fromConfig(modelConfigJson, ModelWeights.of(owned), options);
   }
 
-  /** Builds a model from a Keras config and a weight source (e.g. another model's current weights). */
+  /**
+   * Builds a model from a Keras config and a weight source (e.g. another model's current weights).
+   * The source's values are taken as they are (non-finite ones too); only the weight limit applies.
+   */
   public static KerasModel fromConfig(String modelConfigJson, WeightSource weights, LoadOptions options) {
-    return fromArtifact(new KerasArtifact(parseConfig(modelConfigJson), weights, null, "config"), options);
+    return fromArtifact(new KerasArtifact(parseConfig(modelConfigJson), weights, null, "config"), options, false);
   }
 
   private static JsonNode parseConfig(String json) {
@@ -110,12 +114,17 @@ public final class KerasModel implements AutoCloseable {
     }
   }
 
-  static KerasModel fromArtifact(KerasArtifact artifact, LoadOptions options) {
+  /** {@code fromFile}: the weights were read from a file, so non-finite values are refused unless allowed. */
+  static KerasModel fromArtifact(KerasArtifact artifact, LoadOptions options, boolean fromFile) {
     long start = System.nanoTime();
     Path source = artifact.source();
+    Path valuesFile = options.weights() != null ? options.weights() : source;
     Graph graph = new Graph();
     Session session = null;
-    try (WeightSource weights = artifact.weights()) {
+    // An architecture without weights or random values allocates none (and keeps the builder's hint for it).
+    boolean nothingToRead = artifact.weights() == WeightSource.NONE && options.randomWeightsSeed() == null;
+    try (WeightSource weights = nothingToRead ? WeightSource.NONE : new CheckedWeights(artifact.weights(), source,
+        valuesFile, options.limits().maxWeightBytes(), fromFile && !options.nonFiniteWeights())) {
       ModelSpec spec = ModelConfigParser.parse(artifact.modelConfig(), source);
       long[] inputShape = options.inputShape() != null ? options.inputShape() : artifact.inputShape();
       BuiltModel built = new GraphBuilder(graph, weights, source, inputShape, options.randomWeightsSeed(), options.layers())

@@ -16,9 +16,12 @@ import java.util.Map;
  *     values (Glorot-uniform kernels) from this seed instead of failing: for benchmarks and tests
  * @param session the session's thread pools and graph optimizations
  * @param layers Java rebuilds of layers the registry lacks (custom layers, Lambda), by layer name or class name
+ * @param limits the most a load may read from a file (config text, weight data); see {@link LoadLimits}
+ * @param nonFiniteWeights whether stored weights may hold NaN or infinity; off by default, because such a
+ *     model loads silently and then predicts NaN: a file's non-finite weight is refused naming the variable
  */
 public record LoadOptions(Path weights, long[] inputShape, Long randomWeightsSeed, SessionOptions session,
-    Map<String, LayerBuilder> layers) {
+    Map<String, LayerBuilder> layers, LoadLimits limits, boolean nonFiniteWeights) {
   public LoadOptions {
     if (inputShape != null) {
       inputShape = inputShape.clone();
@@ -30,10 +33,11 @@ public record LoadOptions(Path weights, long[] inputShape, Long randomWeightsSee
     }
     session = session != null ? session : SessionOptions.defaults();
     layers = layers != null ? Map.copyOf(layers) : Map.of();
+    limits = limits != null ? limits : LoadLimits.defaults();
   }
 
   public static LoadOptions defaults() {
-    return new LoadOptions(null, null, null, SessionOptions.defaults(), Map.of());
+    return new LoadOptions(null, null, null, SessionOptions.defaults(), Map.of(), LoadLimits.defaults(), false);
   }
 
   /**
@@ -47,40 +51,54 @@ public record LoadOptions(Path weights, long[] inputShape, Long randomWeightsSee
     }
     Map<String, LayerBuilder> m = new HashMap<>(layers);
     m.put(layerNameOrClass, builder);
-    return new LoadOptions(weights, inputShape, randomWeightsSeed, session, m);
+    return new LoadOptions(weights, inputShape, randomWeightsSeed, session, m, limits, nonFiniteWeights);
   }
 
   public LoadOptions withWeights(Path file) {
-    return new LoadOptions(file, inputShape, randomWeightsSeed, session, layers);
+    return new LoadOptions(file, inputShape, randomWeightsSeed, session, layers, limits, nonFiniteWeights);
   }
 
   public LoadOptions withInputShape(long height, long width, long channels) {
-    return new LoadOptions(weights, new long[] {height, width, channels}, randomWeightsSeed, session, layers);
+    return new LoadOptions(weights, new long[] {height, width, channels}, randomWeightsSeed, session, layers, limits,
+        nonFiniteWeights);
   }
 
   public LoadOptions withRandomWeights(long seed) {
-    return new LoadOptions(weights, inputShape, seed, session, layers);
+    return new LoadOptions(weights, inputShape, seed, session, layers, limits, nonFiniteWeights);
   }
 
   public LoadOptions withSession(SessionOptions options) {
-    return new LoadOptions(weights, inputShape, randomWeightsSeed, options, layers);
+    return new LoadOptions(weights, inputShape, randomWeightsSeed, options, layers, limits, nonFiniteWeights);
+  }
+
+  /** The most a load may read; for files from untrusted sources set them to what the service expects. */
+  public LoadOptions withLimits(LoadLimits l) {
+    return new LoadOptions(weights, inputShape, randomWeightsSeed, session, layers, l, nonFiniteWeights);
+  }
+
+  /** Whether a file's weights may hold NaN or infinity (e.g. to inspect a diverged training run). */
+  public LoadOptions withNonFiniteWeights(boolean allowed) {
+    return new LoadOptions(weights, inputShape, randomWeightsSeed, session, layers, limits, allowed);
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof LoadOptions l && java.util.Objects.equals(weights, l.weights)
         && Arrays.equals(inputShape, l.inputShape) && java.util.Objects.equals(randomWeightsSeed, l.randomWeightsSeed)
-        && session.equals(l.session) && layers.equals(l.layers);
+        && session.equals(l.session) && layers.equals(l.layers) && limits.equals(l.limits)
+        && nonFiniteWeights == l.nonFiniteWeights;
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(weights, Arrays.hashCode(inputShape), randomWeightsSeed, session, layers);
+    return java.util.Objects.hash(weights, Arrays.hashCode(inputShape), randomWeightsSeed, session, layers, limits,
+        nonFiniteWeights);
   }
 
   @Override
   public String toString() {
     return "LoadOptions[weights=" + weights + ", inputShape=" + Arrays.toString(inputShape) + ", randomWeightsSeed="
-        + randomWeightsSeed + ", session=" + session + ", layers=" + layers.keySet() + "]";
+        + randomWeightsSeed + ", session=" + session + ", layers=" + layers.keySet() + ", limits=" + limits
+        + ", nonFiniteWeights=" + nonFiniteWeights + "]";
   }
 }

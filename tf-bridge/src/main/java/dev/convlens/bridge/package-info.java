@@ -8,7 +8,7 @@
  * call throws {@link dev.convlens.bridge.ModelClosedException}. Values cross the API as
  * {@link dev.convlens.bridge.FloatArray}; errors are unchecked {@link dev.convlens.bridge.ConvlensException}s.
  *
- * <p>Public types a user touches: {@code KerasModel}, {@code LoadOptions}, {@code SessionOptions},
+ * <p>Public types a user touches: {@code KerasModel}, {@code LoadOptions}, {@code LoadLimits}, {@code SessionOptions},
  * {@code FloatArray}, {@code LayerInfo}, {@code LayerTrait}, the exceptions ({@code
  * ConvlensException}, {@code ModelFormatException}, {@code UnsupportedLayerException}, {@code
  * InvalidInputException}, {@code ModelClosedException}, {@code image.ImageReadException}), {@code

@@ -19,24 +19,27 @@ final class Hdf5Weights implements WeightSource {
   private final HdfFile file;
   private final Group root;
   private final Path path;
+  private final Path model;
 
-  Hdf5Weights(HdfFile file, Group root, Path path) {
+  /** {@code model} is the file whose config implies the weight shapes, or null when it is {@code path}. */
+  Hdf5Weights(HdfFile file, Group root, Path path, Path model) {
     this.file = file;
     this.root = root;
     this.path = path;
+    this.model = model;
   }
 
   @Override
   public List<WeightArray> weights(List<String> layerPath, String layerClass, List<WeightSpec> expected) {
     try {
-      return read(layerPath);
+      return read(layerPath, new WeightCheck(path, model, layerPath, layerClass), expected);
     } catch (RuntimeException e) {
       throw Hdf5.corrupt(path, "the weights of layer '" + String.join("/", layerPath) + "'", e);
     }
   }
 
-  private List<WeightArray> read(List<String> layerPath) {
-    Node group = root.getChild(layerPath.get(0));
+  private List<WeightArray> read(List<String> layerPath, WeightCheck check, List<WeightSpec> expected) {
+    Node group = Hdf5.child(root, layerPath.get(0), path);
     if (!(group instanceof Group g)) {
       return List.of();
     }
@@ -48,14 +51,19 @@ final class Hdf5Weights implements WeightSource {
       List<String> mine = withScope(names, layer + "/");
       names = mine.isEmpty() ? withScope(names, layer + "_1/") : mine;
     }
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    check.count(names, expected);
     List<WeightArray> out = new ArrayList<>(names.size());
-    for (String n : names) {
-      Node d = g.getByPath(n);
+    for (int i = 0; i < names.size(); i++) {
+      String n = names.get(i);
+      Node d = Hdf5.child(g, n, path);
       if (!(d instanceof Dataset ds)) {
         throw new ModelFormatException(path, "layer '" + String.join("/", layerPath) + "' lists weight '" + n
             + "' but " + g.getPath() + n + " is not a dataset");
       }
-      out.add(new WeightArray(n, Hdf5.floats(ds, path)));
+      out.add(new WeightArray(n, check.read(ds, n, expected.get(i))));
     }
     return out;
   }

@@ -1,7 +1,9 @@
 package dev.convlens.bridge.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.convlens.bridge.LoadLimits;
 import dev.convlens.bridge.ModelFormatException;
+import dev.convlens.bridge.io.InputPaths;
 import dev.convlens.bridge.keras.savedmodel.ConvlensExport;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
@@ -10,10 +12,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 
 /**
  * Reads any Keras model file into a {@link KerasArtifact}, deciding the format by content (magic
@@ -21,7 +19,6 @@ import java.util.zip.ZipFile;
  * {@code model.to_json()} text, Keras SavedModel directory, or convlens' own export.
  */
 public final class KerasFiles {
-  private static final byte[] HDF5_MAGIC = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
 
   private KerasFiles() {}
@@ -30,8 +27,9 @@ public final class KerasFiles {
   public enum Kind { HDF5_MODEL, HDF5_WEIGHTS, KERAS_ZIP, MODEL_JSON, KERAS_SAVED_MODEL, CONVLENS_EXPORT }
 
   public static Kind detect(Path path) {
-    if (path == null || !Files.exists(path)) {
-      throw new ModelFormatException(path, "no such file or directory");
+    String problem = InputPaths.problem(path, true);
+    if (problem != null) {
+      throw new ModelFormatException(path, problem);
     }
     if (Files.isDirectory(path)) {
       if (Files.isRegularFile(path.resolve(ConvlensExport.MANIFEST))) {
@@ -51,7 +49,7 @@ public final class KerasFiles {
     if (head.length == 0) {
       throw new ModelFormatException(path, "empty file");
     }
-    if (startsWith(head, HDF5_MAGIC)) {
+    if (startsWith(head, Hdf5.MAGIC)) {
       try (HdfFile h = Hdf5.open(path)) {
         return h.getAttribute("model_config") != null ? Kind.HDF5_MODEL : Kind.HDF5_WEIGHTS;
       } catch (RuntimeException e) {
@@ -69,22 +67,42 @@ public final class KerasFiles {
         + " or a SavedModel directory");
   }
 
+  /** As {@link #read(Path, Path, LoadLimits)} with the default limits. */
+  public static KerasArtifact read(Path path, Path weights) {
+    return read(path, weights, LoadLimits.defaults());
+  }
+
   /**
    * Reads a model. {@code weights}, when not null, is a weights-only HDF5 file supplying the
    * weights (for an architecture JSON, or to replace a model file's own weights).
    */
-  public static KerasArtifact read(Path path, Path weights) {
-    KerasArtifact a = readModel(path);
+  public static KerasArtifact read(Path path, Path weights, LoadLimits limits) {
+    if (weights != null) {
+      // Refuse a pipe or a missing weights file before the model is read at all.
+      String problem = InputPaths.problem(weights, false);
+      if (problem != null) {
+        throw new ModelFormatException(weights, problem);
+      }
+    }
+    KerasArtifact a = readModel(path, limits);
     if (weights == null) {
       return a;
     }
     a.weights().close();
-    return new KerasArtifact(a.modelConfig(), weightsFile(weights), path,
+    return new KerasArtifact(a.modelConfig(), weightsFile(weights, path), path,
         a.formatDescription() + " + weights " + weights.getFileName(), a.inputShape());
   }
 
   /** The weights of a Keras HDF5 file (save_weights, an official application file, or a full model). */
   public static WeightSource weightsFile(Path weights) {
+    return weightsFile(weights, null);
+  }
+
+  /**
+   * As {@link #weightsFile(Path)}, for the model read from {@code model}: weights whose shapes differ
+   * from its config are reported against {@code model}, the weights file named beside it.
+   */
+  static WeightSource weightsFile(Path weights, Path model) {
     Kind k = detect(weights);
     if (k != Kind.HDF5_WEIGHTS && k != Kind.HDF5_MODEL) {
       throw new ModelFormatException(weights, "a weights file must be Keras HDF5 (save_weights or model.save), found " + k);
@@ -92,10 +110,10 @@ public final class KerasFiles {
     HdfFile h = Hdf5.open(weights);
     try {
       if (k == Kind.HDF5_WEIGHTS) {
-        return new Hdf5Weights(h, h, weights);
+        return new Hdf5Weights(h, h, weights, model);
       }
-      if (h.getByPath("model_weights") instanceof Group root) {
-        return new Hdf5Weights(h, root, weights);
+      if (Hdf5.child(h, "model_weights", weights) instanceof Group root) {
+        return new Hdf5Weights(h, root, weights, model);
       }
       throw new ModelFormatException(weights, "HDF5 model file has model_config but no model_weights group");
     } catch (RuntimeException e) {
@@ -104,15 +122,15 @@ public final class KerasFiles {
     }
   }
 
-  private static KerasArtifact readModel(Path path) {
+  private static KerasArtifact readModel(Path path, LoadLimits limits) {
     return switch (detect(path)) {
       case HDF5_MODEL -> hdf5Model(path);
       case HDF5_WEIGHTS -> throw new ModelFormatException(path, "a weights-only HDF5 file holds no architecture:"
           + " load it together with the model JSON (model.to_json()) or a built-in architecture (vgg16, mobilenet)");
-      case KERAS_ZIP -> kerasZip(path);
-      case MODEL_JSON -> modelJson(path);
-      case KERAS_SAVED_MODEL -> dev.convlens.bridge.keras.savedmodel.KerasSavedModelReader.read(path);
-      case CONVLENS_EXPORT -> ConvlensExport.read(path);
+      case KERAS_ZIP -> KerasZip.read(path, limits);
+      case MODEL_JSON -> modelJson(path, limits);
+      case KERAS_SAVED_MODEL -> dev.convlens.bridge.keras.savedmodel.KerasSavedModelReader.read(path, limits);
+      case CONVLENS_EXPORT -> ConvlensExport.read(path, limits);
     };
   }
 
@@ -131,11 +149,14 @@ public final class KerasFiles {
         throw new ModelFormatException(path, "saved by Keras " + version + "; Keras 1 files are not supported:"
             + " load and re-save the model with Keras 2 or later");
       }
-      if (!(h.getByPath("model_weights") instanceof Group weights)) {
+      if (config == null) {
+        throw new ModelFormatException(path, "HDF5 model file's model_config attribute holds no text");
+      }
+      if (!(Hdf5.child(h, "model_weights", path) instanceof Group weights)) {
         throw new ModelFormatException(path, "HDF5 model file has model_config but no model_weights group");
       }
       JsonNode json = ModelConfigParser.readJson(config, path);
-      return new KerasArtifact(json, new Hdf5Weights(h, weights, path), path,
+      return new KerasArtifact(json, new Hdf5Weights(h, weights, path, null), path,
           "Keras " + (version == null ? "?" : version) + " HDF5 model");
     } catch (RuntimeException e) {
       h.close();
@@ -143,60 +164,10 @@ public final class KerasFiles {
     }
   }
 
-  private static KerasArtifact modelJson(Path path) {
-    try {
-      JsonNode json = ModelConfigParser.readJson(Files.readString(path), path);
-      return new KerasArtifact(json, WeightSource.NONE, path, "Keras model JSON (architecture only)");
-    } catch (IOException e) {
-      throw new ModelFormatException(path, "cannot read: " + e.getMessage(), e);
-    }
-  }
-
-  private static KerasArtifact kerasZip(Path path) {
-    try (ZipFile zip = new ZipFile(path.toFile())) {
-      ZipEntry config = zip.getEntry("config.json");
-      ZipEntry weights = zip.getEntry("model.weights.h5");
-      if (config == null) {
-        throw new ModelFormatException(path, "zip file without config.json: not a .keras model");
-      }
-      JsonNode json = ModelConfigParser.readJson(new String(zip.getInputStream(config).readAllBytes(),
-          StandardCharsets.UTF_8), path);
-      String version = "3";
-      ZipEntry meta = zip.getEntry("metadata.json");
-      if (meta != null) {
-        JsonNode m = ModelConfigParser.readJson(new String(zip.getInputStream(meta).readAllBytes(),
-            StandardCharsets.UTF_8), path);
-        version = m.path("keras_version").asText(version);
-      }
-      if (weights == null) {
-        return new KerasArtifact(json, WeightSource.NONE, path, "Keras " + version + " .keras zip (no weights)");
-      }
-      Path tmp = Files.createTempFile("convlens-weights", ".h5");
-      try (InputStream in = zip.getInputStream(weights)) {
-        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp.toFile().deleteOnExit();
-      HdfFile h = null;
-      try {
-        ModelSpec spec = ModelConfigParser.parse(json, path);
-        h = Hdf5.open(tmp);
-        return new KerasArtifact(json, new KerasZipWeights(h, tmp, spec, path), path,
-            "Keras " + version + " .keras zip");
-      } catch (RuntimeException e) {
-        if (h != null) {
-          h.close();
-        }
-        Files.deleteIfExists(tmp);
-        // Name the .keras file the caller passed, not the temporary copy of its weights.
-        throw e instanceof ModelFormatException m && path.equals(m.source()) ? m
-            : new ModelFormatException(path, "model.weights.h5 inside the zip: " + e.getMessage()
-                .replace(tmp.toString() + ": ", ""), e);
-      }
-    } catch (ZipException e) {
-      throw new ModelFormatException(path, "corrupt or truncated zip: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new ModelFormatException(path, "cannot read: " + e.getMessage(), e);
-    }
+  private static KerasArtifact modelJson(Path path, LoadLimits limits) {
+    byte[] text = BoundedRead.file(path, limits.maxConfigBytes(), "model JSON", "LoadLimits.maxConfigBytes");
+    JsonNode json = ModelConfigParser.readJson(text, path, "model config");
+    return new KerasArtifact(json, WeightSource.NONE, path, "Keras model JSON (architecture only)");
   }
 
   private static byte[] head(Path path, int n) {

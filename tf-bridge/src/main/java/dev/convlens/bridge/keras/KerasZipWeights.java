@@ -21,12 +21,17 @@ final class KerasZipWeights implements WeightSource {
   private final HdfFile file;
   private final Path path;
   private final Path extracted;
+  private final boolean inPlace;
   private final Map<List<String>, String> objectPaths = new HashMap<>();
 
-  /** {@code extracted} is the temporary copy of model.weights.h5 that {@link #close()} deletes. */
-  KerasZipWeights(HdfFile file, Path extracted, ModelSpec spec, Path path) {
+  /**
+   * {@code extracted} is the temporary copy of a compressed model.weights.h5 that {@link #close()}
+   * deletes, or null when the weights are read in place from the zip.
+   */
+  KerasZipWeights(HdfFile file, Path extracted, boolean inPlace, ModelSpec spec, Path path) {
     this.file = file;
     this.extracted = extracted;
+    this.inPlace = inPlace;
     this.path = path;
     index(spec, List.of(), "");
   }
@@ -58,13 +63,13 @@ final class KerasZipWeights implements WeightSource {
   @Override
   public List<WeightArray> weights(List<String> layerPath, String layerClass, List<WeightSpec> expected) {
     try {
-      return read(layerPath);
+      return read(layerPath, new WeightCheck(path, null, layerPath, layerClass), expected);
     } catch (RuntimeException e) {
       throw Hdf5.corrupt(path, "model.weights.h5, the weights of layer '" + String.join("/", layerPath) + "'", e);
     }
   }
 
-  private List<WeightArray> read(List<String> layerPath) {
+  private List<WeightArray> read(List<String> layerPath, WeightCheck check, List<WeightSpec> expected) {
     String obj = objectPaths.get(layerPath);
     Node vars = obj == null ? null : find(obj + "/vars");
     if (vars == null) {
@@ -73,13 +78,21 @@ final class KerasZipWeights implements WeightSource {
     if (!(vars instanceof Group g)) {
       return List.of();
     }
-    List<WeightArray> out = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     for (int i = 0; g.getChild(Integer.toString(i)) != null; i++) {
+      names.add(g.getPath() + i);
+    }
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    check.count(names, expected);
+    List<WeightArray> out = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
       Node d = g.getChild(Integer.toString(i));
-      if (!(d instanceof Dataset ds)) {
-        throw new ModelFormatException(path, g.getPath() + "/" + i + " is not a dataset");
+      if (d.isLink() || !(d instanceof Dataset ds)) {
+        throw new ModelFormatException(path, "model.weights.h5: " + names.get(i) + " is not a dataset");
       }
-      out.add(new WeightArray(g.getPath() + "/" + i, Hdf5.floats(ds, path)));
+      out.add(new WeightArray(names.get(i), check.read(ds, names.get(i), expected.get(i))));
     }
     return out;
   }
@@ -87,19 +100,26 @@ final class KerasZipWeights implements WeightSource {
   /** The node at {@code p}, or null when there is none; a corrupt file still fails (in {@link #weights}). */
   private Node find(String p) {
     try {
-      return file.getByPath(p);
+      return Hdf5.child(file, p, path);
     } catch (HdfInvalidPathException e) {
       return null;
     }
   }
 
+  /** Whether the weights are read straight from the zip file (a stored entry), not from a copy. */
+  boolean readInPlace() {
+    return inPlace;
+  }
+
   @Override
   public void close() {
     file.close();
-    try {
-      java.nio.file.Files.deleteIfExists(extracted);
-    } catch (java.io.IOException ignored) {
-      // the temp file was also marked deleteOnExit
+    if (extracted != null) {
+      try {
+        java.nio.file.Files.deleteIfExists(extracted);
+      } catch (java.io.IOException ignored) {
+        // the temp file was also marked deleteOnExit
+      }
     }
   }
 }

@@ -33,11 +33,32 @@ public final class ModelConfigParser {
   }
 
   public static JsonNode readJson(String text, Path source) {
+    return readJson(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), source, "model config");
+  }
+
+  /** {@code bytes} as JSON; {@code what} names the part in the message ({@code "metadata.json inside the zip"}). */
+  static JsonNode readJson(byte[] bytes, Path source, String what) {
     try {
-      return JSON.readTree(text);
-    } catch (Exception e) {
-      throw new ModelFormatException(source, "model config is not valid JSON: " + e.getMessage(), e);
+      JsonNode node = JSON.readTree(bytes);
+      if (node == null || node.isMissingNode()) {
+        throw new ModelFormatException(source, what + " is empty, expected a JSON object");
+      }
+      return node;
+    } catch (java.io.IOException | RuntimeException e) {
+      if (e instanceof ModelFormatException m) {
+        throw m;
+      }
+      throw new ModelFormatException(source, what + " is not valid JSON: " + jsonError(e), e);
     }
+  }
+
+  /** Jackson's message without its multi-line source excerpt: what is wrong and where. */
+  static String jsonError(Exception e) {
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+      return j.getOriginalMessage() + " (line " + j.getLocation().getLineNr() + ", column "
+          + j.getLocation().getColumnNr() + ")";
+    }
+    return e.getMessage();
   }
 
   private ModelSpec model(JsonNode json) {
@@ -116,8 +137,47 @@ public final class ModelConfigParser {
       ModelSpec nested = MODEL_CLASSES.contains(lcls) ? model(lj) : null;
       layers.add(new LayerNode(lname, lcls, lj.path("config"), List.copyOf(calls), nested));
     }
-    return new ModelSpec(name, cls, List.copyOf(layers), endpoints(config.get("input_layers"), name),
+    ModelSpec spec = new ModelSpec(name, cls, List.copyOf(layers), endpoints(config.get("input_layers"), name),
         endpoints(config.get("output_layers"), name));
+    checkNodeIndices(spec);
+    return spec;
+  }
+
+  /**
+   * Refuses a reference to a call a layer never makes ({@code ["conv", 99, 0]}): the graph builder
+   * would otherwise take some other call's output and the model would compute something else.
+   * Node indices count the layer's calls in this config; a nested model's own build may count as
+   * node 0 (older Keras), so it may be referenced one past its calls here.
+   */
+  private void checkNodeIndices(ModelSpec spec) {
+    java.util.Map<String, LayerNode> byName = new java.util.HashMap<>();
+    spec.layers().forEach(l -> byName.put(l.name(), l));
+    for (LayerNode layer : spec.layers()) {
+      for (List<TensorRef> call : layer.calls()) {
+        for (TensorRef r : call) {
+          checkNodeIndex(r, byName, "layer '" + layer.name() + "'");
+        }
+      }
+    }
+    for (TensorRef r : spec.inputs()) {
+      checkNodeIndex(r, byName, "model '" + spec.name() + "' input_layers");
+    }
+    for (TensorRef r : spec.outputs()) {
+      checkNodeIndex(r, byName, "model '" + spec.name() + "' output_layers");
+    }
+  }
+
+  private void checkNodeIndex(TensorRef r, java.util.Map<String, LayerNode> byName, String where) {
+    LayerNode target = byName.get(r.layer());
+    if (target == null) {
+      return;  // an unknown layer is reported by the graph builder, naming the layers it knows
+    }
+    int calls = Math.max(1, target.calls().size());
+    int last = target.isModel() ? calls : calls - 1;
+    if (r.node() > last) {
+      throw fail(where + " takes node " + r.node() + " of layer '" + r.layer() + "', which has "
+          + (last == 0 ? "only node 0" : "nodes 0 to " + last) + " (" + target.calls().size() + " inbound nodes)");
+    }
   }
 
   /** Keras 2: {@code [["a",0,0,{}], ...]}; Keras 3: {@code {"args": [...], "kwargs": {...}}}. */
@@ -128,9 +188,9 @@ public final class ModelConfigParser {
         refs.add(ref(r, layer));
       }
     } else if (node.isObject() && node.has("args")) {
-      collectKerasTensors(node.get("args"), refs);
+      collectKerasTensors(node.get("args"), refs, layer);
     } else {
-      throw fail("layer '" + layer + "': unrecognised inbound node " + node);
+      throw fail("layer '" + layer + "': unrecognised inbound node " + abbreviate(node));
     }
     if (refs.isEmpty()) {
       throw fail("layer '" + layer + "': inbound node without input tensors");
@@ -138,22 +198,32 @@ public final class ModelConfigParser {
     return List.copyOf(refs);
   }
 
-  private void collectKerasTensors(JsonNode n, List<TensorRef> out) {
+  private void collectKerasTensors(JsonNode n, List<TensorRef> out, String layer) {
     if (n.isArray()) {
       for (JsonNode c : n) {
-        collectKerasTensors(c, out);
+        collectKerasTensors(c, out, layer);
       }
     } else if (n.isObject() && "__keras_tensor__".equals(n.path("class_name").asText())) {
-      JsonNode h = n.path("config").path("keras_history");
-      out.add(new TensorRef(h.get(0).asText(), h.get(1).asInt(), h.get(2).asInt()));
+      out.add(ref(n.path("config").path("keras_history"), layer));
     }
   }
 
+  /** {@code [layer, node, tensor]}: a layer name and two non-negative int indices. */
   private TensorRef ref(JsonNode r, String layer) {
-    if (!r.isArray() || r.size() < 3) {
-      throw fail("layer '" + layer + "': malformed tensor reference " + r);
+    if (!r.isArray() || r.size() < 3 || !r.get(0).isTextual() || !index(r.get(1)) || !index(r.get(2))) {
+      throw fail("layer '" + layer + "': malformed tensor reference " + abbreviate(r)
+          + ", expected [layer name, node index, tensor index] with indices as non-negative ints");
     }
     return new TensorRef(r.get(0).asText(), r.get(1).asInt(), r.get(2).asInt());
+  }
+
+  private static boolean index(JsonNode n) {
+    return n.isIntegralNumber() && n.canConvertToInt() && n.asInt() >= 0;
+  }
+
+  private static String abbreviate(JsonNode n) {
+    String s = n.toString();
+    return s.length() <= 200 ? s : s.substring(0, 200) + "...";
   }
 
   /** {@code input_layers} is a list of triples, or (Keras 3, single tensor) one flat triple. */

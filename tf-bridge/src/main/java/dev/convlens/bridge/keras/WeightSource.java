@@ -9,8 +9,9 @@ import java.util.List;
 public interface WeightSource extends AutoCloseable {
   /**
    * The stored weights of one layer in Keras declaration order (the order of {@code expected}),
-   * or an empty list when the source holds nothing for that layer. Implementations do not check
-   * shapes; the graph builder does, naming the layer.
+   * or an empty list when the source holds nothing for that layer. Sources that read files check
+   * each stored shape against {@code expected} before reading its values (a file can declare any
+   * size); the graph builder checks the shapes of whatever it is given again, naming the layer.
    */
   List<WeightArray> weights(List<String> layerPath, String layerClass, List<WeightSpec> expected);
 

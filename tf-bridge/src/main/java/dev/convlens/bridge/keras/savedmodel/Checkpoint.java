@@ -2,7 +2,10 @@ package dev.convlens.bridge.keras.savedmodel;
 
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.LoadLimits;
 import dev.convlens.bridge.ModelFormatException;
+import dev.convlens.bridge.io.InputPaths;
+import dev.convlens.bridge.keras.BoundedRead;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.Restore;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
@@ -29,17 +33,25 @@ final class Checkpoint {
 
   private final Path prefix;
   private final Path index;
+  private final LoadLimits limits;
+  private CheckpointIndex entries;
 
-  private Checkpoint(Path prefix) {
+  private Checkpoint(Path prefix, LoadLimits limits) {
     this.prefix = prefix;
     this.index = prefix.resolveSibling(prefix.getFileName() + ".index");
+    this.limits = limits;
+  }
+
+  static Checkpoint ofSavedModel(Path dir) {
+    return ofSavedModel(dir, LoadLimits.defaults());
   }
 
   /** The checkpoint of a SavedModel directory: {@code <dir>/variables/variables.*}. */
-  static Checkpoint ofSavedModel(Path dir) {
-    Checkpoint checkpoint = new Checkpoint(dir.resolve("variables").resolve("variables"));
-    if (!Files.isRegularFile(checkpoint.index)) {
-      throw new ModelFormatException(checkpoint.index, "checkpoint index not found; a Keras SavedModel "
+  static Checkpoint ofSavedModel(Path dir, LoadLimits limits) {
+    Checkpoint checkpoint = new Checkpoint(dir.resolve("variables").resolve("variables"), limits);
+    String problem = InputPaths.problem(checkpoint.index, false);
+    if (problem != null) {
+      throw new ModelFormatException(checkpoint.index, "checkpoint index: " + problem + "; a Keras SavedModel "
           + "keeps its weights in variables/variables.index and variables/variables.data-*");
     }
     return checkpoint;
@@ -49,8 +61,55 @@ final class Checkpoint {
     return index;
   }
 
+  /**
+   * The index entry of {@code key}, checked to be readable as {@code dtype}: present, of that type,
+   * its byte range inside its data shard and, for float32, exactly 4 bytes per value of its shape.
+   * So {@code RestoreV2} never allocates more than the shard files hold.
+   */
+  CheckpointIndex.Entry entry(String key, DataType dtype) {
+    if (entries == null) {
+      byte[] bytes = BoundedRead.file(index, limits.maxConfigBytes(), "checkpoint index", "LoadLimits.maxConfigBytes");
+      entries = CheckpointIndex.parse(index, bytes);
+    }
+    CheckpointIndex.Entry e = entries.entry(key);
+    if (e == null) {
+      throw new ModelFormatException(index, "checkpoint has no entry '" + key + "'");
+    }
+    if (e.dtype() != dtype || e.sliced()) {
+      throw new ModelFormatException(index, "checkpoint entry '" + key + "' holds " + e.dtype()
+          + (e.sliced() ? " in slices" : "") + ", expected " + dtype + " (convlens reads float32 weights)");
+    }
+    long count = e.count();
+    if (dtype == DataType.DT_FLOAT && (count < 0 || count > (Integer.MAX_VALUE - 8) || e.size() != 4 * count)) {
+      throw new ModelFormatException(index, "checkpoint entry '" + key + "' declares shape "
+          + java.util.Arrays.toString(e.shape()) + " (" + count + " values) in " + e.size() + " bytes: "
+          + (count > Integer.MAX_VALUE - 8 ? "more values than one Java array holds" : "expected 4 bytes per value"));
+    }
+    if (dtype == DataType.DT_STRING && e.size() > limits.maxConfigBytes()) {
+      throw BoundedRead.tooLarge(index, "checkpoint entry '" + key + "'", e.size() + " bytes", limits.maxConfigBytes(),
+          "LoadLimits.maxConfigBytes");
+    }
+    Path shard = prefix.resolveSibling(String.format(java.util.Locale.ROOT, "%s.data-%05d-of-%05d",
+        prefix.getFileName(), e.shard(), entries.shards()));
+    String problem = InputPaths.problem(shard, false);
+    if (problem != null) {
+      throw new ModelFormatException(shard, "data shard of checkpoint entry '" + key + "': " + problem);
+    }
+    try {
+      if (e.shard() < 0 || e.shard() >= entries.shards() || e.offset() < 0 || e.size() < 0
+          || e.offset() > Files.size(shard) - e.size()) {
+        throw new ModelFormatException(shard, "checkpoint entry '" + key + "' lies at [" + e.offset() + ", +"
+            + e.size() + "), outside its data shard (" + Files.size(shard) + " bytes)");
+      }
+    } catch (java.io.IOException x) {
+      throw new ModelFormatException(shard, "cannot read: " + x.getMessage(), x);
+    }
+    return e;
+  }
+
   /** A scalar string entry as raw bytes (the object graph is a serialized proto, not text). */
   byte[] readBytes(String key) {
+    entry(key, DataType.DT_STRING);
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       Restore restore = restore(graph, List.of(key), List.of(TString.class));
       try (Result result = session.runner().fetch(restore.tensors().get(0)).run()) {
@@ -69,6 +128,9 @@ final class Checkpoint {
   List<FloatArray> readFloats(List<String> keys) {
     if (keys.isEmpty()) {
       return List.of();
+    }
+    for (String key : keys) {
+      entry(key, DataType.DT_FLOAT);
     }
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       Restore restore = restore(graph, keys, Collections.nCopies(keys.size(), TFloat32.class));

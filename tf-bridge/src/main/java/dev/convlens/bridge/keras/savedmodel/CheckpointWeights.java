@@ -8,12 +8,14 @@ import dev.convlens.bridge.keras.WeightSource;
 import dev.convlens.bridge.keras.WeightSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph;
 import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph.TrackableObject;
 import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph.TrackableObject.ObjectReference;
@@ -99,6 +101,15 @@ final class CheckpointWeights implements WeightSource {
       throw new ModelFormatException(source, "layer " + String.join("/", layerPath) + " (" + layerClass
           + "): checkpoint has no variable " + missing + "; the layer's variables are "
           + variables.stream().map(Variable::fullName).toList());
+    }
+    for (int i = 0; i < chosen.size(); i++) {
+      // The shape the checkpoint declares, checked before RestoreV2 allocates it.
+      long[] stored = checkpoint.entry(chosen.get(i).checkpointKey(), DataType.DT_FLOAT).shape();
+      if (!Arrays.equals(stored, expected.get(i).shape())) {
+        throw new ModelFormatException(source, "layer '" + String.join("/", layerPath) + "' (" + layerClass
+            + "): checkpoint variable '" + chosen.get(i).fullName() + "' has shape " + Arrays.toString(stored)
+            + " but the config implies " + expected.get(i));
+      }
     }
     List<FloatArray> values = checkpoint.readFloats(chosen.stream().map(Variable::checkpointKey).toList());
     List<WeightArray> out = new ArrayList<>(values.size());

@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
+import dev.convlens.bridge.LoadLimits;
 import dev.convlens.bridge.ModelFormatException;
+import dev.convlens.bridge.io.InputPaths;
+import dev.convlens.bridge.keras.BoundedRead;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,16 +57,12 @@ final class KerasMetadata {
 
   private KerasMetadata() {}
 
-  static List<Node> read(Path file) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new ModelFormatException(file, "file not found", e);
-    } catch (IOException e) {
-      throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
+  static List<Node> read(Path file, LoadLimits limits) {
+    String problem = InputPaths.problem(file, false);
+    if (problem != null) {
+      throw new ModelFormatException(file, problem);
     }
-    return parse(bytes, file);
+    return parse(BoundedRead.file(file, limits.maxConfigBytes(), FILE_NAME, "LoadLimits.maxConfigBytes"), file);
   }
 
   static List<Node> parse(byte[] bytes, Path file) {

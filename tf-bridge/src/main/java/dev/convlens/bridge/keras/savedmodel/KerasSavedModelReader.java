@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.convlens.bridge.LoadLimits;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.keras.KerasArtifact;
 import java.io.IOException;
@@ -40,6 +41,11 @@ public final class KerasSavedModelReader {
    *     SavedModel without Keras metadata, or has missing or corrupt files (the file is named)
    */
   public static KerasArtifact read(Path dir) {
+    return read(dir, LoadLimits.defaults());
+  }
+
+  /** As {@link #read(Path)}, reading no more than {@code limits} allow. */
+  public static KerasArtifact read(Path dir, LoadLimits limits) {
     if (!Files.isDirectory(dir)) {
       throw new ModelFormatException(dir, "not a directory; a SavedModel is a directory with "
           + SAVED_MODEL_FILE + ", " + KerasMetadata.FILE_NAME + " and variables/");
@@ -48,10 +54,10 @@ public final class KerasSavedModelReader {
     if (!Files.isRegularFile(metadataFile)) {
       throw notKeras(dir);
     }
-    List<KerasMetadata.Node> nodes = KerasMetadata.read(metadataFile);
+    List<KerasMetadata.Node> nodes = KerasMetadata.read(metadataFile, limits);
     KerasMetadata.Node root = nodes.stream().filter(KerasMetadata.Node::isRoot).findFirst().orElseThrow();
     JsonNode modelConfig = modelConfig(root, metadataFile);
-    CheckpointWeights weights = CheckpointWeights.index(dir, Checkpoint.ofSavedModel(dir), nodes);
+    CheckpointWeights weights = CheckpointWeights.index(dir, Checkpoint.ofSavedModel(dir, limits), nodes);
     return new KerasArtifact(modelConfig, weights, dir, describe(root.metadata()));
   }
 

@@ -99,8 +99,10 @@ class NestedSavedModelTest {
   @Test
   void nestedAndOuterLayersOfTheSameNameAreTold() {
     WeightSource weights = artifact.weights();
-    List<WeightArray> inner = weights.weights(List.of("inner", "dense"), "Dense", specs("kernel", "bias"));
-    List<WeightArray> outer = weights.weights(List.of("dense"), "Dense", specs("kernel", "bias"));
+    List<WeightArray> inner = weights.weights(List.of("inner", "dense"), "Dense",
+        List.of(spec("kernel", 2, 3), spec("bias", 3)));
+    List<WeightArray> outer = weights.weights(List.of("dense"), "Dense",
+        List.of(spec("kernel", 3, 2), spec("bias", 2)));
 
     assertEquals(VALUES.get("layer_with_weights-0/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE"), inner.get(0).value());
     assertArrayEquals(new long[] {2, 3}, inner.get(0).value().shape());
@@ -108,17 +110,26 @@ class NestedSavedModelTest {
     assertEquals(-10f, outer.get(1).value().data()[0]);
   }
 
+  /** A config implying another shape than the checkpoint's index declares: refused before RestoreV2 allocates it. */
+  @Test
+  void shapesAreCheckedAgainstTheIndexBeforeRestoring() {
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> artifact.weights()
+        .weights(List.of("dense"), "Dense", List.of(spec("kernel", 30000, 20000), spec("bias", 2))));
+    assertTrue(e.getMessage().contains("layer 'dense' (Dense)") && e.getMessage().contains("dense/kernel")
+        && e.getMessage().contains("[3, 2]") && e.getMessage().contains("kernel[30000, 20000]"), e.getMessage());
+  }
+
   @Test
   void weightsComeInTheOrderAsked() {
     List<WeightArray> bn = artifact.weights().weights(List.of("inner", "bn"), "BatchNormalization",
-        specs("moving_variance", "gamma"));
+        List.of(spec("moving_variance", 3), spec("gamma", 3)));
     assertEquals(List.of("bn/moving_variance", "bn/gamma"), bn.stream().map(WeightArray::name).toList());
   }
 
   @Test
   void variableNamesMatchWhenAttributeNamesDiffer() {
     List<WeightArray> norm = artifact.weights().weights(List.of("norm"), "Normalization",
-        specs("mean", "variance", "count"));
+        List.of(spec("mean", 2), spec("variance", 2), spec("count")));
     assertEquals(7f, norm.get(0).value().data()[0]);
     assertEquals(8f, norm.get(1).value().data()[0]);
     assertEquals(0, norm.get(2).value().rank());
@@ -131,6 +142,11 @@ class NestedSavedModelTest {
     ModelFormatException e = assertThrows(ModelFormatException.class,
         () -> artifact.weights().weights(List.of("inner", "dense"), "Dense", specs("kernel", "bias", "gamma")));
     assertTrue(e.getMessage().contains("inner/dense") && e.getMessage().contains("[gamma]"), e.getMessage());
+  }
+
+  /** A weight of the shape the checkpoint declares: readers check it before restoring. */
+  private static WeightSpec spec(String name, long... shape) {
+    return new WeightSpec(name, shape, true);
   }
 
   private static List<WeightSpec> specs(String... names) {
