@@ -36,9 +36,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--image", paramLabel = "FILE", description = "The image (JPEG, PNG, BMP, GIF).")
     Path image;
 
-    @Option(names = "--input", paramLabel = "FILE.npy",
-        description = "A NumPy array fed as is (no preprocessing): one sample, or a batch, of the model's input shape.")
-    Path array;
+    @Option(names = "--input", paramLabel = "[NAME=]FILE.npy",
+        description = "A NumPy array fed as is (no preprocessing): one sample, or a batch, of the model's input shape;"
+            + " for a model with several inputs, once per input as NAME=FILE.npy.")
+    List<String> arrays;
   }
 
   @Option(names = "--top", defaultValue = "3", description = "How many classes to print (default ${DEFAULT-VALUE}).")
@@ -53,9 +54,21 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--top must be at least 1, got " + top);
     }
     try (KerasModel m = model.load(false)) {
-      FloatArray x = source.array != null ? ArrayInput.read(m, source.array) : input(m);
-      FloatArray scores = m.predict(x);
       PrintWriter out = spec.commandLine().getOut();
+      if (m.inputNames().size() > 1 || m.outputNames().size() > 1) {
+        if (source.arrays == null) {
+          throw new ConvlensException("the model has inputs " + m.inputNames() + " and outputs " + m.outputNames()
+              + "; feed it arrays with --input NAME=FILE.npy (once per input)");
+        }
+        for (var e : m.predict(ArrayInput.readAll(m, source.arrays)).entrySet()) {
+          out.println(e.getKey() + " " + java.util.Arrays.toString(e.getValue().shape()) + ": "
+              + ArrayInput.preview(e.getValue(), 64));
+        }
+        out.flush();
+        return 0;
+      }
+      FloatArray x = source.arrays != null ? ArrayInput.read(m, single(source.arrays)) : input(m);
+      FloatArray scores = m.predict(x);
       if (scores.shape().length != 2) {
         // Not a classifier's [batch, classes]: print the output itself.
         out.println("output " + java.util.Arrays.toString(scores.shape()) + ": " + ArrayInput.preview(scores, 64));
@@ -77,6 +90,10 @@ final class PredictCommand implements Callable<Integer> {
 
   /** The image as Keras' load_img would give it at the model's input size, then preprocessed. */
   static FloatArray input(KerasModel m, Path image, Preprocessing mode) {
+    if (m.inputNames().size() > 1) {
+      throw new ConvlensException("the model has " + m.inputNames().size() + " inputs " + m.inputNames()
+          + "; image commands take models with one image input (`convlens predict --input NAME=FILE.npy` feeds it)");
+    }
     long[] s = m.inputShape();
     if (s.length != 4) {
       throw new ConvlensException("the model takes arrays of shape " + java.util.Arrays.toString(s)
@@ -93,6 +110,13 @@ final class PredictCommand implements Callable<Integer> {
       default -> throw new ConvlensException("model input has " + s[3] + " channels; images have 1, 3 or 4");
     };
     return mode.apply(KerasImages.loadImg(image, (int) s[1], (int) s[2], color));
+  }
+
+  private static Path single(List<String> arrays) {
+    if (arrays.size() != 1 || arrays.get(0).contains("=")) {
+      throw new IllegalArgumentException("the model has one input: give one --input FILE.npy, got " + arrays);
+    }
+    return Path.of(arrays.get(0));
   }
 
   private FloatArray input(KerasModel m) {

@@ -73,4 +73,31 @@ class NonImageModelTest {
     assertTrue(image.err().contains("not images") && image.err().contains("--input"), image.err());
     assertEquals(1, image.err().strip().lines().count(), image.err());
   }
+
+  @Test
+  void aTwoInputTwoOutputModelTakesNamedArraysAndPrintsEveryOutput() {
+    KerasModelFixture f = FixtureBuilder.functional("two").seed(5)
+        .input("x", 4).dense("a", 3, "relu")
+        .input("y", 2).dense("b", 3, "relu")
+        .add("sum", "a", "b")
+        .dense("label", 2, "softmax")
+        .from("sum").dense("score", 1, "linear")
+        .outputs("label", "score").build();
+    Path model = KerasFixtureFiles.writeKeras2FullH5(f, dir.resolve("two.h5"));
+    Path x = dir.resolve("x.npy");
+    Path y = dir.resolve("y.npy");
+    Npy.write(x, new FloatArray(new long[] {4}, new float[] {1, 2, 3, 4}));
+    Npy.write(y, new FloatArray(new long[] {2}, new float[] {-1, 1}));
+    CliRun r = CliRun.of("predict", "--model", model.toString(), "--input", "x=" + x, "--input", "y=" + y);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("label [1, 2]: [") && r.out().contains("score [1, 1]: ["), r.out());
+
+    CliRun missing = CliRun.of("predict", "--model", model.toString(), "--input", "x=" + x);
+    assertEquals(1, missing.code());
+    assertTrue(missing.err().contains("[x, y]"), missing.err());
+    Path png = dir.resolve("p.png");
+    CliRun image = CliRun.of("gradcam", "--model", model.toString(), "--image", png.toString(), "--out",
+        dir.resolve("g.png").toString());
+    assertTrue(image.code() != 0 && image.err().contains("2 inputs"), image.err());
+  }
 }
