@@ -1,6 +1,7 @@
 package dev.convlens.cli;
 
 import dev.convlens.bridge.ConvlensException;
+import dev.convlens.bridge.UnsupportedLayerException;
 import java.io.PrintWriter;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
 /** The {@code convlens} command: exit code 0 ok, 1 failure, 2 usage error. */
 @Command(name = "convlens", mixinStandardHelpOptions = true, version = "convlens 0.1.0",
     description = "See inside Keras-trained convnets: summaries, predictions, activations, heatmaps.",
-    subcommands = {SummaryCommand.class, PredictCommand.class, ActivationsCommand.class, FiltersCommand.class,
+    subcommands = {SummaryCommand.class, LayersCommand.class, PredictCommand.class, ActivationsCommand.class, FiltersCommand.class,
         GradcamCommand.class, FinetuneCommand.class, EvaluateCommand.class, BenchCommand.class, DemoModelCommand.class, ReportCommand.class, ExportCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
@@ -35,6 +36,9 @@ public final class Main {
     cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
       if (verbose) {
         e.printStackTrace(err);
+        if (e instanceof UnsupportedLayerException u && !u.layerConfig().isEmpty()) {
+          err.println("the layer's config: " + u.layerConfig());
+        }
       } else {
         err.println("convlens: " + message(e));
       }

@@ -50,4 +50,14 @@ class MainTest {
     assertEquals(2, run("summary", "--bogus").code());
     assertEquals(2, run("predict", "--model", "vgg16").code());
   }
+
+  @Test
+  void layersListsEveryRebuiltClassWithItsLimits() {
+    CliRun r = run("layers");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("Conv2DTranspose") && l.contains("convolutional")
+        && l.contains("output_padding")), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("Resizing") && l.contains("area")), r.out());
+    assertFalse(r.out().contains("LSTM"), "only classes convlens rebuilds: " + r.out());
+  }
 }

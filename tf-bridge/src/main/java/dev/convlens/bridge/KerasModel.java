@@ -129,10 +129,6 @@ public final class KerasModel implements AutoCloseable {
       long[] inputShape = options.inputShape() != null ? options.inputShape() : artifact.inputShape();
       BuiltModel built = new GraphBuilder(graph, weights, source, inputShape, options.randomWeightsSeed(), options.layers())
           .build(spec);
-      if (built.inputs().size() != 1) {
-        throw new ModelFormatException(source, "models with " + built.inputs().size()
-            + " inputs are not supported yet (expected one image input)");
-      }
       session = Sessions.create(graph, options.session());
       OwnedGraph owned = new OwnedGraph(spec.name(), graph, session, built);
       owned.assignVariables(built.initialValues());
@@ -175,9 +171,40 @@ public final class KerasModel implements AutoCloseable {
     return source;
   }
 
-  /** The input shape, batch axis as -1, e.g. {@code [-1, 224, 224, 3]}. */
+  /**
+   * The input shape, batch axis as -1, e.g. {@code [-1, 224, 224, 3]}. A model with several inputs
+   * has no one shape: {@link #inputShapes()}.
+   */
   public long[] inputShape() {
+    requireSingle(owned.inputNames(), "inputs", "give them by name to predict(Map); inputShapes() has their shapes");
     return owned.inputShape();
+  }
+
+  /** Each input's shape by name, in the config's order. */
+  public Map<String, long[]> inputShapes() {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    List<String> names = owned.inputNames();
+    for (int i = 0; i < names.size(); i++) {
+      out.put(names.get(i), owned.built().inputs().get(i).shape().asArray());
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The names of the input layers, in the config's order. */
+  public List<String> inputNames() {
+    return owned.inputNames();
+  }
+
+  /** The names of the layers whose outputs are the model's outputs, in the config's order. */
+  public List<String> outputNames() {
+    return owned.outputNames();
+  }
+
+  private void requireSingle(List<String> names, String what, String instead) {
+    if (names.size() != 1) {
+      throw new InvalidInputException("model '" + name + "' has " + names.size() + " " + what + " ("
+          + String.join(", ", names) + "): " + instead);
+    }
   }
 
   /** Every layer in build order, nested models' layers included under their path. */
@@ -192,9 +219,53 @@ public final class KerasModel implements AutoCloseable {
     return layers.stream().filter(l -> l.path().equals(key)).findFirst().orElseThrow();
   }
 
-  /** Runs the model on a batch {@code [N, H, W, C]} (or one sample {@code [H, W, C]}) and returns its output. */
+  /**
+   * Runs a single-input, single-output model on a batch {@code [N, H, W, C]} (or one sample
+   * {@code [H, W, C]}) and returns its output; other models take {@link #predict(Map)}.
+   */
   public FloatArray predict(FloatArray input) {
+    requireSingle(owned.inputNames(), "inputs", "give them by name to predict(Map)");
+    requireSingle(owned.outputNames(), "outputs", "predict(Map) returns them all");
     return owned.newRun().feedInput(input).fetch(owned.output()).run().get(0);
+  }
+
+  /**
+   * Runs the model on named inputs (every input layer's name, each a batch or one sample; the same
+   * batch size for all) and returns every output by its layer's name, as Keras' {@code predict} on a
+   * dict does.
+   */
+  public Map<String, FloatArray> predict(Map<String, FloatArray> inputs) {
+    ModelRun run = feedAll(inputs);
+    List<String> outputs = owned.outputNames();
+    outputs.forEach(o -> run.fetch(owned.output(o)));
+    List<FloatArray> values = run.run();
+    Map<String, FloatArray> out = new LinkedHashMap<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      out.put(outputs.get(i), values.get(i));
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** A run fed every named input, refusing missing or unknown names and mixed batch sizes. */
+  private ModelRun feedAll(Map<String, FloatArray> inputs) {
+    InvalidInputException.requireNonNull(inputs, "inputs");
+    List<String> names = owned.inputNames();
+    if (!inputs.keySet().equals(new java.util.HashSet<>(names))) {
+      throw new InvalidInputException("model '" + name + "' takes inputs " + names + ", got " + inputs.keySet());
+    }
+    ModelRun run = owned.newRun();
+    long batch = -1;
+    for (String n : names) {
+      FloatArray x = inputs.get(n);
+      run.feedInput(n, x);
+      long b = x.rank() == owned.inputShapeOf(n).length ? x.dim(0) : 1;
+      if (batch >= 0 && b != batch) {
+        throw new InvalidInputException("model '" + name + "': input '" + n + "' has a batch of " + b + ", the others "
+            + batch + "; every input needs the same batch size");
+      }
+      batch = b;
+    }
+    return run;
   }
 
   /**
@@ -202,7 +273,16 @@ public final class KerasModel implements AutoCloseable {
    * names as given, in that order.
    */
   public Map<String, FloatArray> activations(FloatArray input, Collection<String> layerNames) {
-    ModelRun run = owned.newRun().feedInput(input);
+    requireSingle(owned.inputNames(), "inputs", "give them by name to activations(Map, layers)");
+    return activations(owned.newRun().feedInput(input), layerNames);
+  }
+
+  /** The outputs of the named layers for named inputs (multi-input models), as {@link #predict(Map)} takes them. */
+  public Map<String, FloatArray> activations(Map<String, FloatArray> inputs, Collection<String> layerNames) {
+    return activations(feedAll(inputs), layerNames);
+  }
+
+  private Map<String, FloatArray> activations(ModelRun run, Collection<String> layerNames) {
     for (String l : layerNames) {
       run.fetch(owned.layer(l).output());
     }

@@ -79,6 +79,10 @@ final class OwnedGraph implements ModelGraph {
     return inputShape.clone();
   }
 
+  long[] inputShapeOf(String inputName) {
+    return built().inputs().get(built.inputNames().indexOf(inputName)).shape().asArray();
+  }
+
   BuiltModel built() {
     ensureOpen();
     return built;
@@ -94,6 +98,29 @@ final class OwnedGraph implements ModelGraph {
   public Operand<TFloat32> output() {
     ensureOpen();
     return built.outputs().get(0);
+  }
+
+  @Override
+  public List<String> inputNames() {
+    ensureOpen();
+    return built.inputNames();
+  }
+
+  @Override
+  public List<String> outputNames() {
+    ensureOpen();
+    return built.outputNames();
+  }
+
+  @Override
+  public Operand<TFloat32> output(String outputName) {
+    ensureOpen();
+    int i = built.outputNames().indexOf(outputName);
+    if (i < 0) {
+      throw new InvalidInputException("model '" + name + "' has no output '" + outputName + "'; its outputs: "
+          + String.join(", ", built.outputNames()));
+    }
+    return built.outputs().get(i);
   }
 
   @Override
@@ -294,18 +321,19 @@ final class OwnedGraph implements ModelGraph {
   }
 
   /** The model input as a batch: a sample without the batch axis gets one; the shape is checked. */
-  private FloatArray checkInput(FloatArray input) {
+  private FloatArray checkInput(FloatArray input, int index) {
+    String which = built.inputs().size() == 1 ? "input" : "input '" + built.inputNames().get(index) + "'";
     if (input == null) {
-      throw new InvalidInputException("input of model '" + name + "' is null");
+      throw new InvalidInputException(which + " of model '" + name + "' is null");
     }
-    long[] expected = inputShape;
+    long[] expected = built.inputs().get(index).shape().asArray();
     FloatArray batch = input.rank() == expected.length - 1 ? asBatch(input) : input;
     boolean ok = batch.rank() == expected.length && batch.dim(0) > 0;
     for (int i = 1; ok && i < expected.length; i++) {
       ok = expected[i] < 0 || expected[i] == batch.dim(i);
     }
     if (!ok) {
-      throw new InvalidInputException("model '" + name + "' expects input of shape " + KerasModel.shapeText(expected)
+      throw new InvalidInputException("model '" + name + "' expects " + which + " of shape " + KerasModel.shapeText(expected)
           + " (or one sample without the batch axis), got " + Arrays.toString(input.shape()));
     }
     return batch;
@@ -373,7 +401,18 @@ final class OwnedGraph implements ModelGraph {
 
     @Override
     public ModelRun feedInput(FloatArray batch) {
-      feeds.put(built.inputs().get(0), checkInput(batch));
+      feeds.put(built.inputs().get(0), checkInput(batch, 0));
+      return this;
+    }
+
+    @Override
+    public ModelRun feedInput(String inputName, FloatArray batch) {
+      int i = built.inputNames().indexOf(inputName);
+      if (i < 0) {
+        throw new InvalidInputException("model '" + name + "' has no input '" + inputName + "'; its inputs: "
+            + String.join(", ", built.inputNames()));
+      }
+      feeds.put(built.inputs().get(i), checkInput(batch, i));
       return this;
     }
 

@@ -59,7 +59,7 @@ final class Convolutions {
     return new Window(k, s, d, padding);
   }
 
-  private static LayerOutput finish(LayerContext c, Operand<TFloat32> y, Operand<TFloat32> bias) {
+  static LayerOutput finish(LayerContext c, Operand<TFloat32> y, Operand<TFloat32> bias) {
     Ops tf = c.tf();
     Operand<TFloat32> pre = bias == null ? y : tf.nn.biasAdd(y, bias);
     return new LayerOutput(Activations.apply(tf, c.activation(), pre), pre);

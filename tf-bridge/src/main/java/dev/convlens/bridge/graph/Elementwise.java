@@ -7,7 +7,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TFloat32;
 
-/** Layers that map each value on its own: Activation, ReLU, LeakyReLU, ELU, Softmax, Rescaling, and the inference-time identities. */
+/** Layers that map each value on its own: Activation, ReLU, LeakyReLU, ThresholdedReLU, ELU, Softmax, Rescaling, and the
+ * inference-time identities. */
 final class Elementwise {
   private Elementwise() {}
 
@@ -50,6 +51,14 @@ final class Elementwise {
     float alpha = (float) (c.has("negative_slope") ? c.number("negative_slope", 0.3, 0, FLOAT_MAX)
         : c.number("alpha", 0.3, -FLOAT_MAX, FLOAT_MAX));
     return LayerOutput.of(c.tf().nn.leakyRelu(in.get(0), LeakyRelu.alpha(alpha)));
+  };
+
+  /** Keras' ThresholdedReLU: {@code x} where {@code x > theta}, else 0. */
+  static final LayerBuilder THRESHOLDED_RELU = (c, in, w) -> {
+    Ops tf = c.tf();
+    Operand<TFloat32> x = in.get(0);
+    Operand<TFloat32> theta = tf.constant((float) c.number("theta", 1.0, -FLOAT_MAX, FLOAT_MAX));
+    return LayerOutput.of(tf.select(tf.math.greater(x, theta), x, tf.zerosLike(x)));
   };
 
   static final LayerBuilder ELU = (c, in, w) -> {

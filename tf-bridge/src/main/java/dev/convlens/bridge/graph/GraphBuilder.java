@@ -332,9 +332,11 @@ public final class GraphBuilder {
     String hint = layer.className().equals("Lambda")
         ? "its Python code is never run; supply a Java rebuild with LoadOptions.withLayer(\"" + layer.name()
             + "\", builder) or LayerRegistry.register(\"Lambda\", builder)"
-        : "no TF Java rebuild exists for it; register one with LayerRegistry.register(\"" + layer.className()
-            + "\", builder) or LoadOptions.withLayer; supported: " + String.join(", ", LayerRegistry.supportedClasses());
-    throw new UnsupportedLayerException(source, layer.className(), String.join("/", path), hint);
+        : "no rebuild exists for it (`convlens layers` lists the supported classes); supply one with"
+            + " LayerRegistry.register(\"" + layer.className() + "\", builder) or LoadOptions.withLayer";
+    String config = layer.config() == null ? "" : layer.config().toString();
+    throw new UnsupportedLayerException(source, layer.className(), String.join("/", path), hint,
+        config.length() <= 4096 ? config : config.substring(0, 4096) + "...");
   }
 
   private Set<LayerTrait> traitsOf(LayerNode layer) {

@@ -134,4 +134,28 @@ final class Reshaping {
     }
     return n;
   }
+
+  /** Keras' Permute: {@code dims} numbers the non-batch axes from 1. */
+  static final LayerBuilder PERMUTE = (c, in, w) -> {
+    int rank = c.inputShape(0).numDimensions();
+    String expected = "a permutation of the non-batch axes 1.." + (rank - 1);
+    JsonNode d = c.config().get("dims");
+    if (d == null || d.isNull()) {
+      throw c.missing("dims", expected);
+    }
+    if (!d.isArray() || d.size() != rank - 1) {
+      throw c.badValue("dims", expected);
+    }
+    int[] perm = new int[rank];
+    boolean[] seen = new boolean[rank];
+    for (int i = 0; i < d.size(); i++) {
+      Integer a = JsonValues.exactInt(d.get(i));
+      if (a == null || a < 1 || a >= rank || seen[a]) {
+        throw c.badValue("dims", expected);
+      }
+      seen[a] = true;
+      perm[i + 1] = a;
+    }
+    return LayerOutput.of(c.tf().linalg.transpose(in.get(0), c.tf().constant(perm)));
+  };
 }

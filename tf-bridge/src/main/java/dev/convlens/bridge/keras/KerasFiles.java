@@ -39,8 +39,8 @@ public final class KerasFiles {
         return Kind.KERAS_SAVED_MODEL;
       }
       if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
-        throw new ModelFormatException(path, "a plain TensorFlow SavedModel without keras_metadata.pb: its layers"
-            + " cannot be rebuilt (only its signatures can be called); save it from Keras instead");
+        throw new ModelFormatException(path, "a TensorFlow SavedModel without Keras metadata (no keras_metadata.pb):"
+            + " its layers cannot be rebuilt; save the model from Keras (model.save) or give its .h5/.keras file");
       }
       throw new ModelFormatException(path, "directory is neither a Keras SavedModel (keras_metadata.pb)"
           + " nor a convlens export (" + ConvlensExport.MANIFEST + ")");
@@ -167,7 +167,23 @@ public final class KerasFiles {
   private static KerasArtifact modelJson(Path path, LoadLimits limits) {
     byte[] text = BoundedRead.file(path, limits.maxConfigBytes(), "model JSON", "LoadLimits.maxConfigBytes");
     JsonNode json = ModelConfigParser.readJson(text, path, "model config");
+    refuseTensorFlowJs(json, path);
     return new KerasArtifact(json, WeightSource.NONE, path, "Keras model JSON (architecture only)");
+  }
+
+  /** A TF.js {@code model.json} is JSON too: name it, and say how to get a Keras file back. */
+  private static void refuseTensorFlowJs(JsonNode json, Path path) {
+    if (!json.isObject() || !(json.has("modelTopology") || json.has("weightsManifest"))) {
+      return;
+    }
+    JsonNode format = json.get("format");
+    boolean graphModel = format != null && "graph-model".equals(format.textValue())
+        || json.path("modelTopology").has("node");
+    throw new ModelFormatException(path, graphModel
+        ? "a TensorFlow.js graph model: it holds a frozen TensorFlow graph, not Keras layers; load the Keras model it"
+            + " was converted from"
+        : "a TensorFlow.js layers model: convert it back to Keras first (tensorflowjs_converter"
+            + " --input_format=tfjs_layers_model --output_format=keras model.json model.h5)");
   }
 
   private static byte[] head(Path path, int n) {

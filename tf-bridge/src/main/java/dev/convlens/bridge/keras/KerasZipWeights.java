@@ -100,8 +100,16 @@ final class KerasZipWeights implements WeightSource {
   /** The node at {@code p}, or null when there is none; a corrupt file still fails (in {@link #weights}). */
   private Node find(String p) {
     try {
-      return Hdf5.child(file, p, path);
-    } catch (HdfInvalidPathException e) {
+      Node n = Hdf5.child(file, p, path);
+      if (n == null && p.endsWith("/vars")) {
+        // Keras 2.14/2.15 on Windows joined object paths with os.path.join: one root group named
+        // "layers\\dense" (backslashes in the name) holding "vars".
+        String object = p.substring(0, p.length() - "/vars".length()).replace('/', '\\');
+        Node group = file.getChild(object);
+        n = group == null || group.isLink() ? null : Hdf5.child((io.jhdf.api.Group) group, "vars", path);
+      }
+      return n;
+    } catch (HdfInvalidPathException | ClassCastException e) {
       return null;
     }
   }

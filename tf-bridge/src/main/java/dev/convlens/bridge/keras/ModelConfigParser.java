@@ -70,7 +70,9 @@ public final class ModelConfigParser {
     return switch (cls) {
       case "Sequential" -> sequential(config);
       case "Functional", "Model" -> functional(cls, config);
-      default -> throw fail("top-level class '" + cls + "' is not a Keras model (expected Sequential, Functional or Model)");
+      default -> throw fail("'" + cls + "' is not a Keras model: only Sequential and Functional models carry an"
+          + " architecture that can be rebuilt (a subclassed model's config does not); save it as Functional, or give"
+          + " its weights with a Functional config");
     };
   }
 

@@ -24,6 +24,15 @@ public interface ModelGraph {
   /** The model's (first) output. */
   Operand<TFloat32> output();
 
+  /** The names of the model's inputs (its input layers), in the config's order; {@link #input()} is the first. */
+  List<String> inputNames();
+
+  /** The names of the model's outputs (the layers that produce them), in the config's order. */
+  List<String> outputNames();
+
+  /** One output by name; {@link #output()} is the first. */
+  Operand<TFloat32> output(String outputName);
+
   /** The static shape of {@link #output()}, batch axis -1; read without touching the graph. */
   long[] outputShape();
 

@@ -16,6 +16,9 @@ public interface ModelRun {
   /** Feeds the model input: a batch {@code [N, ...]} or one sample without the batch axis, checked against the input shape. */
   ModelRun feedInput(FloatArray batch);
 
+  /** Feeds the model input of that name (multi-input models), checked against its shape. */
+  ModelRun feedInput(String inputName, FloatArray batch);
+
   ModelRun feed(Operand<TFloat32> tensor, FloatArray value);
 
   /** Adds a fetch; {@link #run()} returns the fetched values in the order they were added. */

@@ -111,7 +111,17 @@ class LayerConfigValidationTest {
         new Case("SpatialDropout2D", "l", in().spatialDropout("l", 0.5), "rate"),
         new Case("GaussianNoise", "l", in().customLayer("GaussianNoise", "l", object("{\"stddev\": 0.1}")), "stddev"),
         new Case("Concatenate", "l", in().relu("a").from("in").relu("b").concatenate("l", -1, "a", "b"), "axis"),
-        new Case("InputLayer", "in", in().globalMaxPool("g"), "batch_input_shape"));
+        new Case("InputLayer", "in", in().globalMaxPool("g"), "batch_input_shape"),
+        new Case("Conv2DTranspose", "l", in().conv2dTranspose("l", 3, 3, 2, "same", 1, "relu"),
+            "filters", "kernel_size", "strides", "padding", "output_padding", "dilation_rate", "activation"),
+        new Case("UpSampling2D", "l", in().upSampling("l", 2, "bilinear"), "size", "interpolation", "data_format"),
+        new Case("Resizing", "l", in().resizing("l", 4, 5, "area", true), "height", "width", "interpolation",
+            "crop_to_aspect_ratio"),
+        new Case("CenterCrop", "l", in().centerCrop("l", 4, 8), "height", "width"),
+        new Case("PReLU", "l", in().prelu("l", 1, 2), "shared_axes"),
+        new Case("ThresholdedReLU", "l", in().thresholdedRelu("l", 0.5), "theta"),
+        new Case("Permute", "l", in().permute("l", 2, 1, 3), "dims"),
+        new Case("Normalization", "l", in().normalization("l"), "axis", "mean", "variance", "invert"));
   }
 
   @TestFactory

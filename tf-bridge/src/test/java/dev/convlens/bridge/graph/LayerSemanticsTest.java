@@ -15,6 +15,7 @@ import dev.convlens.bridge.graph.NaiveOps.T;
 import dev.convlens.bridge.keras.WeightArray;
 import dev.convlens.bridge.keras.WeightSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -316,6 +317,130 @@ class LayerSemanticsTest {
     Map<String, FloatArray> out = t.run(x);
     check("scalar", NaiveOps.rescale(T.of(x), new double[] {1 / 255.0}, new double[] {-0.5}), out);
     check("per_channel", NaiveOps.rescale(T.of(x), new double[] {0.5, 2.0, -1.0}, new double[] {0.1, 0.2, 0.3}), out);
+  }
+
+  @Test
+  void conv2dTransposeStridesPaddingsAndOutputPadding() {
+    Tiny t = new Tiny(FixtureBuilder.functional("deconvs").input("in", 5, 4, 3)
+        .conv2dTranspose("same_s1", 4, 3, 1, "same", null, "linear")         // 5x4
+        .from("in").conv2dTranspose("valid_s1", 2, 3, 1, "valid", null, "linear") // 7x6
+        .from("in").conv2dTranspose("same_s2", 3, 3, 2, "same", null, "relu")   // 10x8
+        .from("in").conv2dTranspose("valid_s2", 2, 3, 2, "valid", null, "linear") // 11x9
+        .from("in").conv2dTranspose("same_s2_k4", 2, 4, 2, "same", null, "linear") // 10x8
+        .from("in").conv2dTranspose("same_s2_op1", 2, 3, 2, "same", 1, "linear")   // 10x8
+        .from("in").conv2dTranspose("valid_s3_op2", 2, 2, 3, "valid", 2, "linear") // 16x13
+        .from("in").conv2dTranspose("valid_s2_op0", 2, 3, 2, "valid", 0, "linear")); // 11x9
+    FloatArray x = random(21, 2, 5, 4, 3);
+    Map<String, FloatArray> out = t.run(x);
+    T in = T.of(x);
+    check("same_s1", NaiveOps.conv2dTranspose(in, t.w("same_s1", 0), t.w("same_s1", 1), 1, 5, 4, true), out);
+    check("valid_s1", NaiveOps.conv2dTranspose(in, t.w("valid_s1", 0), t.w("valid_s1", 1), 1, 7, 6, false), out);
+    check("same_s2", NaiveOps.activation("relu",
+        NaiveOps.conv2dTranspose(in, t.w("same_s2", 0), t.w("same_s2", 1), 2, 10, 8, true)), out);
+    check("valid_s2", NaiveOps.conv2dTranspose(in, t.w("valid_s2", 0), t.w("valid_s2", 1), 2, 11, 9, false), out);
+    check("same_s2_k4", NaiveOps.conv2dTranspose(in, t.w("same_s2_k4", 0), t.w("same_s2_k4", 1), 2, 10, 8, true), out);
+    check("same_s2_op1", NaiveOps.conv2dTranspose(in, t.w("same_s2_op1", 0), t.w("same_s2_op1", 1), 2, 10, 8, true),
+        out);
+    check("valid_s3_op2", NaiveOps.conv2dTranspose(in, t.w("valid_s3_op2", 0), t.w("valid_s3_op2", 1), 3, 16, 13,
+        false), out);
+    check("valid_s2_op0", NaiveOps.conv2dTranspose(in, t.w("valid_s2_op0", 0), t.w("valid_s2_op0", 1), 2, 11, 9,
+        false), out);
+  }
+
+  @Test
+  void upSamplingResizingAndCenterCrop() {
+    Tiny t = new Tiny(FixtureBuilder.functional("resample").input("in", 5, 6, 2)
+        .upSampling("up_nearest", 2, "nearest")
+        .from("in").upSampling("up_bilinear", 3, "bilinear")
+        .from("in").resizing("down_bilinear", 3, 4, "bilinear", false)
+        .from("in").resizing("up_nearest_odd", 7, 9, "nearest", false)
+        .from("in").resizing("crop_bilinear", 4, 4, "bilinear", true)         // crops 5x6 to 5x5 first
+        .from("in").centerCrop("center", 3, 4)
+        .from("in").centerCrop("center_upsize", 8, 4))                          // smaller input: crop 5x2.5, resize
+        .edit("up_bilinear", c -> c.set("size", JSON.valueToTree(new int[] {3, 2})));
+    FloatArray x = random(22, 2, 5, 6, 2);
+    Map<String, FloatArray> out = t.run(x);
+    T in = T.of(x);
+    check("up_nearest", NaiveOps.resize(in, 10, 12, false), out);
+    check("up_bilinear", NaiveOps.resize(in, 15, 12, true), out);
+    check("down_bilinear", NaiveOps.resize(in, 3, 4, true), out);
+    check("up_nearest_odd", NaiveOps.resize(in, 7, 9, false), out);
+    check("crop_bilinear", NaiveOps.resize(NaiveOps.crop(in, 0, 0, 0, 1), 4, 4, true), out);
+    check("center", NaiveOps.crop(in, 1, 1, 1, 1), out);
+    // smart_resize to 8x4 (aspect 2): crop height min(5, int(6 * 2)) = 5, width min(6, int(5 / 2)) = 2, left 2
+    check("center_upsize", NaiveOps.resize(NaiveOps.crop(in, 0, 0, 2, 2), 8, 4, true), out);
+  }
+
+  @Test
+  void areaResizingMatchesTensorFlowsResizeArea() {
+    Tiny t = new Tiny(FixtureBuilder.functional("area").input("in", 7, 5, 2)
+        .resizing("down", 3, 2, "area", false)
+        .from("in").resizing("up", 9, 8, "area", false)
+        .from("in").resizing("mixed", 4, 6, "area", false));
+    FloatArray x = random(23, 2, 7, 5, 2);
+    Map<String, FloatArray> out = t.run(x);
+    for (String layer : List.of("down", "up", "mixed")) {
+      long[] size = out.get(layer).shape();
+      check(layer, T.of(TfReference.resizeArea(x, (int) size[1], (int) size[2])), out);
+    }
+  }
+
+  @Test
+  void preluThresholdedReluAndPermute() {
+    Tiny t = new Tiny(FixtureBuilder.functional("acts").input("in", 3, 4, 2)
+        .prelu("prelu_full")
+        .from("in").prelu("prelu_shared", 1, 2)
+        .from("in").thresholdedRelu("thresholded", 0.5)
+        .from("in").permute("permute", 3, 1, 2));
+    FloatArray x = random(24, 2, 3, 4, 2);
+    Map<String, FloatArray> out = t.run(x);
+    T in = T.of(x);
+    check("prelu_full", NaiveOps.prelu(in, t.w("prelu_full", 0)), out);
+    check("prelu_shared", NaiveOps.prelu(in, t.w("prelu_shared", 0)), out);
+    check("thresholded", in.map(v -> v > 0.5 ? v : 0), out);
+    check("permute", NaiveOps.permute(in, 3, 1, 2), out);
+  }
+
+  @Test
+  void normalizationFromWeightsFromConfigAndInverted() {
+    Tiny t = new Tiny(FixtureBuilder.functional("norm").input("in", 3, 4, 2)
+        .normalization("adapted")
+        .from("in").normalization("configured")
+        .from("in").normalization("inverted"))
+        .edit("configured", c -> {
+          c.set("mean", JSON.valueToTree(new double[] {0.5, -1.0}));
+          c.set("variance", JSON.valueToTree(new double[] {4.0, 0.0})); // 0: Keras divides by epsilon instead
+        })
+        .edit("inverted", c -> c.put("invert", true))
+        .keepWeights("configured");
+    FloatArray x = random(25, 2, 3, 4, 2);
+    Map<String, FloatArray> out = t.run(x);
+    T in = T.of(x);
+    double[] mean = doubles(t.w("adapted", 0));
+    double[] std = Arrays.stream(doubles(t.w("adapted", 1))).map(v -> Math.max(Math.sqrt(v), 1e-7)).toArray();
+    check("adapted", indexed(in, i -> (in.v()[i] - mean[i % 2]) / std[i % 2]), out);
+    double[] cStd = {2.0, 1e-7};
+    double[] cMean = {0.5, -1.0};
+    check("configured", indexed(in, i -> (in.v()[i] - cMean[i % 2]) / cStd[i % 2]), out);
+    double[] iMean = doubles(t.w("inverted", 0));
+    double[] iStd = Arrays.stream(doubles(t.w("inverted", 1))).map(v -> Math.max(Math.sqrt(v), 1e-7)).toArray();
+    check("inverted", indexed(in, i -> iMean[i % 2] + in.v()[i] * iStd[i % 2]), out);
+  }
+
+  private static double[] doubles(FloatArray a) {
+    double[] d = new double[a.data().length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = a.data()[i];
+    }
+    return d;
+  }
+
+  private static T indexed(T like, java.util.function.IntToDoubleFunction f) {
+    double[] v = new double[like.v().length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = f.applyAsDouble(i);
+    }
+    return new T(like.shape().clone(), v);
   }
 
   static final List<String> IDENTITY_AT_INFERENCE = List.of("Dropout", "SpatialDropout2D", "GaussianNoise",

@@ -46,7 +46,11 @@ class LoadErrorsTest {
         .customLayer("LSTM", "lstm", (ObjectNode) JSON.readTree("{\"units\": 4, \"return_sequences\": false}"));
     KerasModelFixture f = FixtureBuilder.functional("m").dialect(ConfigDialect.KERAS_3).input("in", 5, 3)
         .nested(seq).build();
-    assertUnsupported("LSTM", "seq/lstm", () -> fromFixture(f));
+    UnsupportedLayerException e = assertUnsupported("LSTM", "seq/lstm", () -> fromFixture(f));
+    // One short line pointing at the list, not the list itself; the config for whoever wants to see it.
+    assertTrue(e.getMessage().contains("convlens layers") && e.getMessage().length() < 300, e.getMessage());
+    assertTrue(e.getMessage().lines().count() == 1, e.getMessage());
+    assertTrue(e.layerConfig().contains("\"units\":4"), e.layerConfig());
   }
 
   @Test

@@ -364,4 +364,113 @@ final class NaiveOps {
     }
     return new T(x.shape.clone(), y);
   }
+
+  /**
+   * Conv2DTranspose by its definition: every input value scatters {@code x * kernel} into the full
+   * result of length {@code (n - 1) * s + k}, read from {@code before} (TF's 'same' offset, 0 for
+   * 'valid'); positions past the full result are 0. Kernel {@code [kh, kw, F, C]}.
+   */
+  static T conv2dTranspose(T x, FloatArray kernel, FloatArray bias, int stride, int outH, int outW, boolean same) {
+    int k = (int) kernel.shape()[0];
+    int f = (int) kernel.shape()[2];
+    int ch = x.dim(3);
+    int fullH = (x.dim(1) - 1) * stride + k;
+    int fullW = (x.dim(2) - 1) * stride + k;
+    int beforeH = same ? Math.max(fullH - outH, 0) / 2 : 0;
+    int beforeW = same ? Math.max(fullW - outW, 0) / 2 : 0;
+    T y = T.zeros(x.dim(0), outH, outW, f);
+    for (int n = 0; n < x.dim(0); n++) {
+      for (int i = 0; i < x.dim(1); i++) {
+        for (int j = 0; j < x.dim(2); j++) {
+          for (int a = 0; a < k; a++) {
+            for (int b = 0; b < k; b++) {
+              int oh = i * stride + a - beforeH;
+              int ow = j * stride + b - beforeW;
+              if (oh < 0 || ow < 0 || oh >= outH || ow >= outW) {
+                continue;
+              }
+              for (int o = 0; o < f; o++) {
+                double sum = 0;
+                for (int c = 0; c < ch; c++) {
+                  sum += x.v[x.at(n, i, j, c)] * kernel.data()[((a * k + b) * f + o) * ch + c];
+                }
+                y.v[y.at(n, oh, ow, o)] += sum;
+              }
+            }
+          }
+        }
+      }
+    }
+    if (bias != null) {
+      for (int i = 0; i < y.v.length; i++) {
+        y.v[i] += bias.data()[i % f];
+      }
+    }
+    return y;
+  }
+
+  /** {@code tf.image.resize} bilinear or nearest with half-pixel centres and no antialiasing. */
+  static T resize(T x, int outH, int outW, boolean bilinear) {
+    T y = T.zeros(x.dim(0), outH, outW, x.dim(3));
+    for (int n = 0; n < x.dim(0); n++) {
+      for (int i = 0; i < outH; i++) {
+        for (int j = 0; j < outW; j++) {
+          for (int c = 0; c < x.dim(3); c++) {
+            y.v[y.at(n, i, j, c)] = bilinear ? bilinearAt(x, n, c, (i + 0.5) * x.dim(1) / outH - 0.5,
+                (j + 0.5) * x.dim(2) / outW - 0.5)
+                : x.v[x.at(n, Math.min((int) Math.floor((i + 0.5) * x.dim(1) / outH), x.dim(1) - 1),
+                    Math.min((int) Math.floor((j + 0.5) * x.dim(2) / outW), x.dim(2) - 1), c)];
+          }
+        }
+      }
+    }
+    return y;
+  }
+
+  private static double bilinearAt(T x, int n, int c, double sh, double sw) {
+    int h0 = Math.max((int) Math.floor(sh), 0);
+    int h1 = Math.min((int) Math.ceil(sh), x.dim(1) - 1);
+    int w0 = Math.max((int) Math.floor(sw), 0);
+    int w1 = Math.min((int) Math.ceil(sw), x.dim(2) - 1);
+    double dh = sh - Math.floor(sh);
+    double dw = sw - Math.floor(sw);
+    double top = x.v[x.at(n, h0, w0, c)] * (1 - dw) + x.v[x.at(n, h0, w1, c)] * dw;
+    double bottom = x.v[x.at(n, h1, w0, c)] * (1 - dw) + x.v[x.at(n, h1, w1, c)] * dw;
+    return top * (1 - dh) + bottom * dh;
+  }
+
+  /** PReLU with {@code alpha} broadcast from its (possibly size-1) axes to the input's shape. */
+  static T prelu(T x, FloatArray alpha) {
+    long[] a = alpha.shape();
+    double[] y = new double[x.v.length];
+    for (int n = 0; n < x.dim(0); n++) {
+      for (int h = 0; h < x.dim(1); h++) {
+        for (int w = 0; w < x.dim(2); w++) {
+          for (int c = 0; c < x.dim(3); c++) {
+            int ai = (int) (((a[0] == 1 ? 0 : h) * a[1] + (a[1] == 1 ? 0 : w)) * a[2] + (a[2] == 1 ? 0 : c));
+            double v = x.v[x.at(n, h, w, c)];
+            y[x.at(n, h, w, c)] = v >= 0 ? v : alpha.data()[ai] * v;
+          }
+        }
+      }
+    }
+    return new T(x.shape.clone(), y);
+  }
+
+  /** Transposes the non-batch axes: output axis {@code i + 1} is input axis {@code dims[i]}. */
+  static T permute(T x, int... dims) {
+    long[] shape = {x.shape[0], x.shape[dims[0]], x.shape[dims[1]], x.shape[dims[2]]};
+    T y = T.zeros(shape);
+    for (int n = 0; n < x.dim(0); n++) {
+      for (int h = 0; h < x.dim(1); h++) {
+        for (int w = 0; w < x.dim(2); w++) {
+          for (int c = 0; c < x.dim(3); c++) {
+            int[] idx = {n, h, w, c};
+            y.v[y.at(n, idx[dims[0]], idx[dims[1]], idx[dims[2]])] = x.v[x.at(n, h, w, c)];
+          }
+        }
+      }
+    }
+    return y;
+  }
 }

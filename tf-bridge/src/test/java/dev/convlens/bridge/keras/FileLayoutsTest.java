@@ -96,6 +96,9 @@ class FileLayoutsTest {
     }
     // Flat Sequential models (the only ones the original VGG naming can hold), old and new form,
     // and the real .keras convnet's structure in its own dialect; fewer dialects keep this fast.
+    for (ConfigDialect d : List.of(ConfigDialect.KERAS_2_2, ConfigDialect.KERAS_2, ConfigDialect.KERAS_3)) {
+      out.add(Arguments.of(d, "decoderLayers", FixtureModels.decoderLayers(d)));
+    }
     out.add(Arguments.of(ConfigDialect.KERAS_2_0, "smallSequential", FixtureModels.smallSequential(ConfigDialect.KERAS_2_0)));
     out.add(Arguments.of(ConfigDialect.KERAS_2, "smallSequential", FixtureModels.smallSequential(ConfigDialect.KERAS_2)));
     out.add(Arguments.of(ConfigDialect.KERAS_2_SAVING_V3, "convnetWithAugmentation",
@@ -237,8 +240,9 @@ class FileLayoutsTest {
       boolean subTrainable = trainablePath(fixture, p);
       for (WeightArray w : e.getValue()) {
         all += w.value().size();
-        // Keras keeps BatchNormalization's moving statistics non-trainable.
-        if (layerTrainable && subTrainable && !w.name().startsWith("moving_")) {
+        // Keras keeps BatchNormalization's moving statistics and Normalization's adapted state non-trainable.
+        if (layerTrainable && subTrainable && !w.name().startsWith("moving_")
+            && !java.util.Set.of("mean", "variance", "count").contains(w.name().replaceAll(":0$", ""))) {
           trainable += w.value().size();
         }
       }

@@ -41,6 +41,46 @@ class GoldenGradCamTest {
     return tests.stream();
   }
 
+  /**
+   * The paper's Grad-CAM (logit score) on the synthetic decoder of golden/decoder-layers (README
+   * section 11), whose target layer sits after Conv2DTranspose, PReLU, UpSampling2D and Resizing:
+   * the first sample's raw map for class 1 within 1e-4 of its largest magnitude, its normalised map
+   * within 1e-4, and the golden argmax.
+   */
+  @org.junit.jupiter.api.Test
+  void decoderModelMapsThroughTransposedConvolutionAndResizing() throws IOException {
+    Path golden = SharedData.require("golden/decoder-layers");
+    JsonNode spec = JSON.readTree(golden.resolve("decoder_layers.json").toFile()).get("F_decoder_synthetic")
+        .get("gradcam");
+    FloatArray input = Npy.read(golden.resolve("F_decoder_input.npy"));
+    FloatArray expected = Npy.read(golden.resolve("F_decoder_gradcam.npy"));
+    int classIndex = spec.get("class_index").asInt();
+    try (KerasModel model = KerasModel.load(golden.resolve("F_decoder_synthetic.h5"))) {
+      List<Heatmap> maps = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM_LOGIT)
+          .withLayer(spec.get("target_layer").asText())).explain(input.slice(0), new int[] {classIndex});
+      // As the other golden Grad-CAM arrays: [raw, normalized] of the first sample.
+      Heatmap first = maps.get(0);
+      FloatArray raw = expected.slice(0);
+      double maxRaw = 0;
+      for (float v : raw.data()) {
+        maxRaw = Math.max(maxRaw, Math.abs(v));
+      }
+      assertEquals(java.util.Arrays.toString(raw.shape()), java.util.Arrays.toString(first.raw().shape()), "shape");
+      for (int i = 0; i < raw.size(); i++) {
+        assertEquals(raw.data()[i], first.raw().data()[i], 1e-4 * maxRaw, "raw[" + i + "]");
+        assertEquals(expected.slice(1).data()[i], first.normalized().data()[i], 1e-4, "normalized[" + i + "]");
+      }
+      FloatArray map = first.normalized();
+      int argmax = 0;
+      for (int i = 1; i < map.size(); i++) {
+        argmax = map.data()[i] > map.data()[argmax] ? i : argmax;
+      }
+      int width = (int) map.shape()[1];
+      assertEquals(spec.get("argmax_hw").get(0).asInt(), argmax / width, "argmax row");
+      assertEquals(spec.get("argmax_hw").get(1).asInt(), argmax % width, "argmax column");
+    }
+  }
+
   private static void checkModel(Path golden, char id) throws IOException {
     List<Path> cases;
     try (Stream<Path> files = Files.list(golden)) {
