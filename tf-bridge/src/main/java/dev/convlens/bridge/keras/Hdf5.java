@@ -231,6 +231,9 @@ final class Hdf5 {
     if (value instanceof Float f) {
       return new float[] {f};
     }
+    if (value instanceof Long || value instanceof Integer) {
+      return new double[] {((Number) value).doubleValue()};
+    }
     return value instanceof Double v ? new double[] {v} : value;
   }
 }

@@ -59,7 +59,10 @@ final class WeightCheck {
       return new FloatArray(expected.shape().clone(), new float[0]);
     }
     Class<?> type = d.getJavaType();
-    if (type != float.class && type != double.class) {
+    // Scalars read boxed; an integer scalar is a counter (Normalization's int64 'count').
+    boolean scalar = d.isScalar() && (type == Float.class || type == Double.class || type == Long.class
+        || type == Integer.class || type == long.class || type == int.class);
+    if (type != float.class && type != double.class && !scalar) {
       throw new ModelFormatException(file, weight + " holds " + d.getDataType().getClass().getSimpleName()
           + " values of Java type " + (type == null ? "none" : type.getSimpleName())
           + ", expected float32 or float64 weights");
