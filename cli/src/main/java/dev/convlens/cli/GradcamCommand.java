@@ -49,6 +49,10 @@ final class GradcamCommand implements Callable<Integer> {
   @Option(names = "--class", paramLabel = "N|NAME", description = "Class index or label to explain (default: top-1).")
   String className;
 
+  @Option(names = "--output", paramLabel = "NAME",
+      description = "Which output of a multi-output model to explain (the name of the layer producing it).")
+  String output;
+
   @Option(names = "--layer", paramLabel = "L",
       description = "Target layer name or nested path (default: the last 4-D layer before the classifier).")
   String layer;
@@ -103,10 +107,11 @@ final class GradcamCommand implements Callable<Integer> {
     try (KerasModel m = model.load(false)) {
       Preprocessing mode = inputs.preprocessing(model);
       FloatArray x = PredictCommand.input(m, image, mode);
-      CamOptions options = CamOptions.defaults().withMethod(camMethod).withLayer(layer).withListener(ScoreCamProgress.to(err));
+      CamOptions options = CamOptions.defaults().withMethod(camMethod).withLayer(layer).withOutput(output)
+          .withListener(ScoreCamProgress.to(err));
       CamExplainer cam = CamExplainer.of(m, options);
       GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on models with joins
-      int outputs = InputOptions.outputCount(m);
+      int outputs = output == null ? InputOptions.outputCount(m) : (int) lastAxis(m.layer(output).outputShape());
       ClassNames names = inputs.classNames(model, outputs);
       int wanted = classIndex(names, outputs);
       Heatmap h = cam.explain(x, new int[] {wanted}).get(0);
@@ -166,5 +171,9 @@ final class GradcamCommand implements Callable<Integer> {
     String n = file.getFileName().toString();
     int dot = n.lastIndexOf('.');
     return file.resolveSibling((dot < 0 ? n : n.substring(0, dot)) + suffix);
+  }
+
+  private static long lastAxis(long[] shape) {
+    return shape[shape.length - 1];
   }
 }

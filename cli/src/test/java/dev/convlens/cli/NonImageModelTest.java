@@ -100,4 +100,25 @@ class NonImageModelTest {
         dir.resolve("g.png").toString());
     assertTrue(image.code() != 0 && image.err().contains("2 inputs"), image.err());
   }
+
+  @Test
+  void gradcamExplainsTheChosenHeadOfATwoHeadModel() throws Exception {
+    KerasModelFixture f = FixtureBuilder.functional("heads").seed(6).input("image", 8, 8, 3)
+        .conv2d("last", 4, 3, "same", "relu").globalAvgPool("gap")
+        .dense("kind", 3, "softmax").from("gap").dense("colour", 2, "softmax")
+        .outputs("kind", "colour").build();
+    Path model = KerasFixtureFiles.writeKeras2FullH5(f, dir.resolve("heads.h5"));
+    Path png = dir.resolve("img.png");
+    BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+    img.setRGB(2, 3, 0xff8040);
+    ImageIO.write(img, "png", png.toFile());
+    CliRun r = CliRun.of("gradcam", "--model", model.toString(), "--image", png.toString(), "--output", "colour",
+        "--class", "1", "--method", "gradcam-logit", "--out", dir.resolve("heat.png").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("of class_1 (1,"), r.out());
+    CliRun unsaid = CliRun.of("gradcam", "--model", model.toString(), "--image", png.toString(), "--out",
+        dir.resolve("heat2.png").toString());
+    assertEquals(1, unsaid.code());
+    assertTrue(unsaid.err().contains("[kind, colour]") && unsaid.err().contains("--output"), unsaid.err());
+  }
 }

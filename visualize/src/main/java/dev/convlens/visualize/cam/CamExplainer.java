@@ -36,6 +36,7 @@ public final class CamExplainer {
   private final String layer;
   private final CamAlgorithm algorithm;
   private final CamOps ops;
+  private final String output;
   private final int classes;
 
   private CamExplainer(KerasModel model, CamOptions options) {
@@ -44,8 +45,9 @@ public final class CamExplainer {
     this.layer = options.layer() == null ? TargetLayers.defaultLayer(model)
         : TargetLayers.checkedLayer(model, options.layer());
     this.algorithm = options.method().algorithm();
-    this.classes = CamOps.outputClasses(model.graph());
-    this.ops = algorithm.score() == ScoreKind.NONE ? null : CamOps.of(model, layer, algorithm.score());
+    this.output = TargetLayers.output(model, options.output());
+    this.classes = CamOps.outputClasses(model.graph(), output);
+    this.ops = algorithm.score() == ScoreKind.NONE ? null : CamOps.of(model, layer, algorithm.score(), output);
   }
 
   /** The book's Grad-CAM at the last 4-D layer before the classifier. */
@@ -174,10 +176,10 @@ public final class CamExplainer {
   private List<Heatmap> scoreMaps(FloatArray images, int[] rowImage, int[] rowClass) {
     ModelGraph g = model.graph();
     Operand<TFloat32> target = g.layer(layer).output();
-    List<FloatArray> out = g.newRun().feedInput(images).fetch(target).fetch(g.output()).run();
+    List<FloatArray> out = g.newRun().feedInput(images).fetch(target).fetch(g.output(output)).run();
     FloatArray a = out.get(0);
     FloatArray probs = reshape2d(out.get(1));
-    ScoreCamMasks masks = new ScoreCamMasks(model, images, a, options.scoreCamBatchSize(), options.listener(),
+    ScoreCamMasks masks = new ScoreCamMasks(model, output, images, a, options.scoreCamBatchSize(), options.listener(),
         distinctCount(rowImage));
     List<Heatmap> maps = new ArrayList<>(rowImage.length);
     for (int r = 0; r < rowImage.length; r++) {

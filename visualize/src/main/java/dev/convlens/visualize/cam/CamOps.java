@@ -12,31 +12,33 @@ import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The TF ops of one (model, target layer, score kind): the target activation {@code A [N,H,W,K]},
+ * The TF ops of one (model, target layer, score kind, model output): the target activation {@code A [N,H,W,K]},
  * the class-selection feed and scores of {@link Scoring}, and {@code dScore/dA}. A model extension:
  * built once per model, layer and kind, under the model's write lock, and freed with the model.
  */
 record CamOps(Operand<TFloat32> activations, Placeholder<TFloat32> select, Operand<TFloat32> probabilities,
     Operand<TFloat32> rowScores, Operand<TFloat32> gradients, int classes) {
 
-  /** The ops for {@code layerPath} and {@code kind} (not NONE), built on first use. */
-  static CamOps of(KerasModel model, String layerPath, ScoreKind kind) {
+  /** The ops for {@code layerPath}, {@code kind} (not NONE) and the model output {@code output}, built on first use. */
+  static CamOps of(KerasModel model, String layerPath, ScoreKind kind, String output) {
     ModelGraph g = model.graph();
-    return g.extension(ExtensionKey.of(CamOps.class, layerPath, kind), scope -> build(model, scope, layerPath, kind));
+    return g.extension(ExtensionKey.of(CamOps.class, layerPath, kind, output),
+        scope -> build(model, scope, layerPath, kind, output));
   }
 
-  /** The number of classes of the model's output (its last axis). */
-  static int outputClasses(ModelGraph g) {
-    long[] s = g.outputShape();
+  /** The number of classes of the model output {@code output} (its last axis). */
+  static int outputClasses(ModelGraph g, String output) {
+    long[] s = g.output(output).shape().asArray();
     return (int) s[s.length - 1];
   }
 
-  private static CamOps build(KerasModel model, GraphScope scope, String layerPath, ScoreKind kind) {
+  private static CamOps build(KerasModel model, GraphScope scope, String layerPath, ScoreKind kind, String output) {
     ModelGraph g = scope.model();
-    int classes = outputClasses(g);
-    Operand<TFloat32> logitsSource = kind == ScoreKind.LOGIT ? TargetLayers.logitsLayer(model).preActivation() : null;
+    int classes = outputClasses(g, output);
+    Operand<TFloat32> logitsSource = kind == ScoreKind.LOGIT
+        ? TargetLayers.logitsLayer(model, output).preActivation() : null;
     Operand<TFloat32> a = g.layer(layerPath).output();
-    Scoring s = Scoring.build(scope.ops("convlens_cam"), g, classes, logitsSource);
+    Scoring s = Scoring.build(scope.ops("convlens_cam"), g.output(output), classes, logitsSource);
     Operand<TFloat32> grads = scope.gradients(s.total(), a)[0].expect(TFloat32.class);
     return new CamOps(a, s.select(), s.probabilities(), s.rowScores(), grads, classes);
   }
@@ -48,9 +50,9 @@ record CamOps(Operand<TFloat32> activations, Placeholder<TFloat32> select, Opera
    */
   record Scoring(Placeholder<TFloat32> select, Operand<TFloat32> probabilities, Operand<TFloat32> rowScores,
       Operand<TFloat32> total) {
-    /** {@code logitsSource} null: score the probabilities (the model output). Call inside an extension builder. */
-    static Scoring build(Ops cam, ModelGraph g, int classes, Operand<TFloat32> logitsSource) {
-      Operand<TFloat32> probs = cam.reshape(g.output(), cam.constant(new long[] {-1, classes}));
+    /** {@code logitsSource} null: score the probabilities ({@code output}). Call inside an extension builder. */
+    static Scoring build(Ops cam, Operand<TFloat32> output, int classes, Operand<TFloat32> logitsSource) {
+      Operand<TFloat32> probs = cam.reshape(output, cam.constant(new long[] {-1, classes}));
       Operand<TFloat32> scores = logitsSource != null
           ? cam.reshape(logitsSource, cam.constant(new long[] {-1, classes})) : probs;
       Placeholder<TFloat32> select = cam.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));

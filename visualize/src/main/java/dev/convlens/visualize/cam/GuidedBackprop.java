@@ -137,10 +137,11 @@ public final class GuidedBackprop {
   private static GuidedOps build(KerasModel model, GraphScope scope) {
     ModelGraph g = scope.model();
     List<Operand<TFloat32>> sites = reluOutputs(model, g);
-    int classes = CamOps.outputClasses(g);
-    Operand<TFloat32> logits = TargetLayers.logitsLayer(model).preActivation();
+    String output = TargetLayers.output(model, null);
+    int classes = CamOps.outputClasses(g, output);
+    Operand<TFloat32> logits = TargetLayers.logitsLayer(model, output).preActivation();
     Ops ops = scope.ops("convlens_guided");
-    CamOps.Scoring scoring = CamOps.Scoring.build(ops, g, classes, logits);
+    CamOps.Scoring scoring = CamOps.Scoring.build(ops, g.output(output), classes, logits);
     Operand<TFloat32> input = g.input();
     if (sites.isEmpty()) {
       return new GuidedOps(scoring, cast(scope.gradients(scoring.total(), input)[0]), classes);

@@ -18,14 +18,17 @@ final class ScoreCamMasks {
   private final FloatArray activations;
   private final int batchSize;
   private final CamListener listener;
+  /** The model output whose class probabilities are scored. */
+  private final String output;
   private final long total;
   private final Map<Integer, float[][]> probabilities = new HashMap<>();
   private float[] baseline;
   private long done;
 
-  ScoreCamMasks(KerasModel model, FloatArray images, FloatArray activations, int batchSize, CamListener listener,
-      int distinctImages) {
+  ScoreCamMasks(KerasModel model, String output, FloatArray images, FloatArray activations, int batchSize,
+      CamListener listener, int distinctImages) {
     this.model = model;
+    this.output = output;
     this.images = images;
     this.activations = activations;
     this.batchSize = batchSize;
@@ -48,7 +51,7 @@ final class ScoreCamMasks {
     if (baseline == null) {
       long[] shape = images.shape().clone();
       shape[0] = 1;
-      baseline = model.predict(new FloatArray(shape, new float[(int) (images.size() / images.dim(0))])).data();
+      baseline = predict(new FloatArray(shape, new float[(int) (images.size() / images.dim(0))])).data();
       step(1);
     }
     return baseline;
@@ -109,7 +112,7 @@ final class ScoreCamMasks {
     long[] shape = images.shape().clone();
     shape[0] = count;
     float[] data = count * size == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, count * size);
-    FloatArray probs = model.predict(new FloatArray(shape, data));
+    FloatArray probs = predict(new FloatArray(shape, data));
     int classes = (int) (probs.size() / count);
     for (int i = 0; i < count; i++) {
       out[channels[i]] = java.util.Arrays.copyOfRange(probs.data(), i * classes, (i + 1) * classes);
@@ -120,5 +123,9 @@ final class ScoreCamMasks {
   private void step(long n) {
     done += n;
     listener.onEvent(new CamProgress(done, total));
+  }
+
+  private FloatArray predict(FloatArray batch) {
+    return model.predict(Map.of(model.inputNames().get(0), batch)).get(output);
   }
 }

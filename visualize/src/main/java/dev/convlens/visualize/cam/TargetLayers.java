@@ -54,10 +54,30 @@ final class TargetLayers {
     return Math.max(shape[1], 1) * Math.max(shape[2], 1);
   }
 
-  /** The layer whose output is the model's output. */
-  static LayerHandle outputLayer(KerasModel model) {
+  /**
+   * The output to explain: {@code requested} (an output layer's name), or a single-output model's
+   * only output; a multi-output model must say which.
+   */
+  static String output(KerasModel model, String requested) {
+    List<String> outputs = model.outputNames();
+    if (requested == null) {
+      if (outputs.size() != 1) {
+        throw new InvalidInputException("model '" + model.name() + "' has outputs " + outputs
+            + ": choose the one to explain (CamOptions.withOutput, or --output in the CLI)");
+      }
+      return outputs.get(0);
+    }
+    if (!outputs.contains(requested)) {
+      throw new InvalidInputException("model '" + model.name() + "' has no output '" + requested + "'; its outputs: "
+          + outputs);
+    }
+    return requested;
+  }
+
+  /** The layer whose output is the model output {@code output}. */
+  static LayerHandle outputLayer(KerasModel model, String output) {
     ModelGraph g = model.graph();
-    String out = g.output().op().name();
+    String out = g.output(output).op().name();
     List<LayerInfo> layers = model.layers();
     for (int i = layers.size() - 1; i >= 0; i--) {
       LayerHandle h = g.layer(layers.get(i).path());
@@ -73,9 +93,9 @@ final class TargetLayers {
    * reshape-only layers, then take that layer's pre-activation tensor (MobileNet: {@code conv_preds};
    * a Dense layer's value before its activation; an Activation layer's input). Shape as the output's.
    */
-  static LayerHandle logitsLayer(KerasModel model) {
+  static LayerHandle logitsLayer(KerasModel model, String output) {
     ModelGraph g = model.graph();
-    LayerHandle h = outputLayer(model);
+    LayerHandle h = outputLayer(model, output);
     while (h.is(LayerTrait.SHAPE_ONLY) && h.inbound().size() == 1) {
       String path = h.path();
       int slash = path.lastIndexOf('/');

@@ -2,9 +2,11 @@ package dev.convlens.visualize.cam;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
@@ -123,7 +125,7 @@ class GradientCheckTest {
     for (int n = 0; n < 2; n++) {
       assertArrayClose(cam.explain(input.slice(n)).get(0).normalized().data(), batch.get(n).normalized().data());
     }
-    assertSame(CamOps.of(model, "target", ScoreKind.LOGIT), CamOps.of(model, "target", ScoreKind.LOGIT),
+    assertSame(CamOps.of(model, "target", ScoreKind.LOGIT, "dense"), CamOps.of(model, "target", ScoreKind.LOGIT, "dense"),
         "ops are built once per model, layer and score");
   }
 
@@ -181,6 +183,39 @@ class GradientCheckTest {
     assertEquals(expected.length, actual.length);
     for (int i = 0; i < expected.length; i++) {
       assertEquals(expected[i], actual[i], 1e-5 * Math.max(1, Math.abs(expected[i])), "entry " + i);
+    }
+  }
+
+  /**
+   * A model with two classifier heads on one map: each head is explained on request, with the
+   * closed-form pooled gradients of its own Dense (W[k, c] / HW before GAP -> Dense), and an
+   * explainer that does not say which head is refused naming both.
+   */
+  @Test
+  void eachOutputOfATwoHeadModelIsExplainedWithItsOwnWeights() {
+    KerasModelFixture two = FixtureBuilder.functional("heads").seed(12)
+        .input("image", 6, 6, 3)
+        .conv2d("last", 4, 3, "same", "relu")
+        .globalAvgPool("gap")
+        .dense("kind", 3, "softmax")
+        .from("gap").dense("colour", 2, "softmax")
+        .outputs("kind", "colour")
+        .build();
+    try (KerasModel m = KerasModel.fromConfig(two.modelConfig().toString(), two.weightSource(), LoadOptions.defaults())) {
+      float[] pixels = java.util.Arrays.copyOf(input.slice(0).data(), 6 * 6 * 3);
+      FloatArray image = FloatArray.of(pixels, 6, 6, 3);
+      for (String head : List.of("kind", "colour")) {
+        float[] kernel = two.weights(List.of(head)).get(0).value().data();
+        int units = head.equals("kind") ? 3 : 2;
+        Heatmap h = CamExplainer.of(m, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM_LOGIT).withOutput(head))
+            .explain(image, new int[] {units - 1}).get(0);
+        assertEquals(units, h.predictions().size(), head + ": the predictions are this head's");
+        for (int k = 0; k < 4; k++) {
+          assertEquals(kernel[k * units + units - 1] / 36.0, h.weights().data()[k], 1e-6, head + " channel " + k);
+        }
+      }
+      InvalidInputException e = assertThrows(InvalidInputException.class, () -> CamExplainer.of(m));
+      assertTrue(e.getMessage().contains("[kind, colour]") && e.getMessage().contains("withOutput") && e.getMessage().contains("--output"), e.getMessage());
     }
   }
 }
