@@ -121,4 +121,26 @@ class NonImageModelTest {
     assertEquals(1, unsaid.code());
     assertTrue(unsaid.err().contains("[kind, colour]") && unsaid.err().contains("--output"), unsaid.err());
   }
+
+  @Test
+  void aSavedModelWithoutKerasMetadataPredictsAndRefusesExplanationsInOneLine() throws Exception {
+    KerasModelFixture f = FixtureBuilder.sequential("s").seed(8).input("image", 8, 8, 3)
+        .conv2d("conv", 2, 3, "same", "relu").globalAvgPool("gap").dense("out", 3, "softmax").build();
+    Path plain = dir.resolve("plain");
+    try (KerasModel m = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(),
+        dev.convlens.bridge.LoadOptions.defaults())) {
+      m.exportSavedModel(plain);
+    }
+    java.nio.file.Files.delete(plain.resolve("assets/convlens-model.json"));
+    Path png = dir.resolve("i.png");
+    ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", png.toFile());
+    CliRun p = CliRun.of("predict", "--model", plain.toString(), "--image", png.toString());
+    assertEquals(0, p.code(), p.err());
+    assertTrue(p.out().startsWith("1. class_"), p.out());
+    CliRun g = CliRun.of("gradcam", "--model", plain.toString(), "--image", png.toString(), "--out",
+        dir.resolve("h.png").toString());
+    assertEquals(1, g.code());
+    assertTrue(g.err().contains("predict only"), g.err());
+    assertEquals(1, g.err().strip().lines().count(), g.err());
+  }
 }

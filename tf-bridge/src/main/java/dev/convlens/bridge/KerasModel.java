@@ -50,7 +50,7 @@ public final class KerasModel implements AutoCloseable {
   private final List<LayerInfo> layers;
   private final Path source;
 
-  private KerasModel(String name, JsonNode config, OwnedGraph owned, Path source) {
+  KerasModel(String name, JsonNode config, OwnedGraph owned, Path source) {
     this.name = name;
     this.configJson = config.toString();
     this.modelClass = config.path("class_name").asText();
@@ -72,6 +72,9 @@ public final class KerasModel implements AutoCloseable {
   }
 
   public static KerasModel load(Path path, LoadOptions options) {
+    if (options.weights() == null && KerasFiles.detect(path) == KerasFiles.Kind.TF_SAVED_MODEL) {
+      return SignatureModel.load(path);
+    }
     KerasArtifact artifact = KerasFiles.read(path, options.weights(), options.limits());
     return fromArtifact(artifact, options, true);
   }
@@ -210,6 +213,7 @@ public final class KerasModel implements AutoCloseable {
   /** Every layer in build order, nested models' layers included under their path. */
   public List<LayerInfo> layers() {
     owned.ensureOpen();
+    owned.requireLayers();
     return layers;
   }
 
@@ -297,11 +301,22 @@ public final class KerasModel implements AutoCloseable {
 
   /** The Keras-style summary: layers, output shapes, parameter counts and totals. */
   public String summary() {
-    return Summary.format(this, false);
+    return summary(false);
   }
 
   /** The summary with nested models' layers listed under them. */
   public String summary(boolean expandNested) {
+    if (owned.predictOnlyReason() != null) {
+      StringBuilder s = new StringBuilder("Model: \"" + name + "\" (TensorFlow SavedModel signature; "
+          + "predict only)\n");
+      inputShapes().forEach((n, shape) -> s.append("  input  ").append(n).append(" ").append(shapeText(shape))
+          .append('\n'));
+      List<String> outputs = owned.outputNames();
+      for (String o : outputs) {
+        s.append("  output ").append(o).append(" ").append(shapeText(owned.output(o).shape().asArray())).append('\n');
+      }
+      return s.toString();
+    }
     return Summary.format(this, expandNested);
   }
 
@@ -312,6 +327,7 @@ public final class KerasModel implements AutoCloseable {
 
   /** As {@link #exportSavedModel(Path)} with the {@code activations} signature limited to these layers. */
   public void exportSavedModel(Path dir, Collection<String> activationLayers) {
+    owned.requireLayers();
     List<String> keys = new ArrayList<>();
     if (activationLayers == null) {
       keys.addAll(owned.built().layerOrder());
@@ -335,6 +351,7 @@ public final class KerasModel implements AutoCloseable {
    * flags of a fine-tuning run).
    */
   public void saveKerasH5(Path file, String modelConfigJson) {
+    owned.requireLayers();
     KerasH5Export.write(owned, parseConfig(modelConfigJson), file);
   }
 
@@ -345,6 +362,7 @@ public final class KerasModel implements AutoCloseable {
    */
   public ModelGraph graph() {
     owned.ensureOpen();
+    owned.requireLayers();  // a predict-only model has no layers to extend or look up
     return owned;
   }
 

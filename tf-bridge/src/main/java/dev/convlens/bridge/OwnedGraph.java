@@ -57,14 +57,22 @@ final class OwnedGraph implements ModelGraph {
   /** Scope names handed out to extensions; guarded by the write lock. */
   private final Set<String> scopes = new HashSet<>();
   private volatile boolean closing;
+  /** Non-null for a graph that only predicts (a SavedModel's signature): why it cannot do more. */
+  private final String predictOnlyReason;
   /** Native memory released; guarded by the write lock. */
   private boolean freed;
 
   OwnedGraph(String name, Graph graph, Session session, BuiltModel built) {
+    this(name, graph, session, built, null);
+  }
+
+  /** {@code predictOnlyReason}: why this graph cannot be extended or searched by layer (null: it can). */
+  OwnedGraph(String name, Graph graph, Session session, BuiltModel built, String predictOnlyReason) {
     this.name = name;
     this.graph = graph;
     this.session = session;
     this.built = built;
+    this.predictOnlyReason = predictOnlyReason;
     this.inputShape = built.inputs().get(0).shape().asArray();
     this.outputShape = built.outputs().get(0).shape().asArray();
   }
@@ -81,6 +89,18 @@ final class OwnedGraph implements ModelGraph {
 
   long[] inputShapeOf(String inputName) {
     return built().inputs().get(built.inputNames().indexOf(inputName)).shape().asArray();
+  }
+
+  /** Why the graph only predicts, or null when it has layers. */
+  String predictOnlyReason() {
+    return predictOnlyReason;
+  }
+
+  /** Refuses what needs the model's layers (extensions, layer lookups) on a predict-only graph. */
+  void requireLayers() {
+    if (predictOnlyReason != null) {
+      throw new InvalidInputException("model '" + name + "': " + predictOnlyReason);
+    }
   }
 
   BuiltModel built() {
@@ -153,6 +173,7 @@ final class OwnedGraph implements ModelGraph {
 
   String resolve(String nameOrPath) {
     ensureOpen();
+    requireLayers();
     if (nameOrPath == null) {
       throw new InvalidInputException("layer name is null");
     }
@@ -177,6 +198,7 @@ final class OwnedGraph implements ModelGraph {
 
   @Override
   public <T> T extension(ExtensionKey<T> key, Function<GraphScope, T> builder) {
+    requireLayers();
     Object cached = extensions.get(key);
     if (cached != null) {
       return key.type().cast(cached);

@@ -94,7 +94,7 @@ class SharedModelsTest {
       Case.loadsWith("weights-plus-json/toyresnet/modelConfig.json", "weights-plus-json/toyresnet/weights.h5", 10),
       Case.loads("savedmodel/beatrix_cnn_50x50_gray", 5),
       Case.fails("savedmodel/tfjava_saved_model_using_python", ModelFormatException.class,
-          "TensorFlow SavedModel without Keras metadata", "keras_metadata.pb"),
+          "TensorFlow SavedModel without Keras metadata", "keras_metadata.pb", "nothing to predict with"),
       Case.fails("savedmodel/tfnet_python_func_model", UnsupportedLayerException.class, UNSUPPORTED, "'Transformer'"),
       Case.loads("savedmodel/tfnet_simple_model_from_auto_compile", 10));
 

@@ -24,7 +24,11 @@ public final class KerasFiles {
   private KerasFiles() {}
 
   /** What a path holds, judged by content. */
-  public enum Kind { HDF5_MODEL, HDF5_WEIGHTS, KERAS_ZIP, MODEL_JSON, KERAS_SAVED_MODEL, CONVLENS_EXPORT }
+  public enum Kind {
+    HDF5_MODEL, HDF5_WEIGHTS, KERAS_ZIP, MODEL_JSON, KERAS_SAVED_MODEL, CONVLENS_EXPORT,
+    /** A SavedModel without Keras metadata: only its signature can be run ({@code KerasModel.load} does, for predict). */
+    TF_SAVED_MODEL
+  }
 
   public static Kind detect(Path path) {
     String problem = InputPaths.problem(path, true);
@@ -39,8 +43,7 @@ public final class KerasFiles {
         return Kind.KERAS_SAVED_MODEL;
       }
       if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
-        throw new ModelFormatException(path, "a TensorFlow SavedModel without Keras metadata (no keras_metadata.pb):"
-            + " its layers cannot be rebuilt; save the model from Keras (model.save) or give its .h5/.keras file");
+        return Kind.TF_SAVED_MODEL;
       }
       throw new ModelFormatException(path, "directory is neither a Keras SavedModel (keras_metadata.pb)"
           + " nor a convlens export (" + ConvlensExport.MANIFEST + ")");
@@ -131,6 +134,9 @@ public final class KerasFiles {
       case MODEL_JSON -> modelJson(path, limits);
       case KERAS_SAVED_MODEL -> dev.convlens.bridge.keras.savedmodel.KerasSavedModelReader.read(path, limits);
       case CONVLENS_EXPORT -> ConvlensExport.read(path, limits);
+      case TF_SAVED_MODEL -> throw new ModelFormatException(path, "a TensorFlow SavedModel without Keras metadata (no"
+          + " keras_metadata.pb): its layers cannot be rebuilt, only its signature run (KerasModel.load does, for"
+          + " predict); for layers, save the model from Keras (model.save) or give its .h5/.keras file");
     };
   }
 
