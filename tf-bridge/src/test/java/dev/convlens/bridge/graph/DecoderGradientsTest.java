@@ -19,7 +19,7 @@ import org.tensorflow.types.TFloat32;
 /**
  * Gradients through the decoder layers, checked without trusting TF: d(sum of output * r)/d input
  * from the graph against central finite differences of {@code predict}, at every input position,
- * for two chains that together pass through every new layer and interpolation mode.
+ * for two chains that together pass through every new layer (Normalization included) and interpolation mode.
  */
 class DecoderGradientsTest {
   @Test
@@ -37,8 +37,9 @@ class DecoderGradientsTest {
   }
 
   @Test
-  void transposeConvWithOutputPaddingBilinearCropToAspectThresholdAndPermute() {
+  void normalizationTransposeConvWithOutputPaddingBilinearCropToAspectThresholdAndPermute() {
     check(FixtureBuilder.functional("chain_b").seed(32).input("in", 3, 4, 2)
+        .normalization("norm")
         .conv2dTranspose("deconv", 2, 2, 3, "valid", 1, "linear")  // 10x13x2
         .upSampling("up", 2, "bilinear")                              // 20x26
         .resizing("resize", 6, 9, "bilinear", true)
