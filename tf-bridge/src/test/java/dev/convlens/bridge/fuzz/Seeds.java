@@ -18,8 +18,9 @@ import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 
 /**
- * The valid files every mutation starts from: two fixture models (every supported layer type; a
- * small Sequential) in each model format, and small images and arrays in each input format.
+ * The valid files every mutation starts from: four fixture models (every classic layer type; a
+ * small Sequential; a nested Keras 2.15 convnet; the decoder and preprocessing layers) in each
+ * model format, and small images and arrays in each input format.
  */
 final class Seeds {
   /** What a seed file is, which decides how a case reads it. */
@@ -39,7 +40,8 @@ final class Seeds {
       int n = 0;
       for (KerasModelFixture f : List.of(FixtureModels.allLayerTypes(ConfigDialect.KERAS_2),
           FixtureModels.smallSequential(ConfigDialect.KERAS_2_0),
-          FixtureModels.convnetWithAugmentation(ConfigDialect.KERAS_2_SAVING_V3))) {
+          FixtureModels.convnetWithAugmentation(ConfigDialect.KERAS_2_SAVING_V3),
+          FixtureModels.decoderLayers(ConfigDialect.KERAS_2))) {
         Path d = Files.createDirectories(dir.resolve("model" + n++));
         Path h5 = KerasFixtureFiles.writeKeras2FullH5(f, d.resolve("model.h5"));
         seeds.add(new Seed("hdf5", Kind.MODEL, h5, null, f));
