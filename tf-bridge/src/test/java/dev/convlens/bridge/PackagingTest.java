@@ -1,0 +1,77 @@
+package dev.convlens.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+/**
+ * The packaging promises of the README, read from the POMs: the library modules leave the native
+ * runtime to the application (a native with a classifier only in test scope), the command line
+ * ships one, and the BOM's version follows the parent's.
+ */
+class PackagingTest {
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+  @Test
+  void librariesTakeTheNativeRuntimeForTheirTestsOnly() throws Exception {
+    for (String module : List.of("tf-bridge", "visualize", "finetune")) {
+      for (Element d : dependencies(module)) {
+        if (text(d, "artifactId").equals("tensorflow-core-native") && !text(d, "classifier").isEmpty()) {
+          assertEquals("test", text(d, "scope"), module + ": a native runtime outside test scope would fix the"
+              + " platform of every application that depends on the library");
+        }
+      }
+    }
+    boolean cliShipsOne = dependencies("cli").stream().anyMatch(d -> text(d, "artifactId")
+        .equals("tensorflow-core-native") && !text(d, "classifier").isEmpty() && text(d, "scope").isEmpty());
+    assertTrue(cliShipsOne, "the command line is an application and ships its platform's native runtime");
+  }
+
+  @Test
+  void theBomFollowsTheParentVersion() throws Exception {
+    Document parent = parse(ROOT.resolve("pom.xml"));
+    Document bom = parse(ROOT.resolve("bom/pom.xml"));
+    assertEquals(text(parent.getDocumentElement(), "version"), text(bom.getDocumentElement(), "version"));
+    assertEquals("convlens-bom", text(bom.getDocumentElement(), "artifactId"));
+  }
+
+  private static List<Element> dependencies(String module) throws Exception {
+    Element project = parse(ROOT.resolve(module).resolve("pom.xml")).getDocumentElement();
+    List<Element> out = new ArrayList<>();
+    for (Node n = first(project, "dependencies").getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && e.getTagName().equals("dependency")) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  private static Document parse(Path pom) throws Exception {
+    assertTrue(Files.isRegularFile(pom), pom + " is missing");
+    return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
+  }
+
+  private static Element first(Element parent, String tag) {
+    for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && e.getTagName().equals(tag)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** The text of a direct child element, or "" when there is none. */
+  private static String text(Element parent, String tag) {
+    Element e = first(parent, tag);
+    return e == null ? "" : e.getTextContent().trim();
+  }
+}
