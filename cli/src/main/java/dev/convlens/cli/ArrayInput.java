@@ -17,15 +17,16 @@ final class ArrayInput {
 
   /** {@code NAME=FILE.npy} per input of a multi-input model, each checked against its input. */
   static Map<String, FloatArray> readAll(KerasModel m, List<String> args) {
+    Map<String, long[]> shapes = m.inputShapes();
     Map<String, FloatArray> out = new LinkedHashMap<>();
     for (String a : args) {
       int eq = a.indexOf('=');
       String name = eq > 0 ? a.substring(0, eq) : "";
-      if (!m.inputShapes().containsKey(name)) {
+      if (!shapes.containsKey(name)) {
         throw new IllegalArgumentException("--input " + a + ": expected NAME=FILE.npy with NAME one of "
             + m.inputNames());
       }
-      out.put(name, read(m.inputShapes().get(name), Path.of(a.substring(eq + 1))));
+      out.put(name, read(shapes.get(name), Path.of(a.substring(eq + 1))));
     }
     if (!out.keySet().equals(new java.util.HashSet<>(m.inputNames()))) {
       throw new IllegalArgumentException("the model takes inputs " + m.inputNames() + ", got --input for "

@@ -17,6 +17,7 @@ import dev.convlens.bridge.spi.LayerHandle;
 import dev.convlens.bridge.spi.ModelGraph;
 import dev.convlens.bridge.spi.ModelRun;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,7 +73,9 @@ public final class KerasModel implements AutoCloseable {
   }
 
   public static KerasModel load(Path path, LoadOptions options) {
-    if (options.weights() == null && KerasFiles.detect(path) == KerasFiles.Kind.TF_SAVED_MODEL) {
+    // Only a directory can be a SavedModel: files are detected once, by read().
+    if (options.weights() == null && path != null && Files.isDirectory(path)
+        && KerasFiles.detect(path) == KerasFiles.Kind.TF_SAVED_MODEL) {
       return SignatureModel.load(path);
     }
     KerasArtifact artifact = KerasFiles.read(path, options.weights(), options.limits());
