@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
@@ -118,11 +118,11 @@ final class ActivationsCommand implements Callable<Integer> {
     try (KerasModel m = model.load(false)) {
       List<String> chosen = selection(m, single);
       Preprocessing mode = preprocess != null ? Preprocessing.parse(preprocess) : model.preprocessing;
-      List<FloatArray> inputs = new ArrayList<>();
+      List<FloatTensor> inputs = new ArrayList<>();
       for (Path image : images) {
         inputs.add(PredictCommand.input(m, image, mode));
       }
-      FloatArray batch = inputs.size() == 1 ? inputs.get(0) : FloatArray.stack(inputs);
+      FloatTensor batch = inputs.size() == 1 ? inputs.get(0) : FloatTensor.stack(inputs);
       LayerActivations acts = Activations.fetch(m, batch, chosen); // one session run for every layer
       printTable(acts);
       if (out != null) {

@@ -1,7 +1,7 @@
 package dev.convlens.cli;
 
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.io.Npy;
 import java.nio.file.Path;
@@ -16,9 +16,9 @@ final class ArrayInput {
   private ArrayInput() {}
 
   /** {@code NAME=FILE.npy} per input of a multi-input model, each checked against its input. */
-  static Map<String, FloatArray> readAll(KerasModel m, List<String> args) {
+  static Map<String, FloatTensor> readAll(KerasModel m, List<String> args) {
     Map<String, long[]> shapes = m.inputShapes();
-    Map<String, FloatArray> out = new LinkedHashMap<>();
+    Map<String, FloatTensor> out = new LinkedHashMap<>();
     for (String a : args) {
       int eq = a.indexOf('=');
       String name = eq > 0 ? a.substring(0, eq) : "";
@@ -35,12 +35,12 @@ final class ArrayInput {
     return out;
   }
 
-  static FloatArray read(KerasModel m, Path file) {
+  static FloatTensor read(KerasModel m, Path file) {
     return read(m.inputShape(), file);
   }
 
-  private static FloatArray read(long[] want, Path file) {
-    FloatArray a = Npy.read(file);
+  private static FloatTensor read(long[] want, Path file) {
+    FloatTensor a = Npy.read(file);
     long[] stored = a.shape();
     long[] shape = stored;
     if (shape.length == want.length - 1) {
@@ -48,7 +48,7 @@ final class ArrayInput {
       batched[0] = 1;
       System.arraycopy(shape, 0, batched, 1, shape.length);
       shape = batched;
-      a = new FloatArray(shape, a.data());
+      a = new FloatTensor(shape, a.data());
     }
     boolean fits = shape.length == want.length;
     for (int i = 1; fits && i < want.length; i++) {
@@ -62,7 +62,7 @@ final class ArrayInput {
   }
 
   /** The first {@code max} values, for outputs that are not class scores. */
-  static String preview(FloatArray a, int max) {
+  static String preview(FloatTensor a, int max) {
     StringBuilder s = new StringBuilder("[");
     int n = Math.min(max, a.data().length);
     for (int i = 0; i < n; i++) {

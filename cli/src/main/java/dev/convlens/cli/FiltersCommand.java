@@ -1,6 +1,6 @@
 package dev.convlens.cli;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.io.Npy;
 import dev.convlens.visualize.filters.FilterGrid;

@@ -1,6 +1,6 @@
 package dev.convlens.cli;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.image.ClassNames;
@@ -106,7 +106,7 @@ final class GradcamCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (KerasModel m = model.load(false)) {
       Preprocessing mode = inputs.preprocessing(model);
-      FloatArray x = PredictCommand.input(m, image, mode);
+      FloatTensor x = PredictCommand.input(m, image, mode);
       CamOptions options = CamOptions.defaults().withMethod(camMethod).withLayer(layer).withOutput(output)
           .withListener(ScoreCamProgress.to(err));
       CamExplainer cam = CamExplainer.of(m, options);
@@ -115,7 +115,7 @@ final class GradcamCommand implements Callable<Integer> {
       ClassNames names = inputs.classNames(model, outputs);
       int wanted = classIndex(names, outputs);
       Heatmap h = cam.explain(x, new int[] {wanted}).get(0);
-      List<Prediction> best = names.decodePredictions(FloatArray.of(h.predictions().data(), 1, outputs), 3).get(0);
+      List<Prediction> best = names.decodePredictions(FloatTensor.of(h.predictions().data(), 1, outputs), 3).get(0);
       for (int i = 0; i < best.size(); i++) {
         stdout.println(best.get(i).format(i + 1));
       }
@@ -123,17 +123,17 @@ final class GradcamCommand implements Callable<Integer> {
       stdout.printf(Locale.ROOT, "%s of %s (%d, %.4f) at %s, %dx%d%s -> %s%n", camMethod.cliName(), label,
           h.classIndex(), h.probability(), cam.layer(), h.height(), h.width(),
           h.degenerate() ? " (degenerate: no positive evidence, map is all zero)" : "", out);
-      FloatArray photo = KerasImages.loadImg(image);
+      FloatTensor photo = KerasImages.loadImg(image);
       Images.write(Overlay.superimpose(photo, h, map, overlayAlpha), out);
       if (raw != null) {
         float[] both = new float[2 * h.height() * h.width()];
         System.arraycopy(h.raw().data(), 0, both, 0, h.raw().data().length);
         System.arraycopy(h.normalized().data(), 0, both, h.raw().data().length, h.normalized().data().length);
-        Npy.write(raw, FloatArray.of(both, 2, h.height(), h.width()));
+        Npy.write(raw, FloatTensor.of(both, 2, h.height(), h.width()));
         stdout.println("raw map -> " + raw);
       }
       if (guidedOps != null) {
-        FloatArray g = guidedOps.gradients(x, new int[] {h.classIndex()});
+        FloatTensor g = guidedOps.gradients(x, new int[] {h.classIndex()});
         Path file = sibling(out, "_guided.png");
         Images.write(GuidedBackprop.image(GuidedBackprop.guidedGradCam(g, h)), file);
         stdout.println("guided Grad-CAM -> " + file);

@@ -1,7 +1,7 @@
 package dev.convlens.cli;
 
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.image.ClassNames;
 import dev.convlens.bridge.image.ColorMode;
@@ -67,8 +67,8 @@ final class PredictCommand implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      FloatArray x = source.arrays != null ? ArrayInput.read(m, single(source.arrays)) : input(m);
-      FloatArray scores = m.predict(x);
+      FloatTensor x = source.arrays != null ? ArrayInput.read(m, single(source.arrays)) : input(m);
+      FloatTensor scores = m.predict(x);
       if (scores.shape().length != 2) {
         // Not a classifier's [batch, classes]: print the output itself.
         out.println("output " + java.util.Arrays.toString(scores.shape()) + ": " + ArrayInput.preview(scores, 64));
@@ -89,7 +89,7 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   /** The image as Keras' load_img would give it at the model's input size, then preprocessed. */
-  static FloatArray input(KerasModel m, Path image, Preprocessing mode) {
+  static FloatTensor input(KerasModel m, Path image, Preprocessing mode) {
     if (m.inputNames().size() > 1) {
       throw new ConvlensException("the model has " + m.inputNames().size() + " inputs " + m.inputNames()
           + "; image commands take models with one image input (`convlens predict --input NAME=FILE.npy` feeds it)");
@@ -119,7 +119,7 @@ final class PredictCommand implements Callable<Integer> {
     return Path.of(arrays.get(0));
   }
 
-  private FloatArray input(KerasModel m) {
+  private FloatTensor input(KerasModel m) {
     return input(m, source.image, inputs.preprocessing(model));
   }
 

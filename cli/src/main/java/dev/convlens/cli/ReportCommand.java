@@ -1,6 +1,6 @@
 package dev.convlens.cli;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.image.ClassNames;
@@ -135,8 +135,8 @@ final class ReportCommand implements Callable<Integer> {
         throw new InvalidInputException("report needs an RGB model with a fixed input size, got "
             + java.util.Arrays.toString(in) + (in.length == 4 && in[3] == 3 ? "; pass --input-size" : ""));
       }
-      FloatArray photo;
-      FloatArray display;
+      FloatTensor photo;
+      FloatTensor display;
       String what;
       if (image != null) {
         photo = KerasImages.loadImg(image, (int) in[1], (int) in[2], ColorMode.RGB);
@@ -166,8 +166,8 @@ final class ReportCommand implements Callable<Integer> {
   }
 
   /** The photo for the Grad-CAM overlays: its own size, at most 480 pixels on the long side. */
-  private static FloatArray displayImage(Path file) {
-    FloatArray full = KerasImages.loadImg(file, ColorMode.RGB);
+  private static FloatTensor displayImage(Path file) {
+    FloatTensor full = KerasImages.loadImg(file, ColorMode.RGB);
     long h = full.dim(0);
     long w = full.dim(1);
     double scale = Math.min(1.0, 480.0 / Math.max(h, w));

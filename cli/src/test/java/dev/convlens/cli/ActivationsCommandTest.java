@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.fixtures.ConfigDialect;
 import dev.convlens.bridge.fixtures.FixtureModels;
 import dev.convlens.bridge.fixtures.KerasFixtureFiles;
@@ -64,7 +64,7 @@ class ActivationsCommandTest {
     JsonNode last = json.get("layers").get(17);
     assertEquals("block5_pool", last.get("layer").asText());
     assertEquals(1, last.get("height").asInt());
-    FloatArray raw = Npy.read(out.resolve("block5_pool.npy"));
+    FloatTensor raw = Npy.read(out.resolve("block5_pool.npy"));
     assertArrayEquals(new long[] {1, 1, 1, 32}, raw.shape());
     double max = 0;
     for (float v : raw.data()) {

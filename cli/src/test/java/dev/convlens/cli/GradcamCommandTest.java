@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.fixtures.SharedData;
 import dev.convlens.bridge.io.Npy;
 import java.awt.image.BufferedImage;
@@ -44,7 +44,7 @@ class GradcamCommandTest {
     BufferedImage img = ImageIO.read(out.toFile());
     assertEquals(899, img.getWidth(), "overlay at the photo's own size");
     assertEquals(600, img.getHeight());
-    FloatArray map = Npy.read(raw);
+    FloatTensor map = Npy.read(raw);
     assertArrayEquals(new long[] {2, 4, 4}, map.shape());
   }
 

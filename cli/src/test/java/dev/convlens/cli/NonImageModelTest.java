@@ -3,7 +3,7 @@ package dev.convlens.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
 import dev.convlens.bridge.fixtures.KerasFixtureFiles;
@@ -33,14 +33,14 @@ class NonImageModelTest {
       one[i] = (i % 7) / 7f;
     }
     Path sample = dir.resolve("one.npy");
-    Npy.write(sample, new FloatArray(new long[] {28, 28}, one));
+    Npy.write(sample, new FloatTensor(new long[] {28, 28}, one));
     CliRun r = CliRun.of("predict", "--model", model.toString(), "--input", sample.toString(), "--top", "2");
     assertEquals(0, r.code(), r.err());
     String[] lines = r.out().strip().split("\n");
     assertEquals(2, lines.length, r.out());
     float[] expected;
     try (KerasModel m = KerasModel.load(model)) {
-      expected = m.predict(new FloatArray(new long[] {1, 28, 28}, one)).data();
+      expected = m.predict(new FloatTensor(new long[] {1, 28, 28}, one)).data();
     }
     int best = 0;
     for (int i = 1; i < expected.length; i++) {
@@ -51,7 +51,7 @@ class NonImageModelTest {
     float[] two = new float[2 * 28 * 28];
     System.arraycopy(one, 0, two, 0, one.length);
     Path batch = dir.resolve("two.npy");
-    Npy.write(batch, new FloatArray(new long[] {2, 28, 28}, two));
+    Npy.write(batch, new FloatTensor(new long[] {2, 28, 28}, two));
     CliRun b = CliRun.of("predict", "--model", model.toString(), "--input", batch.toString(), "--top", "1");
     assertEquals(0, b.code(), b.err());
     assertTrue(b.out().contains("sample 0:") && b.out().contains("sample 1:"), b.out());
@@ -61,7 +61,7 @@ class NonImageModelTest {
   void anArrayOfTheWrongShapeAndAnImageAreRefusedInOneLine() throws Exception {
     Path model = mlp();
     Path wrong = dir.resolve("wrong.npy");
-    Npy.write(wrong, new FloatArray(new long[] {27, 28}, new float[27 * 28]));
+    Npy.write(wrong, new FloatTensor(new long[] {27, 28}, new float[27 * 28]));
     CliRun r = CliRun.of("predict", "--model", model.toString(), "--input", wrong.toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("[27, 28]") && r.err().contains("[-1, 28, 28]"), r.err());
@@ -86,8 +86,8 @@ class NonImageModelTest {
     Path model = KerasFixtureFiles.writeKeras2FullH5(f, dir.resolve("two.h5"));
     Path x = dir.resolve("x.npy");
     Path y = dir.resolve("y.npy");
-    Npy.write(x, new FloatArray(new long[] {4}, new float[] {1, 2, 3, 4}));
-    Npy.write(y, new FloatArray(new long[] {2}, new float[] {-1, 1}));
+    Npy.write(x, new FloatTensor(new long[] {4}, new float[] {1, 2, 3, 4}));
+    Npy.write(y, new FloatTensor(new long[] {2}, new float[] {-1, 1}));
     CliRun r = CliRun.of("predict", "--model", model.toString(), "--input", "x=" + x, "--input", "y=" + y);
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("label [1, 2]: [") && r.out().contains("score [1, 1]: ["), r.out());

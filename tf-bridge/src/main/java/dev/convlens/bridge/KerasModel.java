@@ -230,7 +230,7 @@ public final class KerasModel implements AutoCloseable {
    * Runs a single-input, single-output model on a batch {@code [N, H, W, C]} (or one sample
    * {@code [H, W, C]}) and returns its output; other models take {@link #predict(Map)}.
    */
-  public FloatArray predict(FloatArray input) {
+  public FloatTensor predict(FloatTensor input) {
     requireSingle(owned.inputNames(), "inputs", "give them by name to predict(Map)");
     requireSingle(owned.outputNames(), "outputs", "predict(Map) returns them all");
     return owned.newRun().feedInput(input).fetch(owned.output()).run().get(0);
@@ -241,12 +241,12 @@ public final class KerasModel implements AutoCloseable {
    * batch size for all) and returns every output by its layer's name, as Keras' {@code predict} on a
    * dict does.
    */
-  public Map<String, FloatArray> predict(Map<String, FloatArray> inputs) {
+  public Map<String, FloatTensor> predict(Map<String, FloatTensor> inputs) {
     ModelRun run = feedAll(inputs);
     List<String> outputs = owned.outputNames();
     outputs.forEach(o -> run.fetch(owned.output(o)));
-    List<FloatArray> values = run.run();
-    Map<String, FloatArray> out = new LinkedHashMap<>();
+    List<FloatTensor> values = run.run();
+    Map<String, FloatTensor> out = new LinkedHashMap<>();
     for (int i = 0; i < outputs.size(); i++) {
       out.put(outputs.get(i), values.get(i));
     }
@@ -254,7 +254,7 @@ public final class KerasModel implements AutoCloseable {
   }
 
   /** A run fed every named input, refusing missing or unknown names and mixed batch sizes. */
-  private ModelRun feedAll(Map<String, FloatArray> inputs) {
+  private ModelRun feedAll(Map<String, FloatTensor> inputs) {
     InvalidInputException.requireNonNull(inputs, "inputs");
     List<String> names = owned.inputNames();
     if (!inputs.keySet().equals(new java.util.HashSet<>(names))) {
@@ -263,7 +263,7 @@ public final class KerasModel implements AutoCloseable {
     ModelRun run = owned.newRun();
     long batch = -1;
     for (String n : names) {
-      FloatArray x = inputs.get(n);
+      FloatTensor x = inputs.get(n);
       run.feedInput(n, x);
       long b = x.rank() == owned.inputShapeOf(n).length ? x.dim(0) : 1;
       if (batch >= 0 && b != batch) {
@@ -279,22 +279,22 @@ public final class KerasModel implements AutoCloseable {
    * The outputs of the named layers for one batch, fetched in a single session run, keyed by the
    * names as given, in that order.
    */
-  public Map<String, FloatArray> activations(FloatArray input, Collection<String> layerNames) {
+  public Map<String, FloatTensor> activations(FloatTensor input, Collection<String> layerNames) {
     requireSingle(owned.inputNames(), "inputs", "give them by name to activations(Map, layers)");
     return activations(owned.newRun().feedInput(input), layerNames);
   }
 
   /** The outputs of the named layers for named inputs (multi-input models), as {@link #predict(Map)} takes them. */
-  public Map<String, FloatArray> activations(Map<String, FloatArray> inputs, Collection<String> layerNames) {
+  public Map<String, FloatTensor> activations(Map<String, FloatTensor> inputs, Collection<String> layerNames) {
     return activations(feedAll(inputs), layerNames);
   }
 
-  private Map<String, FloatArray> activations(ModelRun run, Collection<String> layerNames) {
+  private Map<String, FloatTensor> activations(ModelRun run, Collection<String> layerNames) {
     for (String l : layerNames) {
       run.fetch(owned.layer(l).output());
     }
-    List<FloatArray> values = run.run();
-    Map<String, FloatArray> out = new LinkedHashMap<>();
+    List<FloatTensor> values = run.run();
+    Map<String, FloatTensor> out = new LinkedHashMap<>();
     int i = 0;
     for (String l : layerNames) {
       out.put(l, values.get(i++));

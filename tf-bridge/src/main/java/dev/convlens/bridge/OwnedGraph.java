@@ -250,8 +250,8 @@ final class OwnedGraph implements ModelGraph {
   }
 
   @Override
-  public Map<ModelVariable, FloatArray> readVariables(Collection<ModelVariable> variables) {
-    Map<ModelVariable, FloatArray> out = new LinkedHashMap<>();
+  public Map<ModelVariable, FloatTensor> readVariables(Collection<ModelVariable> variables) {
+    Map<ModelVariable, FloatTensor> out = new LinkedHashMap<>();
     List<ModelVariable> pending = new ArrayList<>(variables);
     int at = 0;
     while (at < pending.size()) {
@@ -264,7 +264,7 @@ final class OwnedGraph implements ModelGraph {
         chunk.add(v);
         values += v.spec().count();
       }
-      List<FloatArray> got = run.run();
+      List<FloatTensor> got = run.run();
       for (int i = 0; i < chunk.size(); i++) {
         out.put(chunk.get(i), got.get(i));
       }
@@ -273,8 +273,8 @@ final class OwnedGraph implements ModelGraph {
   }
 
   @Override
-  public void assignVariables(Map<ModelVariable, FloatArray> values) {
-    List<Map.Entry<ModelVariable, FloatArray>> pending = new ArrayList<>(values.entrySet());
+  public void assignVariables(Map<ModelVariable, FloatTensor> values) {
+    List<Map.Entry<ModelVariable, FloatTensor>> pending = new ArrayList<>(values.entrySet());
     int at = 0;
     while (at < pending.size()) {
       ModelRun run = newRun();
@@ -283,7 +283,7 @@ final class OwnedGraph implements ModelGraph {
       while (at < pending.size() && (inChunk == 0 || count < CHUNK_VALUES)) {
         var e = pending.get(at++);
         ModelVariable v = e.getKey();
-        FloatArray value = e.getValue();
+        FloatTensor value = e.getValue();
         if (!Arrays.equals(v.spec().shape(), value.shape())) {
           throw new InvalidInputException("cannot assign a value of shape " + Arrays.toString(value.shape())
               + " to variable '" + v.name() + "' of shape " + Arrays.toString(v.spec().shape()) + " in model '"
@@ -343,13 +343,13 @@ final class OwnedGraph implements ModelGraph {
   }
 
   /** The model input as a batch: a sample without the batch axis gets one; the shape is checked. */
-  private FloatArray checkInput(FloatArray input, int index) {
+  private FloatTensor checkInput(FloatTensor input, int index) {
     String which = built.inputs().size() == 1 ? "input" : "input '" + built.inputNames().get(index) + "'";
     if (input == null) {
       throw new InvalidInputException(which + " of model '" + name + "' is null");
     }
     long[] expected = built.inputs().get(index).shape().asArray();
-    FloatArray batch = input.rank() == expected.length - 1 ? asBatch(input) : input;
+    FloatTensor batch = input.rank() == expected.length - 1 ? asBatch(input) : input;
     boolean ok = batch.rank() == expected.length && batch.dim(0) > 0;
     for (int i = 1; ok && i < expected.length; i++) {
       ok = expected[i] < 0 || expected[i] == batch.dim(i);
@@ -361,11 +361,11 @@ final class OwnedGraph implements ModelGraph {
     return batch;
   }
 
-  private static FloatArray asBatch(FloatArray sample) {
+  private static FloatTensor asBatch(FloatTensor sample) {
     long[] s = new long[sample.rank() + 1];
     s[0] = 1;
     System.arraycopy(sample.shape(), 0, s, 1, sample.rank());
-    return new FloatArray(s, sample.data());
+    return new FloatTensor(s, sample.data());
   }
 
   private final class Scope implements GraphScope {
@@ -416,19 +416,19 @@ final class OwnedGraph implements ModelGraph {
   }
 
   private final class Run implements ModelRun {
-    private final Map<Operand<TFloat32>, FloatArray> feeds = new LinkedHashMap<>();
+    private final Map<Operand<TFloat32>, FloatTensor> feeds = new LinkedHashMap<>();
     private final List<Operand<TFloat32>> fetches = new ArrayList<>();
     private final List<Op> targets = new ArrayList<>();
     private boolean bulk = true;
 
     @Override
-    public ModelRun feedInput(FloatArray batch) {
+    public ModelRun feedInput(FloatTensor batch) {
       feeds.put(built.inputs().get(0), checkInput(batch, 0));
       return this;
     }
 
     @Override
-    public ModelRun feedInput(String inputName, FloatArray batch) {
+    public ModelRun feedInput(String inputName, FloatTensor batch) {
       int i = built.inputNames().indexOf(inputName);
       if (i < 0) {
         throw new InvalidInputException("model '" + name + "' has no input '" + inputName + "'; its inputs: "
@@ -439,7 +439,7 @@ final class OwnedGraph implements ModelGraph {
     }
 
     @Override
-    public ModelRun feed(Operand<TFloat32> tensor, FloatArray value) {
+    public ModelRun feed(Operand<TFloat32> tensor, FloatTensor value) {
       if (value == null) {
         throw new InvalidInputException("no value for tensor '" + tensor.op().name() + "' of model '" + name + "'");
       }
@@ -466,7 +466,7 @@ final class OwnedGraph implements ModelGraph {
     }
 
     @Override
-    public List<FloatArray> run() {
+    public List<FloatTensor> run() {
       return read(s -> {
         List<Tensor> inputs = new ArrayList<>();
         try {
@@ -479,7 +479,7 @@ final class OwnedGraph implements ModelGraph {
           fetches.forEach(runner::fetch);
           targets.forEach(runner::addTarget);
           try (Result r = runner.run()) {
-            List<FloatArray> out = new ArrayList<>(fetches.size());
+            List<FloatTensor> out = new ArrayList<>(fetches.size());
             for (int i = 0; i < fetches.size(); i++) {
               out.add(Tensors.fromTensor((TFloat32) r.get(i), bulk));
             }

@@ -14,7 +14,7 @@ import org.tensorflow.types.TFloat32;
 final class Tensors {
   private Tensors() {}
 
-  static TFloat32 toTensor(FloatArray a, boolean bulk) {
+  static TFloat32 toTensor(FloatTensor a, boolean bulk) {
     if (!bulk) {
       return TFloat32.tensorOf(Shape.of(a.shape()), DataBuffers.of(a.data(), true, false));
     }
@@ -23,13 +23,13 @@ final class Tensors {
     return t;
   }
 
-  static FloatArray fromTensor(TFloat32 t, boolean bulk) {
+  static FloatTensor fromTensor(TFloat32 t, boolean bulk) {
     float[] data = new float[Math.toIntExact(t.size())];
     if (bulk) {
       t.asRawTensor().data().asFloats().read(data);
     } else {
       t.copyTo(DataBuffers.of(data, false, false));
     }
-    return new FloatArray(t.shape().asArray(), data);
+    return new FloatTensor(t.shape().asArray(), data);
   }
 }

@@ -6,10 +6,10 @@
  * model owns its graph and session and never hands them out: runs share a read lock, graph
  * extensions (built once, through {@code spi}) take the write lock, and after {@code close()} every
  * call throws {@link dev.convlens.bridge.ModelClosedException}. Values cross the API as
- * {@link dev.convlens.bridge.FloatArray}; errors are unchecked {@link dev.convlens.bridge.ConvlensException}s.
+ * {@link dev.convlens.bridge.FloatTensor}; errors are unchecked {@link dev.convlens.bridge.ConvlensException}s.
  *
  * <p>Public types a user touches: {@code KerasModel}, {@code LoadOptions}, {@code LoadLimits}, {@code SessionOptions},
- * {@code FloatArray}, {@code LayerInfo}, {@code LayerTrait}, the exceptions ({@code
+ * {@code FloatTensor}, {@code LayerInfo}, {@code LayerTrait}, the exceptions ({@code
  * ConvlensException}, {@code ModelFormatException}, {@code UnsupportedLayerException}, {@code
  * InvalidInputException}, {@code ModelClosedException}, {@code image.ImageReadException}), {@code
  * image.KerasImages}, {@code image.Preprocessing}, {@code image.ClassNames}, {@code

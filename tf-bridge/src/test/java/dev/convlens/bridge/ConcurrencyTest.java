@@ -32,7 +32,7 @@ class ConcurrencyTest {
   private static final int CALLS_PER_THREAD = 3;
 
   /** What one call returned: the prediction and the chosen layers' outputs. */
-  private record Outputs(FloatArray prediction, Map<String, FloatArray> activations) {}
+  private record Outputs(FloatTensor prediction, Map<String, FloatTensor> activations) {}
 
   @TempDir
   Path dir;
@@ -66,9 +66,9 @@ class ConcurrencyTest {
       // Nested augmentation layers (identity at inference), the rescaling, convs and the dense head.
       List<String> layers = List.of("sequential/random_flip", "rescaling_1", "conv2d_10", "conv2d_12", "flatten_2",
           "dense_2");
-      List<FloatArray> inputs = new ArrayList<>();
+      List<FloatTensor> inputs = new ArrayList<>();
       for (int i = 0; i < THREADS * CALLS_PER_THREAD; i++) {
-        FloatArray x = TestArrays.random(model.inputShape(), 1, 0, 100 + i);
+        FloatTensor x = TestArrays.random(model.inputShape(), 1, 0, 100 + i);
         float[] pixels = x.data();
         for (int k = 0; k < pixels.length; k++) {
           pixels[k] *= 255f;  // the model rescales 0..255 itself
@@ -76,7 +76,7 @@ class ConcurrencyTest {
         inputs.add(x);
       }
       List<Outputs> sequential = new ArrayList<>();
-      for (FloatArray x : inputs) {
+      for (FloatTensor x : inputs) {
         sequential.add(new Outputs(model.predict(x), model.activations(x, layers)));
       }
 
@@ -91,12 +91,12 @@ class ConcurrencyTest {
             List<Outputs> mine = new ArrayList<>();
             for (int c = 0; c < CALLS_PER_THREAD; c++) {
               // Interleave the two kinds of call, in a different order per thread.
-              FloatArray x = inputs.get(thread * CALLS_PER_THREAD + c);
+              FloatTensor x = inputs.get(thread * CALLS_PER_THREAD + c);
               if ((thread + c) % 2 == 0) {
-                FloatArray p = model.predict(x);
+                FloatTensor p = model.predict(x);
                 mine.add(new Outputs(p, model.activations(x, layers)));
               } else {
-                Map<String, FloatArray> a = model.activations(x, layers);
+                Map<String, FloatTensor> a = model.activations(x, layers);
                 mine.add(new Outputs(model.predict(x), a));
               }
             }

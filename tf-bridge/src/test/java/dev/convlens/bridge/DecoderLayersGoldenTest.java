@@ -31,14 +31,14 @@ class DecoderLayersGoldenTest {
   void everyLayerMatches(String key, String prefix, String model) throws IOException {
     Path golden = SharedData.require("golden/decoder-layers");
     JsonNode spec = JSON.readTree(golden.resolve("decoder_layers.json").toFile()).get(key);
-    FloatArray input = Npy.read(golden.resolve(spec.get("input_file").asText()));
+    FloatTensor input = Npy.read(golden.resolve(spec.get("input_file").asText()));
     List<String> layers = new ArrayList<>();
     spec.get("layers").fieldNames().forEachRemaining(layers::add);
     try (KerasModel m = KerasModel.load(SharedData.require(model))) {
-      Map<String, FloatArray> got = m.activations(input, layers);
+      Map<String, FloatTensor> got = m.activations(input, layers);
       for (String layer : layers) {
-        FloatArray expected = Npy.read(golden.resolve(prefix + "__" + layer + ".npy"));
-        FloatArray actual = got.get(layer);
+        FloatTensor expected = Npy.read(golden.resolve(prefix + "__" + layer + ".npy"));
+        FloatTensor actual = got.get(layer);
         assertArrayEquals(expected.shape(), actual.shape(), layer + " shape");
         double worst = 0;
         for (int i = 0; i < expected.data().length; i++) {

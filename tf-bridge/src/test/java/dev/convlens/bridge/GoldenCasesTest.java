@@ -42,8 +42,8 @@ class GoldenCasesTest {
   void dl4jBatchNormModelMatchesRealKeras() {
     Path dir = SharedData.require("models/keras-h5/dl4j/fullconfigs_cnn");
     try (KerasModel m = KerasModel.load(dir.resolve("cnn_batch_norm.h5"))) {
-      FloatArray out = m.predict(Npy.read(dir.resolve("input.npy")));
-      FloatArray expected = Npy.read(dir.resolve("predictions.npy"));
+      FloatTensor out = m.predict(Npy.read(dir.resolve("input.npy")));
+      FloatTensor expected = Npy.read(dir.resolve("predictions.npy"));
       assertEquals(expected.size(), out.size());
       for (int i = 0; i < out.size(); i++) {
         assertEquals(expected.data()[i], out.data()[i], 1e-5, "prediction " + i);
@@ -54,15 +54,15 @@ class GoldenCasesTest {
   private static void check(Path golden, Path caseFile) throws IOException {
     JsonNode c = JSON.readTree(caseFile.toFile());
     String name = caseFile.getFileName().toString().replace(".json", "");
-    FloatArray input = Npy.read(golden.resolve(name + "_input.npy"));
+    FloatTensor input = Npy.read(golden.resolve(name + "_input.npy"));
     try (KerasModel model = model(golden, name.charAt(0))) {
       List<String> layers = new ArrayList<>();
       c.get("layers").forEach(l -> layers.add(l.get("name").asText()));
       String logitsLayer = logitsLayer(name.charAt(0), c);
-      Map<String, FloatArray> acts = model.activations(input, layers);
-      FloatArray probabilities = model.predict(input);
+      Map<String, FloatTensor> acts = model.activations(input, layers);
+      FloatTensor probabilities = model.predict(input);
       assertClose(c.path("output").path("probabilities"), probabilities, 1e-5, name + " probabilities");
-      FloatArray logits = logitsLayer.endsWith(":pre")
+      FloatTensor logits = logitsLayer.endsWith(":pre")
           ? model.graph().newRun().feedInput(input)
               .fetch(model.graph().layer(logitsLayer.replace(":pre", "")).preActivation()).run().get(0)
           : model.activations(input, List.of(logitsLayer)).get(logitsLayer);
@@ -82,7 +82,7 @@ class GoldenCasesTest {
     return id == 'A' ? "conv_preds" : t;
   }
 
-  static void checkLayer(String caseName, JsonNode expected, FloatArray actual) {
+  static void checkLayer(String caseName, JsonNode expected, FloatTensor actual) {
     String where = caseName + " layer " + expected.get("name").asText();
     long[] shape = new long[expected.get("output_shape").size()];
     for (int i = 0; i < shape.length; i++) {
@@ -103,7 +103,7 @@ class GoldenCasesTest {
     }
   }
 
-  private static void assertClose(JsonNode expected, FloatArray actual, double atol, String what) {
+  private static void assertClose(JsonNode expected, FloatTensor actual, double atol, String what) {
     double[] e = flatten(expected);
     assertEquals(e.length, actual.size(), what + " size");
     for (int i = 0; i < e.length; i++) {

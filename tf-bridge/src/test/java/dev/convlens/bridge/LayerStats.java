@@ -2,7 +2,7 @@ package dev.convlens.bridge;
 
 /** Whole-tensor statistics in double precision, as the golden files define them (std with ddof 0). */
 record LayerStats(double mean, double std, double max, double min, int blankChannels) {
-  static LayerStats of(FloatArray a) {
+  static LayerStats of(FloatTensor a) {
     float[] d = a.data();
     double sum = 0;
     double max = Double.NEGATIVE_INFINITY;

@@ -32,12 +32,12 @@ class ModelLifecycleTest {
     return KerasModel.fromConfig(config, LoadOptions.defaults().withRandomWeights(7));
   }
 
-  private static FloatArray image(int seed) {
+  private static FloatTensor image(int seed) {
     float[] v = new float[32 * 32 * 3];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) Math.sin(seed * 31 + i * 0.37);
     }
-    return new FloatArray(new long[] {32, 32, 3}, v);
+    return new FloatTensor(new long[] {32, 32, 3}, v);
   }
 
   /** A gradient op of the output wrt one layer, as an attribution method would add. */

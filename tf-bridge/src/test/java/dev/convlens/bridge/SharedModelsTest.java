@@ -147,16 +147,16 @@ class SharedModelsTest {
       return;
     }
     try (KerasModel m = KerasModel.load(file, options)) {
-      FloatArray input = TestArrays.random(m.inputShape(), 2, 32, 42);
-      Map<String, FloatArray> outputs = m.predict(Map.of(m.inputNames().get(0), input));
+      FloatTensor input = TestArrays.random(m.inputShape(), 2, 32, 42);
+      Map<String, FloatTensor> outputs = m.predict(Map.of(m.inputNames().get(0), input));
       outputs.forEach((name, o) -> TestArrays.assertAllFinite(o, c.path() + " output " + name));
-      FloatArray out = outputs.get(m.outputNames().get(0));
+      FloatTensor out = outputs.get(m.outputNames().get(0));
       long[] expected = new long[c.outputShape().length + 1];
       expected[0] = 2;
       System.arraycopy(c.outputShape(), 0, expected, 1, c.outputShape().length);
       assertArrayEquals(expected, out.shape(), "output shape");
       TestArrays.assertAllFinite(out, c.path());
-      m.predict(Map.of(m.inputNames().get(0), new FloatArray(input.shape(), new float[input.data().length])))
+      m.predict(Map.of(m.inputNames().get(0), new FloatTensor(input.shape(), new float[input.data().length])))
           .forEach((name, o) -> TestArrays.assertAllFinite(o, c.path() + " output " + name + " on zeros"));
     }
   }
@@ -171,15 +171,15 @@ class SharedModelsTest {
   void tfnetSavedModelRestoresItsTrainedWeightsIntoTheGraph() {
     Path dir = SharedData.require("models/savedmodel/tfnet_simple_model_from_auto_compile");
     try (KerasModel m = KerasModel.load(dir)) {
-      Map<String, FloatArray> values = variableValues(m);
+      Map<String, FloatTensor> values = variableValues(m);
       assertEquals(List.of("dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias"), List.copyOf(values.keySet()));
       assertEquals(Npy.read(dir.resolve("bias0.npy")), values.get("dense/bias"));
       assertEquals(Npy.read(dir.resolve("kernel1.npy")), values.get("dense_1/kernel"));
 
-      FloatArray x = TestArrays.random(new long[] {1, 28, 28, 1}, 5);
+      FloatTensor x = TestArrays.random(new long[] {1, 28, 28, 1}, 5);
       float[] expected = denseReluDenseSoftmax(x.data(), values.get("dense/kernel"), values.get("dense/bias"),
           values.get("dense_1/kernel"), values.get("dense_1/bias"));
-      FloatArray out = m.predict(x);
+      FloatTensor out = m.predict(x);
       assertArrayEquals(new long[] {1, 10}, out.shape());
       for (int i = 0; i < 10; i++) {
         assertEquals(expected[i], out.data()[i], 1e-5, "probability " + i);
@@ -187,14 +187,14 @@ class SharedModelsTest {
     }
   }
 
-  private static Map<String, FloatArray> variableValues(KerasModel m) {
-    Map<String, FloatArray> out = new LinkedHashMap<>();
+  private static Map<String, FloatTensor> variableValues(KerasModel m) {
+    Map<String, FloatTensor> out = new LinkedHashMap<>();
     m.graph().readVariables(m.graph().variables())
         .forEach((v, value) -> out.put(v.layer() + "/" + v.spec().name(), value));
     return out;
   }
 
-  private static float[] denseReluDenseSoftmax(float[] x, FloatArray w0, FloatArray b0, FloatArray w1, FloatArray b1) {
+  private static float[] denseReluDenseSoftmax(float[] x, FloatTensor w0, FloatTensor b0, FloatTensor w1, FloatTensor b1) {
     int in = (int) w0.dim(0);
     int hidden = (int) w0.dim(1);
     int classes = (int) w1.dim(1);

@@ -28,8 +28,8 @@ class SignatureModelTest {
   void predictsThroughTheServingSignatureAndRefusesTheRest() throws Exception {
     KerasModelFixture f = FixtureModels.smallSequential(ConfigDialect.KERAS_2);
     Path plain = dir.resolve("plain");
-    FloatArray x = TestArrays.random(new long[] {-1, 50, 50, 3}, 2, 50, 7);
-    FloatArray expected;
+    FloatTensor x = TestArrays.random(new long[] {-1, 50, 50, 3}, 2, 50, 7);
+    FloatTensor expected;
     try (KerasModel original = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(),
         LoadOptions.defaults())) {
       expected = original.predict(x);
@@ -38,7 +38,7 @@ class SignatureModelTest {
     Files.delete(plain.resolve(ConvlensExport.MANIFEST));
     try (KerasModel m = KerasModel.load(plain)) {
       assertEquals(1, m.inputNames().size());
-      FloatArray out = m.predict(x);
+      FloatTensor out = m.predict(x);
       assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(out.shape()));
       for (int i = 0; i < out.size(); i++) {
         assertEquals(expected.data()[i], out.data()[i], 1e-6, "prediction " + i);

@@ -9,7 +9,7 @@
  * {@code cam}: CamExplainer, CamOptions, CamMethod, CamListener, CamProgress, Heatmap, Overlay, GuidedBackprop;
  * {@code render}: Colormap, Grid, Images. Everything else is package-private.
  *
- * <p>All build on tf-bridge's public API ({@code KerasModel}, {@code FloatArray}, {@code LayerInfo}
+ * <p>All build on tf-bridge's public API ({@code KerasModel}, {@code FloatTensor}, {@code LayerInfo}
  * and its {@code LayerTrait}s, the exceptions) and reach a model's graph only through its SPI,
  * {@code KerasModel.graph()} ({@code dev.convlens.bridge.spi}): the ops they add (gradients,
  * scores) are model extensions, built once per model and key under the model's write lock and

@@ -2,7 +2,7 @@ package dev.convlens.visualize;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.ModelClosedException;
@@ -26,7 +26,7 @@ class ClosedModelTest {
         .conv2d("c1", 4, 3, "same", "relu").conv2d("c2", 4, 3, "same", "relu").globalAvgPool("gap")
         .dense("probs", 3, "softmax").build();
     KerasModel m = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults());
-    FloatArray x = FloatArray.of(new float[8 * 8 * 3], 8, 8, 3);
+    FloatTensor x = FloatTensor.of(new float[8 * 8 * 3], 8, 8, 3);
     CamExplainer gradCam = CamExplainer.of(m);
     CamExplainer scoreCam = CamExplainer.of(m, CamOptions.defaults().withMethod(CamMethod.SCORE_CAM));
     GuidedBackprop guided = GuidedBackprop.of(m);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.ModelClosedException;
@@ -50,7 +50,7 @@ class ServingConcurrencyTest {
       "block4_conv2", "block4_conv1", "block3_conv3");
 
   /** One served request: the prediction, the chosen activations and the Grad-CAM of the top-1 class. */
-  private record Served(FloatArray prediction, LayerActivations activations, Heatmap heatmap) {}
+  private record Served(FloatTensor prediction, LayerActivations activations, Heatmap heatmap) {}
 
   /**
    * VGG16's convolutional base at 32x32 with a GlobalAveragePooling2D + Dense(10, softmax) head,
@@ -63,10 +63,10 @@ class ServingConcurrencyTest {
     return KerasModel.fromConfig(config, LoadOptions.defaults().withRandomWeights(1));
   }
 
-  private static List<FloatArray> inputs() {
-    List<FloatArray> inputs = new ArrayList<>();
+  private static List<FloatTensor> inputs() {
+    List<FloatTensor> inputs = new ArrayList<>();
     for (int i = 0; i < THREADS * INPUTS_PER_THREAD; i++) {
-      FloatArray x = TestArrays.random(new long[] {SIZE, SIZE, 3}, 100 + i);
+      FloatTensor x = TestArrays.random(new long[] {SIZE, SIZE, 3}, 100 + i);
       float[] d = x.data();
       for (int k = 0; k < d.length; k++) {
         d[k] *= 255; // pixel values, as VGG16 (without its preprocessing) takes them
@@ -76,7 +76,7 @@ class ServingConcurrencyTest {
     return inputs;
   }
 
-  private static Served serve(KerasModel model, CamExplainer cam, FloatArray x) {
+  private static Served serve(KerasModel model, CamExplainer cam, FloatTensor x) {
     return new Served(model.predict(x), Activations.fetch(model, x, ACTIVATION_LAYERS), cam.explain(x).get(0));
   }
 
@@ -86,9 +86,9 @@ class ServingConcurrencyTest {
     try (KerasModel model = vgg16()) {
       CamExplainer cam = CamExplainer.of(model);
       assertEquals("block5_conv3", cam.layer());
-      List<FloatArray> inputs = inputs();
+      List<FloatTensor> inputs = inputs();
       List<Served> serial = new ArrayList<>();
-      for (FloatArray x : inputs) {
+      for (FloatTensor x : inputs) {
         serial.add(serve(model, cam, x));
       }
       assertFalse(serial.get(0).prediction().equals(serial.get(1).prediction()), "outputs depend on the input");
@@ -107,7 +107,7 @@ class ServingConcurrencyTest {
   }
 
   /** Serves every input on 8 threads while a 9th creates the other explainers; returns the request latencies. */
-  private static String serveWhileCreating(KerasModel model, CamExplainer cam, List<FloatArray> inputs,
+  private static String serveWhileCreating(KerasModel model, CamExplainer cam, List<FloatTensor> inputs,
       List<Served> serial) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
     try {
@@ -163,10 +163,10 @@ class ServingConcurrencyTest {
   void closingWhileServingGivesResultsOrModelClosedException() throws Exception {
     KerasModel model = vgg16();
     CamExplainer cam = CamExplainer.of(model);
-    List<FloatArray> inputs = inputs();
-    List<FloatArray> predictions = new ArrayList<>();
+    List<FloatTensor> inputs = inputs();
+    List<FloatTensor> predictions = new ArrayList<>();
     List<Heatmap> maps = new ArrayList<>();
-    for (FloatArray x : inputs) {
+    for (FloatTensor x : inputs) {
       predictions.add(model.predict(x));
       maps.add(cam.explain(x).get(0));
     }

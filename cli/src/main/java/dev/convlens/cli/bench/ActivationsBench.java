@@ -1,6 +1,6 @@
 package dev.convlens.cli.bench;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.LayerTrait;
@@ -118,7 +118,7 @@ public final class ActivationsBench implements Callable<Integer> {
     void update(int done, int total);
   }
 
-  Result run(KerasModel m, FloatArray x, Progress progress) {
+  Result run(KerasModel m, FloatTensor x, Progress progress) {
     List<String> convs = new ArrayList<>();
     for (LayerInfo l : m.layers()) {
       if (l.is(LayerTrait.CONVOLUTIONAL)) {
@@ -157,13 +157,13 @@ public final class ActivationsBench implements Callable<Integer> {
     return new Result(List.copyOf(convs), x.shape(), Timings.ofNanos(one), Timings.ofNanos(separate));
   }
 
-  private FloatArray input() {
+  private FloatTensor input() {
     SplittableRandom r = new SplittableRandom(seed);
     float[] d = new float[batch * inputSize * inputSize * 3];
     for (int i = 0; i < d.length; i++) {
       d[i] = (float) (r.nextDouble() * 255 - 120); // about caffe-preprocessed pixel range
     }
-    return FloatArray.of(d, batch, inputSize, inputSize, 3);
+    return FloatTensor.of(d, batch, inputSize, inputSize, 3);
   }
 
   private void check(boolean ok, String option, int value, String expected) {

@@ -1,6 +1,6 @@
 package dev.convlens.cli.bench;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.MobileNet;
@@ -79,7 +79,7 @@ public final class FinetuneBench implements Callable<Integer> {
 
   private void throughput(PrintWriter out, String name, String config) {
     try (KerasModel m = KerasModel.fromConfig(config, LoadOptions.defaults().withRandomWeights(1))) {
-      FloatArray x = randomBatch(batch, size);
+      FloatTensor x = randomBatch(batch, size);
       m.predict(x); // warm-up: first-run graph optimisation and allocations
       int runs = Math.max(1, images / batch);
       long start = System.nanoTime();
@@ -160,13 +160,13 @@ public final class FinetuneBench implements Callable<Integer> {
     out.flush();
   }
 
-  private static FloatArray randomBatch(int n, int size) {
+  private static FloatTensor randomBatch(int n, int size) {
     SplittableRandom r = new SplittableRandom(42);
     float[] v = new float[n * size * size * 3];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) (r.nextDouble() * 2 - 1);
     }
-    return new FloatArray(new long[] {n, size, size, 3}, v);
+    return new FloatTensor(new long[] {n, size, size, 3}, v);
   }
 
   /** Runs the benchmark on its own until {@code bench} wires it in: {@code java -cp convlens.jar ...FinetuneBench}. */

@@ -1,7 +1,7 @@
 package dev.convlens.cli.bench;
 
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -142,7 +142,7 @@ public final class ForwardBenchmark {
   }
 
   /** Uniform values in [-128, 128): about the range of Caffe-preprocessed pixels. */
-  static FloatArray syntheticInput(long[] shape, long seed) {
+  static FloatTensor syntheticInput(long[] shape, long seed) {
     long size = 1;
     for (long d : shape) {
       size *= d;
@@ -152,6 +152,6 @@ public final class ForwardBenchmark {
     for (int i = 0; i < data.length; i++) {
       data[i] = random.nextFloat() * 256 - 128;
     }
-    return new FloatArray(shape, data);
+    return new FloatTensor(shape, data);
   }
 }

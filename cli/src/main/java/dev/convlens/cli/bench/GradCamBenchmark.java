@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.Vgg16;
@@ -73,7 +73,7 @@ public final class GradCamBenchmark {
   }
 
   /** Caffe-preprocessed-range noise of the model's input shape with batch {@code batch}. */
-  public static FloatArray input(KerasModel model, int batch, long seed) {
+  public static FloatTensor input(KerasModel model, int batch, long seed) {
     long[] shape = model.inputShape().clone();
     shape[0] = batch;
     float[] data = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
@@ -81,12 +81,12 @@ public final class GradCamBenchmark {
     for (int i = 0; i < data.length; i++) {
       data[i] = r.nextFloat() * 255 - 128;
     }
-    return new FloatArray(shape, data);
+    return new FloatTensor(shape, data);
   }
 
   /** Times forward and Grad-CAM (explainer built beforehand, so graph building is not timed). */
   public Result run(KerasModel model, CamExplainer gradCam, int batch) {
-    FloatArray x = input(model, batch, 42);
+    FloatTensor x = input(model, batch, 42);
     Runnable forward = () -> model.predict(x);
     Runnable cam = () -> gradCam.explain(x);
     for (int i = 0; i < warmup; i++) {
@@ -111,7 +111,7 @@ public final class GradCamBenchmark {
   public static double scoreCamSeconds(KerasModel model, int batchSize, CamListener listener) {
     CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.SCORE_CAM)
         .withScoreCamBatchSize(batchSize).withListener(listener));
-    FloatArray x = input(model, 1, 7);
+    FloatTensor x = input(model, 1, 7);
     return time(() -> cam.explain(x)) / 1000;
   }
 

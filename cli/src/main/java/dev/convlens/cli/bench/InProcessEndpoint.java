@@ -1,6 +1,6 @@
 package dev.convlens.cli.bench;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.spi.ModelGraph;
 import java.util.HashMap;
@@ -21,7 +21,7 @@ public final class InProcessEndpoint implements ForwardEndpoint {
   private final ForwardSetting setting;
   private final KerasModel model;
   private final LongSupplier cpuClock = ForwardBenchmark.processCpuClock();
-  private final Map<Integer, FloatArray> inputs = new HashMap<>();
+  private final Map<Integer, FloatTensor> inputs = new HashMap<>();
 
   public InProcessEndpoint(ForwardSetting setting, KerasModel model) {
     if (setting == null || model == null) {
@@ -43,7 +43,7 @@ public final class InProcessEndpoint implements ForwardEndpoint {
 
   @Override
   public Call forward(int batch) {
-    FloatArray x = inputs.computeIfAbsent(batch,
+    FloatTensor x = inputs.computeIfAbsent(batch,
         b -> ForwardBenchmark.syntheticInput(ForwardBenchmark.batchShape(model, b), INPUT_SEED));
     long c0 = cpuClock == null ? -1 : cpuClock.getAsLong();
     long t0 = System.nanoTime();
@@ -53,7 +53,7 @@ public final class InProcessEndpoint implements ForwardEndpoint {
     return new Call(t1 - t0, cpuClock == null ? -1 : c1 - c0, shape);
   }
 
-  private long[] elementwise(FloatArray x) {
+  private long[] elementwise(FloatTensor x) {
     ModelGraph g = model.graph();
     return g.newRun().feedInput(x).fetch(g.output()).elementwiseCopies().run().get(0).shape();
   }

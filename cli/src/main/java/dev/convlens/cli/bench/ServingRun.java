@@ -1,6 +1,6 @@
 package dev.convlens.cli.bench;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.LayerTrait;
@@ -97,8 +97,8 @@ public final class ServingRun {
     if (mode == Mode.PREPARED) {
       otherLayers.forEach(l -> CamExplainer.of(model, CamOptions.defaults().withLayer(l)));
     }
-    List<FloatArray> inputs = inputs(model);
-    for (FloatArray x : inputs.subList(0, 1)) { // first runs plan the graph; not what is measured
+    List<FloatTensor> inputs = inputs(model);
+    for (FloatTensor x : inputs.subList(0, 1)) { // first runs plan the graph; not what is measured
       for (int kind = 0; kind < 3; kind++) {
         call(model, cam, activationLayers, x, kind);
       }
@@ -148,11 +148,11 @@ public final class ServingRun {
   }
 
   /** One call of {@code kind} (0 predict, 1 activations, 2 Grad-CAM); returns a hash of its output. */
-  private static int call(KerasModel model, CamExplainer cam, List<String> activationLayers, FloatArray x, int kind) {
+  private static int call(KerasModel model, CamExplainer cam, List<String> activationLayers, FloatTensor x, int kind) {
     return switch (kind) {
       case 0 -> Arrays.hashCode(model.predict(x).data());
       case 1 -> Arrays.hashCode(Activations.fetch(model, x, activationLayers).layers().stream()
-          .map(LayerOutput::value).map(FloatArray::data).map(Arrays::hashCode).toArray());
+          .map(LayerOutput::value).map(FloatTensor::data).map(Arrays::hashCode).toArray());
       default -> hash(cam.explain(x).get(0));
     };
   }
@@ -162,18 +162,18 @@ public final class ServingRun {
   }
 
   /** One image per serving thread, uniform in [-1, 1) (MobileNet's 'tf' preprocessing range). */
-  private List<FloatArray> inputs(KerasModel model) {
+  private List<FloatTensor> inputs(KerasModel model) {
     long[] shape = model.inputShape().clone();
     shape[0] = 1;
     int size = (int) Arrays.stream(shape).reduce(1, Math::multiplyExact);
     Random r = new Random(inputSeed);
-    List<FloatArray> out = new ArrayList<>();
+    List<FloatTensor> out = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       float[] d = new float[size];
       for (int i = 0; i < d.length; i++) {
         d[i] = r.nextFloat() * 2 - 1;
       }
-      out.add(new FloatArray(shape, d));
+      out.add(new FloatTensor(shape, d));
     }
     return out;
   }

@@ -13,7 +13,7 @@ import dev.convlens.finetune.training.Optimizer;
 import dev.convlens.finetune.training.Phase;
 import dev.convlens.finetune.training.Trainable;
 import dev.convlens.finetune.training.TrainingListener;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.visualize.cam.CamExplainer;
 import dev.convlens.visualize.cam.CamOptions;
 import dev.convlens.visualize.cam.Heatmap;
@@ -116,7 +116,7 @@ public final class DemoModel {
       for (int i = 0; i < n; i++) {
         samples.add(Shapes.sample(HELD_OUT_SEED, from + i));
       }
-      List<Heatmap> maps = cam.explain(FloatArray.stack(samples.stream().map(Shapes.Sample::image).toList()));
+      List<Heatmap> maps = cam.explain(FloatTensor.stack(samples.stream().map(Shapes.Sample::image).toList()));
       for (int i = 0; i < n; i++) {
         Shapes.Sample s = samples.get(i);
         Heatmap h = maps.get(i);

@@ -1,6 +1,6 @@
 package dev.convlens.cli.demo;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.GradientPaint;
@@ -37,7 +37,7 @@ public final class Shapes {
    * @param label index into {@link #CLASSES}
    * @param box the object's bounding box in pixels (x, y, width, height; inside the image)
    */
-  public record Sample(FloatArray image, int label, Rectangle box) {
+  public record Sample(FloatTensor image, int label, Rectangle box) {
     public String className() {
       return CLASSES.get(label);
     }
@@ -166,7 +166,7 @@ public final class Shapes {
   }
 
   /** HWC floats with uniform pixel noise of +-12, clipped to 0..255. */
-  private static FloatArray noisy(BufferedImage img, SplittableRandom r) {
+  private static FloatTensor noisy(BufferedImage img, SplittableRandom r) {
     float[] d = new float[SIZE * SIZE * 3];
     int k = 0;
     for (int y = 0; y < SIZE; y++) {
@@ -178,7 +178,7 @@ public final class Shapes {
         }
       }
     }
-    return new FloatArray(new long[] {SIZE, SIZE, 3}, d);
+    return new FloatTensor(new long[] {SIZE, SIZE, 3}, d);
   }
 
   /** SplitMix64's finaliser: nearby seeds and indices give unrelated streams. */

@@ -2,7 +2,7 @@ package dev.convlens.cli.report;
 
 import static dev.convlens.cli.report.Html.esc;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
@@ -69,17 +69,17 @@ public final class Report {
    * @param title shown as the page heading (e.g. the model's file)
    * @param progress one message per step (for a console)
    */
-  public static Path write(KerasModel model, FloatArray photo, Preprocessing preprocessing, ClassNames names, String title,
+  public static Path write(KerasModel model, FloatTensor photo, Preprocessing preprocessing, ClassNames names, String title,
       ReportOptions options, Path out, Consumer<String> progress) throws IOException {
     return write(model, photo, photo, preprocessing, names, title, options, out, progress);
   }
 
   /**
-   * As {@link #write(KerasModel, FloatArray, Preprocessing, ClassNames, String, ReportOptions, Path, Consumer)},
+   * As {@link #write(KerasModel, FloatTensor, Preprocessing, ClassNames, String, ReportOptions, Path, Consumer)},
    * with the Grad-CAM overlays drawn on {@code display} (the photo at any size, RGB 0..255
    * {@code [H, W, 3]}) rather than on the model-size image.
    */
-  public static Path write(KerasModel model, FloatArray photo, FloatArray display, Preprocessing preprocessing,
+  public static Path write(KerasModel model, FloatTensor photo, FloatTensor display, Preprocessing preprocessing,
       ClassNames names, String title, ReportOptions options, Path out, Consumer<String> progress) throws IOException {
     long[] in = model.inputShape();
     if (photo.rank() != 3 || photo.dim(0) != in[1] || photo.dim(1) != in[2] || photo.dim(2) != 3) {
@@ -93,7 +93,7 @@ public final class Report {
     return new Report(model, options, out, progress).page(photo, display, preprocessing.apply(photo), names, title);
   }
 
-  private Path page(FloatArray photo, FloatArray display, FloatArray x, ClassNames names, String title) throws IOException {
+  private Path page(FloatTensor photo, FloatTensor display, FloatTensor x, ClassNames names, String title) throws IOException {
     StringBuilder html = new StringBuilder(Html.head("convlens report: " + title));
     html.append("<header><h1>convlens report</h1>\n<p class=\"meta\">Model <b>").append(esc(title)).append("</b> (")
         .append(esc(model.name())).append("), input ").append(in()).append(". Made by <code>convlens report</code>.</p>\n")
@@ -113,7 +113,7 @@ public final class Report {
     progress.accept("predictions and Grad-CAM");
     Images.write(Images.rgb(photo), out.resolve("input.png"));
     CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().withLayer(options.camLayer()));
-    FloatArray scores = model.predict(x);
+    FloatTensor scores = model.predict(x);
     int outputs = (int) scores.dim(scores.rank() - 1);
     List<Prediction> top = names.decodePredictions(scores, Math.min(options.top(), Math.max(outputs, 1))).get(0);
     html.append(predictions(top));
@@ -162,7 +162,7 @@ public final class Report {
     return b.toString();
   }
 
-  private String gradcam(CamExplainer cam, FloatArray display, FloatArray x, List<Prediction> top) {
+  private String gradcam(CamExplainer cam, FloatTensor display, FloatTensor x, List<Prediction> top) {
     int[] classes = top.stream().mapToInt(Prediction::index).toArray();
     List<Heatmap> maps = cam.explainClasses(x, classes);
     StringBuilder b = new StringBuilder(section("gradcam", "Grad-CAM"));
@@ -185,7 +185,7 @@ public final class Report {
     return b.toString();
   }
 
-  private String activations(FloatArray x) {
+  private String activations(FloatTensor x) {
     List<String> layers = Activations.convAndPoolLayers(model);
     LayerActivations acts = Activations.fetch(model, x, layers);
     StringBuilder b = new StringBuilder(section("activations", "Activations"));

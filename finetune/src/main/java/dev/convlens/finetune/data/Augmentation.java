@@ -1,6 +1,6 @@
 package dev.convlens.finetune.data;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import java.util.SplittableRandom;
 
@@ -80,7 +80,7 @@ public record Augmentation(double rotationRange, double widthShiftRange, double 
   }
 
   /** A randomly transformed copy of an {@code [H, W, C]} image; the same seed gives the same result. */
-  public FloatArray apply(FloatArray hwc, long seed) {
+  public FloatTensor apply(FloatTensor hwc, long seed) {
     if (hwc.rank() != 3) {
       throw new InvalidInputException("augmentation expects one [H, W, C] image, got shape "
           + java.util.Arrays.toString(hwc.shape()));
@@ -116,7 +116,7 @@ public record Augmentation(double rotationRange, double widthShiftRange, double 
    * {@code w/2 + 0.5}, its x/y axes swapped as keras_preprocessing 1.1 does, and each output pixel
    * {@code (i, j)} sampled at {@code M' (i, j, 1)}.
    */
-  static FloatArray transform(FloatArray hwc, double theta, double tx, double ty, double shear, double zx, double zy,
+  static FloatTensor transform(FloatTensor hwc, double theta, double tx, double ty, double shear, double zx, double zy,
       boolean flip) {
     int h = (int) hwc.dim(0);
     int w = (int) hwc.dim(1);
@@ -166,7 +166,7 @@ public record Augmentation(double rotationRange, double widthShiftRange, double 
         }
       }
     }
-    return new FloatArray(hwc.shape().clone(), out);
+    return new FloatTensor(hwc.shape().clone(), out);
   }
 
   private static int clamp(int v, int size) {

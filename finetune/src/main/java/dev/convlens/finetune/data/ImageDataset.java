@@ -1,6 +1,6 @@
 package dev.convlens.finetune.data;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.image.ColorMode;
 import dev.convlens.bridge.image.KerasImages;
@@ -141,7 +141,7 @@ public final class ImageDataset {
    *
    * @throws InvalidInputException when a class index or an image shape does not fit
    */
-  public static ImageDataset fromImages(List<String> classNames, int[] classes, IntFunction<FloatArray> images,
+  public static ImageDataset fromImages(List<String> classNames, int[] classes, IntFunction<FloatTensor> images,
       DatasetOptions options) {
     if (classNames == null || classNames.isEmpty() || classes == null || classes.length == 0) {
       throw new InvalidInputException("an in-memory dataset needs class names and at least one image");
@@ -157,7 +157,7 @@ public final class ImageDataset {
     long[] expected = {options.height(), options.width(), 3};
     byte[][] pixels = new byte[classes.length][];
     IntStream.range(0, classes.length).parallel().forEach(i -> {
-      FloatArray x = images.apply(i);
+      FloatTensor x = images.apply(i);
       if (!java.util.Arrays.equals(x.shape(), expected)) {
         throw new InvalidInputException("in-memory image " + i + " has shape " + java.util.Arrays.toString(x.shape())
             + ", expected " + java.util.Arrays.toString(expected));
@@ -186,7 +186,7 @@ public final class ImageDataset {
     return dot >= 0 && IMAGE_EXTENSIONS.contains(n.substring(dot));
   }
 
-  private static byte[] toBytes(FloatArray hwc) {
+  private static byte[] toBytes(FloatTensor hwc) {
     float[] d = hwc.data();
     byte[] b = new byte[d.length];
     for (int i = 0; i < d.length; i++) {
@@ -268,19 +268,19 @@ public final class ImageDataset {
 
   /** The batch of these samples in {@code epoch} (augmentation depends on the epoch), built in parallel. */
   public Batch batch(int[] indices, int epoch) {
-    List<FloatArray> images = IntStream.range(0, indices.length).parallel()
+    List<FloatTensor> images = IntStream.range(0, indices.length).parallel()
         .mapToObj(k -> image(indices[k], epoch)).toList();
-    return new Batch(FloatArray.stack(images), labels(indices), indices.clone());
+    return new Batch(FloatTensor.stack(images), labels(indices), indices.clone());
   }
 
   /** Sample {@code index} as the model sees it in {@code epoch}: decoded, augmented, preprocessed, {@code [H, W, 3]}. */
-  public FloatArray image(int index, int epoch) {
+  public FloatTensor image(int index, int epoch) {
     byte[] b = pixels[index];
     float[] f = new float[b.length];
     for (int i = 0; i < b.length; i++) {
       f[i] = b[i] & 0xff;
     }
-    FloatArray x = new FloatArray(new long[] {options.height(), options.width(), 3}, f);
+    FloatTensor x = new FloatTensor(new long[] {options.height(), options.width(), 3}, f);
     Augmentation a = options.augmentation();
     if (!a.isIdentity()) {
       x = a.apply(x, mix(mix(options.seed() ^ 0x5DEECE66DL) ^ mix(epoch + 1L) ^ index));
@@ -289,7 +289,7 @@ public final class ImageDataset {
   }
 
   /** Labels {@code [n, width]} of these samples (0/1, or one-hot). */
-  public FloatArray labels(int[] indices) {
+  public FloatTensor labels(int[] indices) {
     int width = options.labelMode().width(classNames.size());
     float[] y = new float[indices.length * width];
     for (int k = 0; k < indices.length; k++) {
@@ -300,7 +300,7 @@ public final class ImageDataset {
         y[k * width + c] = 1f;
       }
     }
-    return new FloatArray(new long[] {indices.length, width}, y);
+    return new FloatTensor(new long[] {indices.length, width}, y);
   }
 
   /** SplitMix64's finaliser: spreads nearby seeds (epoch 1, 2, ...) over unrelated streams. */

@@ -3,7 +3,7 @@
  * {@code flow_from_directory} read them (one sub-folder per class, sorted; target size;
  * preprocessing; batches; seeded shuffling; binary or categorical labels; unreadable files reported
  * and skipped), and the book's {@code ImageDataGenerator} augmentation as a pure Java function on
- * {@link dev.convlens.bridge.FloatArray}s. Depends on tf-bridge's value types and its {@code image}
+ * {@link dev.convlens.bridge.FloatTensor}s. Depends on tf-bridge's value types and its {@code image}
  * package only; no TensorFlow here.
  *
  * <p>Public types: {@code ImageDataset}, {@code DatasetOptions}, {@code Augmentation},

@@ -1,6 +1,6 @@
 package dev.convlens.finetune.training;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.spi.ModelVariable;
 import java.util.HashMap;
@@ -38,8 +38,8 @@ final class BaseWeights {
       throw new IllegalStateException("weights of model '" + base.name() + "' missing in the classifier: "
           + byPath.keySet());
     }
-    Map<ModelVariable, FloatArray> values = base.graph().readVariables(targets.keySet());
-    Map<ModelVariable, FloatArray> assign = new LinkedHashMap<>();
+    Map<ModelVariable, FloatTensor> values = base.graph().readVariables(targets.keySet());
+    Map<ModelVariable, FloatTensor> assign = new LinkedHashMap<>();
     values.forEach((from, value) -> assign.put(targets.get(from), value));
     classifier.graph().assignVariables(assign);
   }

@@ -1,6 +1,6 @@
 package dev.convlens.finetune.training;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
@@ -178,7 +178,7 @@ public final class Classifier implements AutoCloseable {
   }
 
   /** The model's output for a batch of preprocessed images {@code [N, H, W, C]}. */
-  public FloatArray predict(FloatArray images) {
+  public FloatTensor predict(FloatTensor images) {
     return model.predict(images);
   }
 

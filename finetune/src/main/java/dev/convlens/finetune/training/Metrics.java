@@ -1,6 +1,6 @@
 package dev.convlens.finetune.training;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 
 /** Keras' accuracy metrics on fetched probabilities, and a seed mixer. */
 final class Metrics {
@@ -10,7 +10,7 @@ final class Metrics {
    * Correct predictions in a batch: {@code binary_accuracy} ({@code p > 0.5} equals the 0/1 label)
    * for one output, {@code categorical_accuracy} (argmax equals the one-hot label's) otherwise.
    */
-  static long correct(FloatArray probabilities, FloatArray labels) {
+  static long correct(FloatTensor probabilities, FloatTensor labels) {
     int n = (int) probabilities.dim(0);
     int k = (int) probabilities.dim(1);
     float[] p = probabilities.data();

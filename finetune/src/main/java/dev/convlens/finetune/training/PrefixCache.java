@@ -1,6 +1,6 @@
 package dev.convlens.finetune.training;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.LayerTrait;
@@ -88,7 +88,7 @@ final class PrefixCache {
     ImageDataset plain = data.withOptions(data.options().forEvaluation());
     int done = 0;
     for (Batch b : plain.batches(0)) {
-      FloatArray out = graph.newRun().feedInput(b.images()).fetch(tensor).run().get(0);
+      FloatTensor out = graph.newRun().feedInput(b.images()).fetch(tensor).run().get(0);
       for (int k = 0; k < b.size(); k++) {
         System.arraycopy(out.data(), (int) (k * size), values, (int) (b.indices()[k] * size), (int) size);
       }
@@ -99,7 +99,7 @@ final class PrefixCache {
   }
 
   /** The cached outputs of these samples, {@code [n, ...]}. */
-  FloatArray gather(int[] indices) {
+  FloatTensor gather(int[] indices) {
     float[] out = new float[indices.length * sampleSize];
     for (int k = 0; k < indices.length; k++) {
       System.arraycopy(values, indices[k] * sampleSize, out, k * sampleSize, sampleSize);
@@ -107,6 +107,6 @@ final class PrefixCache {
     long[] shape = new long[sampleShape.length + 1];
     shape[0] = indices.length;
     System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-    return new FloatArray(shape, out);
+    return new FloatTensor(shape, out);
   }
 }

@@ -1,6 +1,6 @@
 package dev.convlens.finetune.training;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.spi.ModelGraph;
 import dev.convlens.bridge.spi.ModelRun;
@@ -65,7 +65,7 @@ final class Trainer {
         phase.optimizer(), trainCache != null ? cut : "off");
 
     EarlyStopping stop = validation != null ? phase.earlyStopping() : null;
-    Map<ModelVariable, FloatArray> best = null;
+    Map<ModelVariable, FloatTensor> best = null;
     double bestValue = Double.NaN;
     int bestEpoch = -1;
     int wait = 0;
@@ -86,12 +86,12 @@ final class Trainer {
         } else {
           run.feedInput(train.batch(idx, epoch).images());
         }
-        FloatArray labels = train.labels(idx);
+        FloatTensor labels = train.labels(idx);
         run.feed(ops.labels, labels);
         if (ops.mask != null) {
           run.feed(ops.mask, dropoutMask(idx.length, phase.seed(), epoch, step));
         }
-        List<FloatArray> out = run.fetch(ops.trainLoss).fetch(ops.trainProbabilities).target(optimizer.step).run();
+        List<FloatTensor> out = run.fetch(ops.trainLoss).fetch(ops.trainProbabilities).target(optimizer.step).run();
         for (float l : out.get(0).data()) {
           lossSum += l;
         }
@@ -156,8 +156,8 @@ final class Trainer {
     // without the input fed: try one sample of zeros.
     long[] shape = graph.layer(cut).outputShape().clone();
     shape[0] = 1;
-    ModelRun run = graph.newRun().feed(graph.layer(cut).output(), new FloatArray(shape, new float[(int) size]))
-        .feed(ops.labels, new FloatArray(new long[] {1, head.outputs()}, new float[head.outputs()]));
+    ModelRun run = graph.newRun().feed(graph.layer(cut).output(), new FloatTensor(shape, new float[(int) size]))
+        .feed(ops.labels, new FloatTensor(new long[] {1, head.outputs()}, new float[head.outputs()]));
     if (ops.mask != null) {
       run.feed(ops.mask, dropoutMask(1, 0, 0, 0));
     }
@@ -191,8 +191,8 @@ final class Trainer {
       } else {
         run.feedInput(plain.batch(idx, 0).images());
       }
-      FloatArray labels = plain.labels(idx);
-      List<FloatArray> out = run.feed(ops.labels, labels).fetch(ops.evalLoss).fetch(ops.evalProbabilities).run();
+      FloatTensor labels = plain.labels(idx);
+      List<FloatTensor> out = run.feed(ops.labels, labels).fetch(ops.evalLoss).fetch(ops.evalProbabilities).run();
       for (float l : out.get(0).data()) {
         lossSum += l;
       }
@@ -208,7 +208,7 @@ final class Trainer {
   }
 
   /** Keras' inverted dropout: keep with probability {@code 1 - rate}, scaled by {@code 1 / (1 - rate)}. */
-  private FloatArray dropoutMask(int n, long seed, int epoch, int step) {
+  private FloatTensor dropoutMask(int n, long seed, int epoch, int step) {
     int width = (int) ops.maskWidth;
     float keep = (float) (1 - head.dropoutRate());
     float scale = 1f / keep;
@@ -219,6 +219,6 @@ final class Trainer {
     }
     long[] shape = ops.mask.shape().asArray().clone();
     shape[0] = n;
-    return new FloatArray(shape, m);
+    return new FloatTensor(shape, m);
   }
 }

@@ -4,17 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.image.Preprocessing;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ImageDatasetFromImagesTest {
-  private static FloatArray constant(float v) {
+  private static FloatTensor constant(float v) {
     float[] d = new float[2 * 3 * 3];
     java.util.Arrays.fill(d, v);
-    return new FloatArray(new long[] {2, 3, 3}, d);
+    return new FloatTensor(new long[] {2, 3, 3}, d);
   }
 
   @Test
@@ -35,6 +35,6 @@ class ImageDatasetFromImagesTest {
     assertThrows(InvalidInputException.class,
         () -> ImageDataset.fromImages(List.of("a", "b"), new int[] {2}, i -> constant(0), o));
     assertThrows(InvalidInputException.class, () -> ImageDataset.fromImages(List.of("a", "b"), new int[] {1},
-        i -> new FloatArray(new long[] {3, 2, 3}, new float[18]), o));
+        i -> new FloatTensor(new long[] {3, 2, 3}, new float[18]), o));
   }
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.image.Preprocessing;
 import java.nio.file.Files;
@@ -63,10 +63,10 @@ class ImageDatasetTest {
     ImageDataset c = d.withOptions(d.options().withLabelMode(LabelMode.CATEGORICAL));
     assertArrayEquals(new float[] {1, 0, 0, 1}, c.labels(new int[] {0, 10}).data());
     // pixels as load_img gives them (0..255 integers), preprocessing applied after
-    FloatArray raw = d.image(3, 0);
-    FloatArray tf = d.withOptions(d.options().withAugmentation(Augmentation.none())).image(3, 0);
+    FloatTensor raw = d.image(3, 0);
+    FloatTensor tf = d.withOptions(d.options().withAugmentation(Augmentation.none())).image(3, 0);
     assertEquals(raw, tf);
-    FloatArray scaled = ImageDataset.fromDirectory(dir, DatasetOptions.of(4, 6, Preprocessing.TF)).image(3, 0);
+    FloatTensor scaled = ImageDataset.fromDirectory(dir, DatasetOptions.of(4, 6, Preprocessing.TF)).image(3, 0);
     for (int i = 0; i < raw.data().length; i++) {
       assertEquals(raw.data()[i], Math.rint(raw.data()[i]));
       assertEquals(raw.data()[i] / 127.5f - 1f, scaled.data()[i], 1e-6);

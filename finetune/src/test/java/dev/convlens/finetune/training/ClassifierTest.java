@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.spi.ModelVariable;
@@ -45,23 +45,23 @@ class ClassifierTest {
     }
   }
 
-  static Map<ModelVariable, FloatArray> weights(Classifier c) {
+  static Map<ModelVariable, FloatTensor> weights(Classifier c) {
     return c.model().graph().readVariables(c.model().graph().variables());
   }
 
   @Test
   void frozenWeightsStayBitIdenticalAndUnfrozenOnesChange() {
     try (Classifier c = create(7)) {
-      Map<ModelVariable, FloatArray> start = weights(c);
+      Map<ModelVariable, FloatTensor> start = weights(c);
       c.fit(train, validation, Phase.headOnly(Optimizer.rmsprop(1e-3), 2), null);
-      Map<ModelVariable, FloatArray> afterHead = weights(c);
+      Map<ModelVariable, FloatTensor> afterHead = weights(c);
       for (ModelVariable v : c.model().graph().variables()) {
         boolean base = v.layerPath().get(0).equals("tiny");
         assertEquals(base, Arrays.equals(start.get(v).data(), afterHead.get(v).data()),
             v.name() + (base ? " (frozen) changed" : " (head) did not change"));
       }
       c.fit(train, validation, Phase.fineTune("c2", Optimizer.adam(1e-3), 2), null);
-      Map<ModelVariable, FloatArray> afterFine = weights(c);
+      Map<ModelVariable, FloatTensor> afterFine = weights(c);
       for (ModelVariable v : c.model().graph().variables()) {
         String layer = v.layer();
         boolean frozen = layer.equals("tiny/c1") || layer.equals("tiny/bn1");
@@ -89,8 +89,8 @@ class ClassifierTest {
         assertEquals(a.epochs().get(i).loss(), b.epochs().get(i).loss(), 1e-5);
         assertEquals(a.epochs().get(i).valLoss(), b.epochs().get(i).valLoss(), 1e-5);
       }
-      Map<ModelVariable, FloatArray> wa = weights(cached);
-      Map<ModelVariable, FloatArray> wb = weights(full);
+      Map<ModelVariable, FloatTensor> wa = weights(cached);
+      Map<ModelVariable, FloatTensor> wb = weights(full);
       for (int i = 0; i < cached.model().graph().variables().size(); i++) {
         assertArrayEquals(wa.get(cached.model().graph().variables().get(i)).data(), wb.get(full.model().graph().variables().get(i)).data(),
             1e-5f, cached.model().graph().variables().get(i).name());
@@ -179,7 +179,7 @@ class ClassifierTest {
       assertTrue(after.loss() < before.loss(), before + " -> " + after);
       double sum = 0;
       for (int i = 0; i < three.size(); i++) {
-        FloatArray p = c.predict(three.image(i, 0));
+        FloatTensor p = c.predict(three.image(i, 0));
         sum += -Math.log(p.data()[three.classOf(i)]);
       }
       assertEquals(sum / three.size(), after.loss(), 1e-4);

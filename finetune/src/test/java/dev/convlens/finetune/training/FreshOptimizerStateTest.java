@@ -3,7 +3,7 @@ package dev.convlens.finetune.training;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.image.Preprocessing;
 import dev.convlens.bridge.spi.ModelVariable;
@@ -42,10 +42,10 @@ class FreshOptimizerStateTest {
       int ops = c.model().graph().operationCount();
       List<ModelVariable> head = c.model().graph().variables().stream()
           .filter(v -> !v.layerPath().get(0).equals("tiny")).toList();
-      Map<ModelVariable, FloatArray> before = c.model().graph().readVariables(head);
+      Map<ModelVariable, FloatTensor> before = c.model().graph().readVariables(head);
       c.fit(oneBatch, null, phase.withEpochs(1), null);
       assertEquals(ops, c.model().graph().operationCount(), "the same configuration added ops");
-      Map<ModelVariable, FloatArray> after = c.model().graph().readVariables(head);
+      Map<ModelVariable, FloatTensor> after = c.model().graph().readVariables(head);
       double expected = lr / Math.sqrt(1 - Optimizer.RMSPROP_RHO);
       int moved = 0;
       int fresh = 0;

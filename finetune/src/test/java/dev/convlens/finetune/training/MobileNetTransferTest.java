@@ -3,7 +3,7 @@ package dev.convlens.finetune.training;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.MobileNet;
@@ -68,8 +68,8 @@ class MobileNetTransferTest {
 
       c.saveKerasH5(OUT.resolve("model.h5"));
       c.exportSavedModel(OUT.resolve("savedmodel"));
-      FloatArray batch = validation.batch(new int[] {0, 1, 2, 500, 501, 502}, 0).images();
-      FloatArray expected = c.predict(batch);
+      FloatTensor batch = validation.batch(new int[] {0, 1, 2, 500, 501, 502}, 0).images();
+      FloatTensor expected = c.predict(batch);
       try (KerasModel h5 = KerasModel.load(OUT.resolve("model.h5"));
            KerasModel saved = KerasModel.load(OUT.resolve("savedmodel"))) {
         assertArrayEquals(expected.data(), h5.predict(batch).data(), 1e-5f);

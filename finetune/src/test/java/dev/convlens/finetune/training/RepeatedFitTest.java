@@ -3,7 +3,7 @@ package dev.convlens.finetune.training;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.MobileNet;
@@ -85,13 +85,13 @@ class RepeatedFitTest {
   }
 
   /** A noisy image, darker or brighter by class, values 0..255. */
-  private static FloatArray image(int index, int cls) {
+  private static FloatTensor image(int index, int cls) {
     SplittableRandom r = new SplittableRandom(index);
     float[] v = new float[32 * 32 * 3];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) (cls * 120 + r.nextDouble() * 135);
     }
-    return new FloatArray(new long[] {32, 32, 3}, v);
+    return new FloatTensor(new long[] {32, 32, 3}, v);
   }
 
   /** VmRSS of this process after a GC (so that garbage waiting in the heap counts less), or -1 without /proc. */

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.image.Preprocessing;
 import dev.convlens.finetune.data.DatasetOptions;
@@ -34,8 +34,8 @@ class SavingTest {
     ImageDataset train = ImageDataset.fromDirectory(SyntheticImages.write(tmp.resolve("d"), List.of("a", "b"), 8, 16, 1), o);
     Path h5 = tmp.resolve("out/model.h5");
     Path savedModel = tmp.resolve("out/savedmodel");
-    FloatArray batch = train.batch(new int[] {0, 3, 9, 15}, 0).images();
-    FloatArray expected;
+    FloatTensor batch = train.batch(new int[] {0, 3, 9, 15}, 0).images();
+    FloatTensor expected;
     Evaluation evaluation;
     try (KerasModel base = TinyBase.load(16);
          Classifier c = Classifier.create(base, Head.book().withUnits(8), train.classNames(), LabelMode.BINARY, 5)) {

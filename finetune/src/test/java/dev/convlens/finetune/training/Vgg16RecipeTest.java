@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.Vgg16;
@@ -57,7 +57,7 @@ class Vgg16RecipeTest {
       h.plot(tmp.resolve("curves.png"));
       Path file = tmp.resolve("vgg.h5");
       c.saveKerasH5(file);
-      FloatArray x = validation.batch(new int[] {0, 5}, 0).images();
+      FloatTensor x = validation.batch(new int[] {0, 5}, 0).images();
       try (KerasModel back = KerasModel.load(file)) {
         assertArrayEquals(c.predict(x).data(), back.predict(x).data(), 1e-6f);
       }

@@ -1,6 +1,6 @@
 package dev.convlens.bridge.export;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
@@ -72,7 +72,7 @@ public final class JhdfFiles {
    * {@code a} as jhdf wants dataset values: a Java array whose rank is the array's rank
    * ({@code float[][][][]} for an HWIO kernel), or a boxed float for a scalar.
    */
-  public static Object javaArray(FloatArray a) {
+  public static Object javaArray(FloatTensor a) {
     if (a.rank() == 0) {
       return a.data()[0];
     }

@@ -2,7 +2,7 @@ package dev.convlens.bridge.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.io.AtomicFiles;
 import dev.convlens.bridge.keras.ModelConfigParser;
 import dev.convlens.bridge.spi.ModelGraph;
@@ -55,7 +55,7 @@ public final class KerasH5Export {
       byLayer.computeIfAbsent(v.layerPath(), k -> new ArrayList<>()).add(v);
     }
     List<LayerGroup> groups = groups(modelConfig, byLayer, target);
-    Map<ModelVariable, FloatArray> values = model.readVariables(model.variables());
+    Map<ModelVariable, FloatTensor> values = model.readVariables(model.variables());
     String config = modelConfig.toString();
     requireInline(target, "model_config", config.getBytes(StandardCharsets.UTF_8).length);
     try {
@@ -188,7 +188,7 @@ public final class KerasH5Export {
     }
   }
 
-  private static void putFloats(WritableGroup group, String name, FloatArray a) {
+  private static void putFloats(WritableGroup group, String name, FloatTensor a) {
     group.putDataset(name, JhdfFiles.javaArray(a));
   }
 }

@@ -1,6 +1,6 @@
 package dev.convlens.bridge.export;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.spi.ModelGraph;
 import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.bridge.keras.WeightArray;
@@ -25,7 +25,7 @@ public final class ModelWeights implements WeightSource {
 
   /** A snapshot of every variable of {@code model}, taken now. */
   public static ModelWeights of(ModelGraph model) {
-    Map<ModelVariable, FloatArray> values = model.readVariables(model.variables());
+    Map<ModelVariable, FloatTensor> values = model.readVariables(model.variables());
     Map<List<String>, List<WeightArray>> byLayer = new LinkedHashMap<>();
     for (ModelVariable v : model.variables()) {
       byLayer.computeIfAbsent(v.layerPath(), k -> new ArrayList<>())

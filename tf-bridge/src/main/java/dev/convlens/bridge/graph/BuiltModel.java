@@ -1,6 +1,6 @@
 package dev.convlens.bridge.graph;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.spi.LayerHandle;
 import dev.convlens.bridge.spi.ModelVariable;
 import java.util.List;
@@ -17,4 +17,4 @@ import org.tensorflow.types.TFloat32;
  */
 public record BuiltModel(Graph graph, List<Placeholder<TFloat32>> inputs, List<String> inputNames,
     List<Operand<TFloat32>> outputs, Map<String, LayerCall> calls, List<String> outputNames, Map<String, LayerHandle> layers, List<String> layerOrder,
-    List<ModelVariable> variables, Map<ModelVariable, FloatArray> initialValues) {}
+    List<ModelVariable> variables, Map<ModelVariable, FloatTensor> initialValues) {}

@@ -2,7 +2,7 @@ package dev.convlens.bridge.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.LayerTrait;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.UnsupportedLayerException;
@@ -42,7 +42,7 @@ import org.tensorflow.types.TFloat32;
 public final class GraphBuilder {
   /**
    * Most values one sample may hold in any layer input, output or weight: a Java array's limit,
-   * which the {@code FloatArray} results and weights are. Also keeps every size product in a long.
+   * which the {@code FloatTensor} results and weights are. Also keeps every size product in a long.
    */
   static final long MAX_VALUES_PER_SAMPLE = Integer.MAX_VALUE - 8;
 
@@ -59,7 +59,7 @@ public final class GraphBuilder {
   private final Map<String, List<Operand<TFloat32>>> layerWeights = new HashMap<>();
   private final Map<String, LayerCall> calls = new HashMap<>();
   private final List<ModelVariable> variables = new ArrayList<>();
-  private final Map<ModelVariable, FloatArray> initialValues = new IdentityHashMap<>();
+  private final Map<ModelVariable, FloatTensor> initialValues = new IdentityHashMap<>();
   private final Set<String> variableNames = new HashSet<>();
   private final List<Placeholder<TFloat32>> inputs = new ArrayList<>();
   private final List<String> inputNames = new ArrayList<>();
@@ -372,7 +372,7 @@ public final class GraphBuilder {
     List<Operand<TFloat32>> out = new ArrayList<>();
     for (int i = 0; i < specs.size(); i++) {
       WeightSpec spec = specs.get(i);
-      FloatArray value = stored.get(i).value();
+      FloatTensor value = stored.get(i).value();
       if (!Arrays.equals(spec.shape(), value.shape())) {
         throw ctx.invalid("weight '" + stored.get(i).name() + "' has shape " + Arrays.toString(value.shape())
             + " but the config implies " + spec.name() + Arrays.toString(spec.shape()));

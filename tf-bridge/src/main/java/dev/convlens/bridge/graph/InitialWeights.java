@@ -1,6 +1,6 @@
 package dev.convlens.bridge.graph;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.keras.Initializer;
 import dev.convlens.bridge.keras.WeightArray;
 import dev.convlens.bridge.keras.WeightSpec;
@@ -34,7 +34,7 @@ final class InitialWeights {
               + ") draws a non-finite value; fix its arguments or load the model with its weights");
         }
       }
-      out.add(new WeightArray(s.name() + ":0", new FloatArray(s.shape().clone(), v)));
+      out.add(new WeightArray(s.name() + ":0", new FloatTensor(s.shape().clone(), v)));
     }
     return out;
   }

@@ -1,7 +1,7 @@
 package dev.convlens.bridge.image;
 
 import dev.convlens.bridge.InvalidInputException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -69,7 +69,7 @@ public final class ClassNames {
    *
    * @return one immutable list per sample
    */
-  public List<List<Prediction>> decodePredictions(FloatArray scores, int top) {
+  public List<List<Prediction>> decodePredictions(FloatTensor scores, int top) {
     InvalidInputException.requireNonNull(scores, "scores");
     if (top < 1) {
       throw new InvalidInputException("top must be at least 1, got " + top);

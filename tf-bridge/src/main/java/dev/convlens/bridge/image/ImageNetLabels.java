@@ -3,7 +3,7 @@ package dev.convlens.bridge.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,7 +79,7 @@ public final class ImageNetLabels {
   }
 
   /** Keras' {@code decode_predictions(preds, top)} with the cached ImageNet class index. */
-  public static List<List<Prediction>> decodePredictions(FloatArray probabilities, int top) {
+  public static List<List<Prediction>> decodePredictions(FloatTensor probabilities, int top) {
     return fromKerasCache().decodePredictions(probabilities, top);
   }
 

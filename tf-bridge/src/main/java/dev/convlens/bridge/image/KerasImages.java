@@ -1,7 +1,7 @@
 package dev.convlens.bridge.image;
 
 import dev.convlens.bridge.InvalidInputException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 
@@ -25,17 +25,17 @@ public final class KerasImages {
   private KerasImages() {}
 
   /** The image at its original size, RGB, within {@link ImageLimits#defaults()}. */
-  public static FloatArray loadImg(Path file) {
+  public static FloatTensor loadImg(Path file) {
     return loadImg(file, ColorMode.RGB);
   }
 
   /** The image at its original size, within {@link ImageLimits#defaults()}. */
-  public static FloatArray loadImg(Path file, ColorMode mode) {
+  public static FloatTensor loadImg(Path file, ColorMode mode) {
     return loadImg(file, 0, 0, mode, ImageLimits.defaults());
   }
 
   /** The image resized to {@code height x width} with Pillow NEAREST, RGB, within {@link ImageLimits#defaults()}. */
-  public static FloatArray loadImg(Path file, int height, int width) {
+  public static FloatTensor loadImg(Path file, int height, int width) {
     return loadImg(file, height, width, ColorMode.RGB);
   }
 
@@ -43,7 +43,7 @@ public final class KerasImages {
    * The image resized to {@code height x width} with Pillow NEAREST (Keras' {@code target_size=(height, width)}),
    * within {@link ImageLimits#defaults()}.
    */
-  public static FloatArray loadImg(Path file, int height, int width, ColorMode mode) {
+  public static FloatTensor loadImg(Path file, int height, int width, ColorMode mode) {
     checkSize(height, width);
     return loadImg(file, height, width, mode, ImageLimits.defaults());
   }
@@ -53,7 +53,7 @@ public final class KerasImages {
    * size when both are 0 (Keras' {@code target_size=None}), refused with an {@link ImageReadException}
    * when the file breaks {@code limits} (a service reading untrusted files should set its own).
    */
-  public static FloatArray loadImg(Path file, int height, int width, ColorMode mode, ImageLimits limits) {
+  public static FloatTensor loadImg(Path file, int height, int width, ColorMode mode, ImageLimits limits) {
     InvalidInputException.requireNonNull(file, "file");
     InvalidInputException.requireNonNull(mode, "mode");
     InvalidInputException.requireNonNull(limits, "limits");
@@ -66,13 +66,13 @@ public final class KerasImages {
   }
 
   /** An in-memory image at its original size, converted like a decoded file. */
-  public static FloatArray fromBufferedImage(BufferedImage image, ColorMode mode) {
+  public static FloatTensor fromBufferedImage(BufferedImage image, ColorMode mode) {
     InvalidInputException.requireNonNull(image, "image");
     return toArray(image, 0, 0, mode, null);
   }
 
   /** An in-memory image resized to {@code height x width} with Pillow NEAREST. */
-  public static FloatArray fromBufferedImage(BufferedImage image, int height, int width, ColorMode mode) {
+  public static FloatTensor fromBufferedImage(BufferedImage image, int height, int width, ColorMode mode) {
     InvalidInputException.requireNonNull(image, "image");
     checkSize(height, width);
     return toArray(image, height, width, mode, null);
@@ -97,7 +97,7 @@ public final class KerasImages {
     return idx;
   }
 
-  private static FloatArray toArray(BufferedImage image, int height, int width, ColorMode mode, Path file) {
+  private static FloatTensor toArray(BufferedImage image, int height, int width, ColorMode mode, Path file) {
     InvalidInputException.requireNonNull(mode, "mode");
     int srcW = image.getWidth();
     int srcH = image.getHeight();
@@ -124,7 +124,7 @@ public final class KerasImages {
         }
       }
     }
-    return new FloatArray(new long[] {h, w, c}, data);
+    return new FloatTensor(new long[] {h, w, c}, data);
   }
 
   private static void checkSize(int height, int width) {

@@ -1,7 +1,7 @@
 package dev.convlens.bridge.image;
 
 import dev.convlens.bridge.InvalidInputException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -28,7 +28,7 @@ public enum Preprocessing {
   private static final float[] TORCH_STD = {0.229f, 0.224f, 0.225f};
 
   /** Applies this mode; CAFFE and TORCH need exactly 3 channels on the last axis. */
-  public FloatArray apply(FloatArray x) {
+  public FloatTensor apply(FloatTensor x) {
     long[] shape = x.shape();
     if (shape.length == 0) {
       throw new InvalidInputException(this + " preprocessing needs a [..., channels] array, got a scalar");
@@ -63,7 +63,7 @@ public enum Preprocessing {
         }
       }
     }
-    return new FloatArray(shape.clone(), out);
+    return new FloatTensor(shape.clone(), out);
   }
 
   /**

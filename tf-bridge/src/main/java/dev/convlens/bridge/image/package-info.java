@@ -5,8 +5,8 @@
  * {@link dev.convlens.bridge.image.ClassNames} / {@link dev.convlens.bridge.image.ImageNetLabels}
  * {@code decode_predictions}.
  *
- * <p>Depends only on {@code dev.convlens.bridge} (FloatArray, exceptions), the JDK (javax.imageio)
- * and Jackson. No TensorFlow: everything here works on plain {@code FloatArray}s. Rendering
+ * <p>Depends only on {@code dev.convlens.bridge} (FloatTensor, exceptions), the JDK (javax.imageio)
+ * and Jackson. No TensorFlow: everything here works on plain {@code FloatTensor}s. Rendering
  * (colormaps, writing images) lives elsewhere.
  */
 package dev.convlens.bridge.image;

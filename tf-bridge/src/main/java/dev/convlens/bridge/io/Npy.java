@@ -2,7 +2,7 @@ package dev.convlens.bridge.io;
 
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,12 +54,12 @@ public final class Npy {
     }
 
     /** The same values rounded to float32 (round to nearest, like {@code astype(np.float32)}). */
-    public FloatArray toFloatArray() {
+    public FloatTensor toFloatTensor() {
       float[] f = new float[data.length];
       for (int i = 0; i < f.length; i++) {
         f[i] = (float) data[i];
       }
-      return new FloatArray(shape.clone(), f);
+      return new FloatTensor(shape.clone(), f);
     }
 
     @Override
@@ -79,7 +79,7 @@ public final class Npy {
   }
 
   /** Reads an {@code .npy} file as float32 (float64 and integer files are converted). */
-  public static FloatArray read(Path file) {
+  public static FloatTensor read(Path file) {
     return readInto(file, false).floats;
   }
 
@@ -93,7 +93,7 @@ public final class Npy {
    * file in the same directory first, which is then moved over {@code file}, so readers never see a
    * half-written file. A failed write raises {@link OutputWriteException} naming the file and the cause.
    */
-  public static void write(Path file, FloatArray array) {
+  public static void write(Path file, FloatTensor array) {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     if (dir == null || !Files.isDirectory(dir)) {
@@ -158,7 +158,7 @@ public final class Npy {
   private record Header(Dtype dtype, long[] shape, long dataOffset) {}
 
   private static final class Result {
-    FloatArray floats;
+    FloatTensor floats;
     Doubles doubles;
   }
 
@@ -189,7 +189,7 @@ public final class Npy {
       if (asDouble) {
         r.doubles = new Doubles(h.shape(), d);
       } else {
-        r.floats = new FloatArray(h.shape(), f);
+        r.floats = new FloatTensor(h.shape(), f);
       }
       return r;
     } catch (IOException e) {

@@ -6,6 +6,6 @@
  * reports a full disk, a read-only file system or a denied permission as {@code
  * OutputWriteException} in one line.
  *
- * <p>Depends only on {@code dev.convlens.bridge} (FloatArray, exceptions), Log4j's API and the JDK.
+ * <p>Depends only on {@code dev.convlens.bridge} (FloatTensor, exceptions), Log4j's API and the JDK.
  */
 package dev.convlens.bridge.io;

@@ -1,6 +1,6 @@
 package dev.convlens.bridge.keras;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import java.nio.file.Path;
 import java.util.List;
@@ -78,7 +78,7 @@ public final class CheckedWeights implements WeightSource {
   }
 
   /** The index of flat element {@code i} along each axis, e.g. {@code [2, 0]}. */
-  private static String position(FloatArray a, int i) {
+  private static String position(FloatTensor a, int i) {
     long[] shape = a.shape();
     long[] at = new long[shape.length];
     long rest = i;

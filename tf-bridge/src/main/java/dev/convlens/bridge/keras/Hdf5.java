@@ -1,6 +1,6 @@
 package dev.convlens.bridge.keras;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import io.jhdf.HdfFile;
 import io.jhdf.Superblock;
@@ -199,7 +199,7 @@ final class Hdf5 {
    * A float dataset's values. {@code weight} names it in messages; the caller has checked its
    * declared shape (see {@link WeightCheck}), so the data read is what the config asked for.
    */
-  static FloatArray floats(Dataset d, Path file, String weight) {
+  static FloatTensor floats(Dataset d, Path file, String weight) {
     int[] dims = d.getDimensions();
     long[] shape = new long[dims.length];
     for (int i = 0; i < dims.length; i++) {
@@ -214,14 +214,14 @@ final class Hdf5 {
               : e.getMessage()), e);
     }
     if (flat instanceof float[] f && f.length == d.getSize()) {
-      return new FloatArray(shape, f);
+      return new FloatTensor(shape, f);
     }
     if (flat instanceof double[] dd && dd.length == d.getSize()) {
       float[] f = new float[dd.length];
       for (int i = 0; i < dd.length; i++) {
         f[i] = (float) dd[i];
       }
-      return new FloatArray(shape, f);
+      return new FloatTensor(shape, f);
     }
     throw new ModelFormatException(file, weight + ": dataset " + d.getPath() + " did not read as "
         + d.getSize() + " float32 or float64 values");

@@ -1,6 +1,6 @@
 package dev.convlens.bridge.keras;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 
 /** One stored weight of a layer: its name in the file (e.g. {@code kernel:0}) and its values. */
-public record WeightArray(String name, FloatArray value) {}
+public record WeightArray(String name, FloatTensor value) {}

@@ -1,6 +1,6 @@
 package dev.convlens.bridge.keras;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.dataset.ChunkedDataset;
@@ -41,7 +41,7 @@ final class WeightCheck {
   }
 
   /** The values of {@code d}, stored as weight {@code name}, once its header matches {@code expected}. */
-  FloatArray read(Dataset d, String name, WeightSpec expected) {
+  FloatTensor read(Dataset d, String name, WeightSpec expected) {
     String weight = layer + ": weight '" + name + "' (dataset " + d.getPath() + ")";
     int[] dims = d.isScalar() ? new int[0] : d.getDimensions();
     long[] shape = Arrays.stream(dims).asLongStream().toArray();
@@ -56,7 +56,7 @@ final class WeightCheck {
           + " but the config implies " + expected);
     }
     if (expected.count() == 0) {
-      return new FloatArray(expected.shape().clone(), new float[0]);
+      return new FloatTensor(expected.shape().clone(), new float[0]);
     }
     Class<?> type = d.getJavaType();
     // Scalars read boxed; an integer scalar is a counter (Normalization's int64 'count').

@@ -1,6 +1,6 @@
 package dev.convlens.bridge.spi;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -53,10 +53,10 @@ public interface ModelGraph {
   ModelRun newRun();
 
   /** The current values of {@code variables}, read in bounded chunks of native memory. */
-  Map<ModelVariable, FloatArray> readVariables(Collection<ModelVariable> variables);
+  Map<ModelVariable, FloatTensor> readVariables(Collection<ModelVariable> variables);
 
   /** Sets variables to the given values (shapes must match), in bounded chunks of native memory. */
-  void assignVariables(Map<ModelVariable, FloatArray> values);
+  void assignVariables(Map<ModelVariable, FloatTensor> values);
 
   /** How many ops the graph holds now: lets tests check that repeated work does not grow it. */
   int operationCount();

@@ -1,6 +1,6 @@
 package dev.convlens.bridge.spi;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -14,12 +14,12 @@ import org.tensorflow.types.TFloat32;
  */
 public interface ModelRun {
   /** Feeds the model input: a batch {@code [N, ...]} or one sample without the batch axis, checked against the input shape. */
-  ModelRun feedInput(FloatArray batch);
+  ModelRun feedInput(FloatTensor batch);
 
   /** Feeds the model input of that name (multi-input models), checked against its shape. */
-  ModelRun feedInput(String inputName, FloatArray batch);
+  ModelRun feedInput(String inputName, FloatTensor batch);
 
-  ModelRun feed(Operand<TFloat32> tensor, FloatArray value);
+  ModelRun feed(Operand<TFloat32> tensor, FloatTensor value);
 
   /** Adds a fetch; {@link #run()} returns the fetched values in the order they were added. */
   ModelRun fetch(Operand<TFloat32> tensor);
@@ -33,5 +33,5 @@ public interface ModelRun {
    */
   ModelRun elementwiseCopies();
 
-  List<FloatArray> run();
+  List<FloatTensor> run();
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.SharedData;
@@ -32,13 +32,13 @@ class MobileNetElephantTest {
     JsonNode golden = new ObjectMapper().readTree(
         SharedData.require("golden/A_mobilenet__elephant899.json").toFile()).path("output");
 
-    FloatArray image = KerasImages.loadImg(elephant, 128, 128);
+    FloatTensor image = KerasImages.loadImg(elephant, 128, 128);
     assertArrayEquals(new long[] {128, 128, 3}, image.shape());
-    FloatArray x = Preprocessing.TF.apply(image);
+    FloatTensor x = Preprocessing.TF.apply(image);
 
     try (KerasModel model = KerasModel.fromConfig(MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).config(),
         LoadOptions.defaults().withWeights(weights))) {
-      FloatArray probabilities = model.predict(x);
+      FloatTensor probabilities = model.predict(x);
       assertArrayEquals(new long[] {1, 1000}, probabilities.shape());
 
       ClassNames names = ImageNetLabels.load(classIndex);

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.LoadOptions;
@@ -81,8 +81,8 @@ class ExportRoundTripTest {
         LoadOptions.defaults().withInputShape(64, 64, 3).withRandomWeights(1))) {
       assertArrayEquals(new long[] {-1, 64, 64, 3}, model.inputShape());
       model.exportSavedModel(dir, List.of("block3_conv1", "block5_pool"));
-      FloatArray x = TestArrays.random(model.inputShape(), 1, 0, 9);
-      FloatArray expected = model.predict(x);
+      FloatTensor x = TestArrays.random(model.inputShape(), 1, 0, 9);
+      FloatTensor expected = model.predict(x);
       assertArrayEquals(new long[] {1, 2, 2, 512}, expected.shape());
       try (KerasModel back = KerasModel.load(dir)) {
         assertArrayEquals(new long[] {-1, 64, 64, 3}, back.inputShape(), "input shape after reload");
@@ -174,17 +174,17 @@ class ExportRoundTripTest {
     assertTrue(Files.isRegularFile(dir.resolve("variables/variables.index")), "variables/variables.index");
     assertTrue(Files.isRegularFile(dir.resolve("assets/convlens-model.json")), "assets/convlens-model.json");
 
-    FloatArray x = TestArrays.random(model.inputShape(), 2, 0, 17);
-    FloatArray expected = model.predict(x);
+    FloatTensor x = TestArrays.random(model.inputShape(), 2, 0, 17);
+    FloatTensor expected = model.predict(x);
     List<String> layers = model.layers().stream().map(LayerInfo::path).filter(p -> !p.contains("@")).toList();
-    Map<String, FloatArray> expectedActs = model.activations(x, layers);
+    Map<String, FloatTensor> expectedActs = model.activations(x, layers);
 
     try (KerasModel back = KerasModel.load(dir)) {
       assertEquals(model.name(), back.name());
       assertArrayEquals(model.inputShape(), back.inputShape());
       assertEquals(layers, back.layers().stream().map(LayerInfo::path).filter(p -> !p.contains("@")).toList());
       TestArrays.assertClose(expected, back.predict(x), TOLERANCE, "reloaded prediction");
-      Map<String, FloatArray> acts = back.activations(x, layers);
+      Map<String, FloatTensor> acts = back.activations(x, layers);
       for (String l : layers) {
         TestArrays.assertClose(expectedActs.get(l), acts.get(l), TOLERANCE, "reloaded layer " + l);
       }
@@ -206,11 +206,11 @@ class ExportRoundTripTest {
     }
   }
 
-  private static FloatArray floats(Tensor t) {
+  private static FloatTensor floats(Tensor t) {
     TFloat32 f = (TFloat32) t;
     float[] data = new float[(int) f.size()];
     f.copyTo(DataBuffers.of(data, false, false));
-    return new FloatArray(f.shape().asArray(), data);
+    return new FloatTensor(f.shape().asArray(), data);
   }
 
   private static Set<String> list(Path dir) throws IOException {

@@ -1,7 +1,7 @@
 package dev.convlens.bridge.fuzz;
 
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fuzz.Mutations.Case;
@@ -99,7 +99,7 @@ final class FuzzRun {
 
   private static Outcome read(Case c) {
     Kind kind = c.seed().kind();
-    FloatArray out;
+    FloatTensor out;
     if (kind == Kind.IMAGE) {
       out = KerasImages.loadImg(c.file(), 16, 16);
     } else if (kind == Kind.NPY) {
@@ -120,7 +120,7 @@ final class FuzzRun {
         for (int i = 0; i < n; i++) {
           x[i] = (float) r.nextDouble();
         }
-        out = m.predict(new FloatArray(batch, x));
+        out = m.predict(new FloatTensor(batch, x));
       }
     }
     for (float v : out.data()) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.fixtures.KerasFixtureFiles;
 import dev.convlens.bridge.fixtures.KerasModelFixture;
 import dev.convlens.bridge.fuzz.Seeds.Kind;
@@ -180,7 +180,7 @@ final class Mutations {
     float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 3e38f};
     float value = bad[r.nextInt(bad.length)];
     data[r.nextInt(data.length)] = value;
-    list.set(w, new WeightArray(list.get(w).name(), new FloatArray(list.get(w).value().shape(), data)));
+    list.set(w, new WeightArray(list.get(w).name(), new FloatTensor(list.get(w).value().shape(), data)));
     all.put(layer, list);
     KerasModelFixture mutated = new KerasModelFixture(seed.fixture().modelConfig(), all, seed.fixture().dialect(),
         seed.fixture().kerasVersion());

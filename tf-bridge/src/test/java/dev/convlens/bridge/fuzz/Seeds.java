@@ -1,6 +1,6 @@
 package dev.convlens.bridge.fuzz;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.fixtures.ConfigDialect;
 import dev.convlens.bridge.fixtures.FixtureModels;
@@ -74,7 +74,7 @@ final class Seeds {
         values[i] = (float) r.nextGaussian();
       }
       Path npy = dir.resolve("array.npy");
-      Npy.write(npy, new FloatArray(new long[] {2, 5, 3}, values));
+      Npy.write(npy, new FloatTensor(new long[] {2, 5, 3}, values));
       seeds.add(new Seed("npy", Kind.NPY, npy, null, null));
       return seeds;
     } catch (IOException e) {

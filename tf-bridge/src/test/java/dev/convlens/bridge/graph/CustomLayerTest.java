@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerTrait;
@@ -79,12 +79,12 @@ class CustomLayerTest {
       expected[j] = (float) s;
     }
     try (KerasModel m = KerasModel.load(file, LoadOptions.defaults().withLayer("my_lambda", SCALE_TO_UNIT))) {
-      float[] got = m.predict(new FloatArray(new long[] {2, 2, 3}, x)).data();
+      float[] got = m.predict(new FloatTensor(new long[] {2, 2, 3}, x)).data();
       for (int j = 0; j < 2; j++) {
         assertEquals(expected[j], got[j], 1e-5, "output " + j);
       }
       assertTrue(m.layer("my_lambda").is(LayerTrait.CUSTOM));
-      float[] lambda = m.activations(new FloatArray(new long[] {2, 2, 3}, x), List.of("my_lambda")).get("my_lambda").data();
+      float[] lambda = m.activations(new FloatTensor(new long[] {2, 2, 3}, x), List.of("my_lambda")).get("my_lambda").data();
       assertEquals(20f / 127.5f - 1f, lambda[1], 1e-6);
     }
   }
@@ -99,7 +99,7 @@ class CustomLayerTest {
     assertThrows(UnsupportedLayerException.class, () -> KerasModel.load(file).close());
     LayerRegistry.register("ScaleToUnit", SCALE_TO_UNIT, LayerTrait.PASS_THROUGH);
     try (KerasModel m = KerasModel.load(file)) {
-      assertEquals(-1f, m.predict(new FloatArray(new long[] {2, 2, 3}, new float[12])).data()[0], 0f);
+      assertEquals(-1f, m.predict(new FloatTensor(new long[] {2, 2, 3}, new float[12])).data()[0], 0f);
       assertTrue(m.layer("scale").is(LayerTrait.PASS_THROUGH));
       assertTrue(LayerTrait.of("ScaleToUnit").contains(LayerTrait.CUSTOM));
     } finally {

@@ -3,7 +3,7 @@ package dev.convlens.bridge.graph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
@@ -71,7 +71,7 @@ class DecoderGradientsTest {
       for (int i = 0; i < x.length; i++) {
         x[i] = (float) random.nextGaussian();
       }
-      FloatArray input = new FloatArray(new long[] {1, in[1], in[2], in[3]}, x);
+      FloatTensor input = new FloatTensor(new long[] {1, in[1], in[2], in[3]}, x);
       float[] analytic = g.newRun().feedInput(input).fetch(gradient).run().get(0).data();
       double scale = 0;
       for (float a : analytic) {
@@ -91,7 +91,7 @@ class DecoderGradientsTest {
     float[] shifted = x.clone();
     shifted[i] += (float) eps;
     long[] s = model.inputShape();
-    float[] y = model.predict(new FloatArray(new long[] {1, s[1], s[2], s[3]}, shifted)).data();
+    float[] y = model.predict(new FloatTensor(new long[] {1, s[1], s[2], s[3]}, shifted)).data();
     double sum = 0;
     for (int k = 0; k < y.length; k++) {
       sum += (double) y[k] * r[k];

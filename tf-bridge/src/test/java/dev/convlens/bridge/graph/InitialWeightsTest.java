@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.ModelFormatException;
@@ -31,7 +31,7 @@ class InitialWeightsTest {
   private static Map<String, float[]> values(String config) {
     try (KerasModel m = KerasModel.fromConfig(config, LoadOptions.defaults().withRandomWeights(3))) {
       Map<String, float[]> out = new HashMap<>();
-      for (Map.Entry<ModelVariable, FloatArray> e : m.graph().readVariables(m.graph().variables()).entrySet()) {
+      for (Map.Entry<ModelVariable, FloatTensor> e : m.graph().readVariables(m.graph().variables()).entrySet()) {
         out.put(e.getKey().spec().name(), e.getValue().data());
       }
       return out;

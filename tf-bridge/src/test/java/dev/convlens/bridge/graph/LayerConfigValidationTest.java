@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.ModelFormatException;
@@ -173,7 +173,7 @@ class LayerConfigValidationTest {
   }
 
   /** Two samples of the model's input shape ({@code [-1, ...]}, unknown sizes 5), uniform in [-1, 1]. */
-  private static FloatArray randomInput(long[] shape) {
+  private static FloatTensor randomInput(long[] shape) {
     long[] batch = shape.clone();
     batch[0] = 2;
     int n = 1;
@@ -186,7 +186,7 @@ class LayerConfigValidationTest {
     for (int i = 0; i < n; i++) {
       x[i] = r.nextFloat() * 2 - 1;
     }
-    return new FloatArray(batch, x);
+    return new FloatTensor(batch, x);
   }
 
   private static void set(ObjectNode config, String field, JsonNode value) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.ConfigDialect;
@@ -47,8 +47,8 @@ class LayerSemanticsTest {
         .from("in").conv2d("dilated_valid", 4, 3, 1, "valid", "tanh", true))
         .edit("dilated_same", c -> c.set("dilation_rate", JSON.valueToTree(new int[] {2, 2})))
         .edit("dilated_valid", c -> c.set("dilation_rate", JSON.valueToTree(new int[] {2, 2})));
-    FloatArray x = random(1, 2, 8, 8, 3);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(1, 2, 8, 8, 3);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     check("valid_s1", NaiveOps.conv2d(in, t.w("valid_s1", 0), t.w("valid_s1", 1), 1, 1, false), out);
     check("same_s1_k2", NaiveOps.conv2d(in, t.w("same_s1_k2", 0), t.w("same_s1_k2", 1), 1, 1, true), out);
@@ -71,8 +71,8 @@ class LayerSemanticsTest {
         .from("in").separableConv2d("sep_same_m2", 4, 3, 1, 2, "same", "linear", true)
         .from("in").separableConv2d("sep_same_s2", 5, 3, 2, 1, "same", "relu", false)
         .from("in").separableConv2d("sep_valid", 2, 3, 1, 1, "valid", "sigmoid", true));
-    FloatArray x = random(2, 2, 7, 7, 3);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(2, 2, 7, 7, 3);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     check("dw_same_m2", NaiveOps.depthwise(in, t.w("dw_same_m2", 0), t.w("dw_same_m2", 1), 1, true), out);
     check("dw_valid_s2", NaiveOps.activation("relu6",
@@ -94,13 +94,13 @@ class LayerSemanticsTest {
     Tiny flat = new Tiny(FixtureBuilder.functional("dense2").input("in", 6)
         .dense("d_relu", 4, "relu")
         .from("in").dense("d_nobias", 3, "linear", false));
-    FloatArray x2 = random(3, 3, 6);
-    Map<String, FloatArray> out2 = flat.run(x2);
+    FloatTensor x2 = random(3, 3, 6);
+    Map<String, FloatTensor> out2 = flat.run(x2);
     check("d_relu", NaiveOps.activation("relu", NaiveOps.dense(T.of(x2), flat.w("d_relu", 0), flat.w("d_relu", 1))), out2);
     check("d_nobias", NaiveOps.dense(T.of(x2), flat.w("d_nobias", 0), null), out2);
 
     Tiny spatial = new Tiny(FixtureBuilder.functional("dense4").input("in", 3, 2, 4).dense("d4", 5, "softmax"));
-    FloatArray x4 = random(4, 2, 3, 2, 4);
+    FloatTensor x4 = random(4, 2, 3, 2, 4);
     check("d4", NaiveOps.activation("softmax", NaiveOps.dense(T.of(x4), spatial.w("d4", 0), spatial.w("d4", 1))),
         spatial.run(x4));
   }
@@ -118,8 +118,8 @@ class LayerSemanticsTest {
         .from("in").avgPool("avg_same_2s1", 2, 1, "same")   // pad 0 + 1
         .from("in").avgPool("avg_same_3s1", 3, 1, "same")); // pad 1 + 1
     // All negative: padding with zeros instead of -inf (max) or counting padding (average) shows.
-    FloatArray x = shift(random(5, 2, 7, 7, 2), -3f);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = shift(random(5, 2, 7, 7, 2), -3f);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     check("max_valid_2", NaiveOps.pool(in, 2, 2, false, true), out);
     check("max_same_3s2", NaiveOps.pool(in, 3, 2, true, true), out);
@@ -141,8 +141,8 @@ class LayerSemanticsTest {
         .from("in").globalMaxPool("gmp_keep"))
         .edit("gap_keep", c -> c.put("keepdims", true))
         .edit("gmp_keep", c -> c.put("keepdims", true));
-    FloatArray x = shift(random(6, 2, 5, 4, 3), -3f);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = shift(random(6, 2, 5, 4, 3), -3f);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     check("gap", NaiveOps.globalPool(in, false, false), out);
     check("gmp", NaiveOps.globalPool(in, true, false), out);
@@ -163,8 +163,8 @@ class LayerSemanticsTest {
         .from("in").reshape("reshape_inferred", 3, -1, 4))
         .edit("pad_int", c -> c.put("padding", 2))
         .edit("pad_sym", c -> c.set("padding", JSON.valueToTree(new int[] {1, 2})));
-    FloatArray x = random(7, 2, 5, 6, 2);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(7, 2, 5, 6, 2);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     check("pad_pairs", NaiveOps.zeroPad(in, 1, 2, 0, 3), out);
     check("pad_int", NaiveOps.zeroPad(in, 2, 2, 2, 2), out);
@@ -190,8 +190,8 @@ class LayerSemanticsTest {
         .edit("bn_neither", c -> c.put("scale", false).put("center", false));
     // Keras stores only the weights a layer creates: gamma, beta, moving_mean, moving_variance.
     t.keepWeights("bn_noscale", 1, 2, 3).keepWeights("bn_nocenter", 0, 2, 3).keepWeights("bn_neither", 2, 3);
-    FloatArray x = random(8, 2, 4, 4, 3);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(8, 2, 4, 4, 3);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     check("bn_default", bn(t, in, "bn_default", true, true, 1e-3), out);
     check("bn_eps", bn(t, in, "bn_eps", true, true, 0.5), out);
@@ -202,7 +202,7 @@ class LayerSemanticsTest {
 
   /** The fixture draws all four arrays; which of them the layer keeps is up to scale/center. */
   private static T bn(Tiny t, T in, String layer, boolean scale, boolean center, double eps) {
-    List<FloatArray> all = t.fixtureWeights(layer);
+    List<FloatTensor> all = t.fixtureWeights(layer);
     return NaiveOps.batchNorm(in, scale ? all.get(0) : null, center ? all.get(1) : null, all.get(2), all.get(3), eps);
   }
 
@@ -216,8 +216,8 @@ class LayerSemanticsTest {
       b.from("in").activation("act_" + a, a);
     }
     Tiny t = new Tiny(b);
-    FloatArray x = scale(random(9, 2, 3, 4, 5), 4f); // [-8, 8]: beyond relu6's cap and hard_sigmoid's clip
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = scale(random(9, 2, 3, 4, 5), 4f); // [-8, 8]: beyond relu6's cap and hard_sigmoid's clip
+    Map<String, FloatTensor> out = t.run(x);
     for (String a : ACTIVATIONS) {
       check("act_" + a, NaiveOps.activation(a, T.of(x)), out);
     }
@@ -239,8 +239,8 @@ class LayerSemanticsTest {
         .from("in").customLayer("ELU", "elu_alpha", config("{\"alpha\": 0.7}"))
         .from("in").customLayer("ELU", "elu_default", config("{}"))
         .from("in").customLayer("Softmax", "softmax_layer", config("{\"axis\": -1}")));
-    FloatArray x = scale(random(10, 2, 4, 4, 3), 4f);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = scale(random(10, 2, 4, 4, 3), 4f);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     check("relu_plain", NaiveOps.relu(in, null, 0, 0), out);
     check("relu_6", NaiveOps.relu(in, 6.0, 0, 0), out);
@@ -262,7 +262,7 @@ class LayerSemanticsTest {
     Tiny t = new Tiny(FixtureBuilder.functional("leaky3").dialect(ConfigDialect.KERAS_3).input("in", 3, 3, 2)
         .leakyRelu("leaky", 0.15));
     assertTrue(t.config.toString().contains("\"negative_slope\":0.15"), "the Keras 3 key is negative_slope");
-    FloatArray x = random(11, 1, 3, 3, 2);
+    FloatTensor x = random(11, 1, 3, 3, 2);
     check("leaky", T.of(x).map(v -> v >= 0 ? v : 0.15 * v), t.run(x));
   }
 
@@ -285,8 +285,8 @@ class LayerSemanticsTest {
         .concatenate("cat_c", 3, "b", "c"))
         .renameClass("sub", "Subtract").renameClass("mul", "Multiply").renameClass("avg", "Average")
         .renameClass("max", "Maximum").renameClass("min", "Minimum");
-    FloatArray x = random(12, 2, 3, 4, 2);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(12, 2, 3, 4, 2);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     T a = NaiveOps.rescale(in, new double[] {0.5}, new double[] {0.25});
     T b = NaiveOps.rescale(in, new double[] {-1.5}, new double[] {0.1});
@@ -313,8 +313,8 @@ class LayerSemanticsTest {
           c.set("scale", JSON.valueToTree(new double[] {0.5, 2.0, -1.0}));
           c.set("offset", JSON.valueToTree(new double[] {0.1, 0.2, 0.3}));
         });
-    FloatArray x = scale(shift(random(13, 2, 2, 3, 3), 2f), 60f); // [0, 240]
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = scale(shift(random(13, 2, 2, 3, 3), 2f), 60f); // [0, 240]
+    Map<String, FloatTensor> out = t.run(x);
     check("scalar", NaiveOps.rescale(T.of(x), new double[] {1 / 255.0}, new double[] {-0.5}), out);
     check("per_channel", NaiveOps.rescale(T.of(x), new double[] {0.5, 2.0, -1.0}, new double[] {0.1, 0.2, 0.3}), out);
   }
@@ -330,8 +330,8 @@ class LayerSemanticsTest {
         .from("in").conv2dTranspose("same_s2_op1", 2, 3, 2, "same", 1, "linear")   // 10x8
         .from("in").conv2dTranspose("valid_s3_op2", 2, 2, 3, "valid", 2, "linear") // 16x13
         .from("in").conv2dTranspose("valid_s2_op0", 2, 3, 2, "valid", 0, "linear")); // 11x9
-    FloatArray x = random(21, 2, 5, 4, 3);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(21, 2, 5, 4, 3);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     check("same_s1", NaiveOps.conv2dTranspose(in, t.w("same_s1", 0), t.w("same_s1", 1), 1, 5, 4, true), out);
     check("valid_s1", NaiveOps.conv2dTranspose(in, t.w("valid_s1", 0), t.w("valid_s1", 1), 1, 7, 6, false), out);
@@ -358,8 +358,8 @@ class LayerSemanticsTest {
         .from("in").centerCrop("center", 3, 4)
         .from("in").centerCrop("center_upsize", 8, 4))                          // smaller input: crop 5x2.5, resize
         .edit("up_bilinear", c -> c.set("size", JSON.valueToTree(new int[] {3, 2})));
-    FloatArray x = random(22, 2, 5, 6, 2);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(22, 2, 5, 6, 2);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     check("up_nearest", NaiveOps.resize(in, 10, 12, false), out);
     check("up_bilinear", NaiveOps.resize(in, 15, 12, true), out);
@@ -377,8 +377,8 @@ class LayerSemanticsTest {
         .resizing("down", 3, 2, "area", false)
         .from("in").resizing("up", 9, 8, "area", false)
         .from("in").resizing("mixed", 4, 6, "area", false));
-    FloatArray x = random(23, 2, 7, 5, 2);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(23, 2, 7, 5, 2);
+    Map<String, FloatTensor> out = t.run(x);
     for (String layer : List.of("down", "up", "mixed")) {
       long[] size = out.get(layer).shape();
       check(layer, T.of(TfReference.resizeArea(x, (int) size[1], (int) size[2])), out);
@@ -392,8 +392,8 @@ class LayerSemanticsTest {
         .from("in").prelu("prelu_shared", 1, 2)
         .from("in").thresholdedRelu("thresholded", 0.5)
         .from("in").permute("permute", 3, 1, 2));
-    FloatArray x = random(24, 2, 3, 4, 2);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(24, 2, 3, 4, 2);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     check("prelu_full", NaiveOps.prelu(in, t.w("prelu_full", 0)), out);
     check("prelu_shared", NaiveOps.prelu(in, t.w("prelu_shared", 0)), out);
@@ -413,8 +413,8 @@ class LayerSemanticsTest {
         })
         .edit("inverted", c -> c.put("invert", true))
         .keepWeights("configured");
-    FloatArray x = random(25, 2, 3, 4, 2);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(25, 2, 3, 4, 2);
+    Map<String, FloatTensor> out = t.run(x);
     T in = T.of(x);
     double[] mean = doubles(t.w("adapted", 0));
     double[] std = Arrays.stream(doubles(t.w("adapted", 1))).map(v -> Math.max(Math.sqrt(v), 1e-7)).toArray();
@@ -427,7 +427,7 @@ class LayerSemanticsTest {
     check("inverted", indexed(in, i -> iMean[i % 2] + in.v()[i] * iStd[i % 2]), out);
   }
 
-  private static double[] doubles(FloatArray a) {
+  private static double[] doubles(FloatTensor a) {
     double[] d = new double[a.data().length];
     for (int i = 0; i < d.length; i++) {
       d[i] = a.data()[i];
@@ -454,10 +454,10 @@ class LayerSemanticsTest {
       b.from("in").customLayer(cls, "id_" + cls, config("{}"));
     }
     Tiny t = new Tiny(b);
-    FloatArray x = random(14, 2, 3, 3, 2);
-    Map<String, FloatArray> out = t.run(x);
+    FloatTensor x = random(14, 2, 3, 3, 2);
+    Map<String, FloatTensor> out = t.run(x);
     for (String cls : IDENTITY_AT_INFERENCE) {
-      FloatArray got = out.get("id_" + cls);
+      FloatTensor got = out.get("id_" + cls);
       assertArrayEquals(x.shape(), got.shape(), cls);
       assertArrayEquals(x.data(), got.data(), cls + " must pass its input through unchanged");
     }
@@ -469,7 +469,7 @@ class LayerSemanticsTest {
   private static final class Tiny {
     final KerasModelFixture fixture;
     final ObjectNode config;
-    private final Map<String, List<FloatArray>> weights = new HashMap<>();
+    private final Map<String, List<FloatTensor>> weights = new HashMap<>();
 
     Tiny(FixtureBuilder builder) {
       fixture = builder.build();
@@ -492,7 +492,7 @@ class LayerSemanticsTest {
 
     /** Keeps only the fixture weights at these indices for a layer. */
     Tiny keepWeights(String layer, int... indices) {
-      List<FloatArray> kept = new ArrayList<>();
+      List<FloatTensor> kept = new ArrayList<>();
       for (int i : indices) {
         kept.add(fixtureWeights(layer).get(i));
       }
@@ -500,12 +500,12 @@ class LayerSemanticsTest {
       return this;
     }
 
-    List<FloatArray> fixtureWeights(String layer) {
+    List<FloatTensor> fixtureWeights(String layer) {
       return fixture.weights(List.of(layer)).stream().map(WeightArray::value).toList();
     }
 
     /** The i-th weight the model is loaded with. */
-    FloatArray w(String layer, int i) {
+    FloatTensor w(String layer, int i) {
       return weights.get(layer).get(i);
     }
 
@@ -519,9 +519,9 @@ class LayerSemanticsTest {
     }
 
     /** Loads the model and returns every layer's output for {@code x}, by name. */
-    Map<String, FloatArray> run(FloatArray x) {
+    Map<String, FloatTensor> run(FloatTensor x) {
       WeightSource source = (path, cls, expected) -> {
-        List<FloatArray> w = weights.getOrDefault(String.join("/", path), List.of());
+        List<FloatTensor> w = weights.getOrDefault(String.join("/", path), List.of());
         List<WeightArray> out = new ArrayList<>();
         for (int i = 0; i < w.size(); i++) {
           out.add(new WeightArray(expected.size() > i ? expected.get(i).name() : "w" + i, w.get(i)));
@@ -544,7 +544,7 @@ class LayerSemanticsTest {
   }
 
   /** Uniform values in [-2, 2). */
-  static FloatArray random(long seed, long... shape) {
+  static FloatTensor random(long seed, long... shape) {
     long n = 1;
     for (long s : shape) {
       n *= s;
@@ -554,28 +554,28 @@ class LayerSemanticsTest {
     for (int i = 0; i < data.length; i++) {
       data[i] = r.nextFloat() * 4f - 2f;
     }
-    return new FloatArray(shape, data);
+    return new FloatTensor(shape, data);
   }
 
-  private static FloatArray shift(FloatArray a, float by) {
+  private static FloatTensor shift(FloatTensor a, float by) {
     float[] d = a.data().clone();
     for (int i = 0; i < d.length; i++) {
       d[i] += by;
     }
-    return new FloatArray(a.shape(), d);
+    return new FloatTensor(a.shape(), d);
   }
 
-  private static FloatArray scale(FloatArray a, float by) {
+  private static FloatTensor scale(FloatTensor a, float by) {
     float[] d = a.data().clone();
     for (int i = 0; i < d.length; i++) {
       d[i] *= by;
     }
-    return new FloatArray(a.shape(), d);
+    return new FloatTensor(a.shape(), d);
   }
 
   /** Same shape, and every value within 1e-5 of the expected output's largest magnitude. */
-  private static void check(String layer, T expected, Map<String, FloatArray> outputs) {
-    FloatArray got = outputs.get(layer);
+  private static void check(String layer, T expected, Map<String, FloatTensor> outputs) {
+    FloatTensor got = outputs.get(layer);
     assertTrue(got != null, "no output for layer " + layer);
     assertArrayEquals(expected.shape(), got.shape(), layer + ": output shape");
     double absMax = 0;

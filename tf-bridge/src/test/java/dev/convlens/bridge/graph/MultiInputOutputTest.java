@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
@@ -41,8 +41,8 @@ class MultiInputOutputTest {
         .from("joint").dense("score", 1, "linear")
         .outputs("label", "score")
         .build();
-    FloatArray x1 = LayerSemanticsTest.random(1, 2, 4);
-    FloatArray x2 = LayerSemanticsTest.random(2, 2, 3);
+    FloatTensor x1 = LayerSemanticsTest.random(1, 2, 4);
+    FloatTensor x2 = LayerSemanticsTest.random(2, 2, 3);
     T a = NaiveOps.activation("relu", NaiveOps.dense(T.of(x1), w(f, "a", 0), w(f, "a", 1)));
     T b = NaiveOps.activation("tanh", NaiveOps.dense(T.of(x2), w(f, "b", 0), w(f, "b", 1)));
     T joint = concatRows(a, b);
@@ -54,7 +54,7 @@ class MultiInputOutputTest {
         assertEquals(List.of("image_features", "metadata"), m.inputNames(), file.toString());
         assertEquals(List.of("label", "score"), m.outputNames());
         assertEquals(List.of(-1L, 3L), java.util.Arrays.stream(m.inputShapes().get("metadata")).boxed().toList());
-        Map<String, FloatArray> out = m.predict(Map.of("metadata", x2, "image_features", x1));
+        Map<String, FloatTensor> out = m.predict(Map.of("metadata", x2, "image_features", x1));
         close(label, out.get("label"), file + " label");
         close(score, out.get("score"), file + " score");
         close(joint, m.activations(Map.of("metadata", x2, "image_features", x1), List.of("joint")).get("joint"),
@@ -86,11 +86,11 @@ class MultiInputOutputTest {
     return y;
   }
 
-  private static FloatArray w(KerasModelFixture f, String layer, int i) {
+  private static FloatTensor w(KerasModelFixture f, String layer, int i) {
     return f.weights(List.of(layer)).get(i).value();
   }
 
-  private static void close(T expected, FloatArray actual, String what) {
+  private static void close(T expected, FloatTensor actual, String what) {
     assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()), what);
     for (int i = 0; i < expected.v().length; i++) {
       assertEquals(expected.v()[i], actual.data()[i], 1e-5 * (1 + Math.abs(expected.v()[i])), what + " [" + i + "]");

@@ -1,6 +1,6 @@
 package dev.convlens.bridge.graph;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;
@@ -15,7 +15,7 @@ final class NaiveOps {
 
   /** A double tensor; {@code shape} includes the batch axis. */
   record T(long[] shape, double[] v) {
-    static T of(FloatArray a) {
+    static T of(FloatTensor a) {
       double[] d = new double[a.data().length];
       for (int i = 0; i < d.length; i++) {
         d[i] = a.data()[i];
@@ -59,7 +59,7 @@ final class NaiveOps {
   }
 
   /** Conv2D with an HWIO kernel {@code [kh, kw, C, F]}, optional bias; square strides and dilation. */
-  static T conv2d(T x, FloatArray kernel, FloatArray bias, int stride, int dilation, boolean same) {
+  static T conv2d(T x, FloatTensor kernel, FloatTensor bias, int stride, int dilation, boolean same) {
     int kh = (int) kernel.dim(0);
     int kw = (int) kernel.dim(1);
     int cin = (int) kernel.dim(2);
@@ -93,7 +93,7 @@ final class NaiveOps {
   }
 
   /** DepthwiseConv2D with kernel {@code [kh, kw, C, M]}: output channel {@code c * M + m}. */
-  static T depthwise(T x, FloatArray kernel, FloatArray bias, int stride, boolean same) {
+  static T depthwise(T x, FloatTensor kernel, FloatTensor bias, int stride, boolean same) {
     int kh = (int) kernel.dim(0);
     int kw = (int) kernel.dim(1);
     int ch = (int) kernel.dim(2);
@@ -126,7 +126,7 @@ final class NaiveOps {
   }
 
   /** Dense on the last axis: kernel {@code [in, units]}. */
-  static T dense(T x, FloatArray kernel, FloatArray bias) {
+  static T dense(T x, FloatTensor kernel, FloatTensor bias) {
     int in = (int) kernel.dim(0);
     int units = (int) kernel.dim(1);
     int rows = x.v.length / in;
@@ -244,7 +244,7 @@ final class NaiveOps {
   }
 
   /** Inference BatchNormalization on the last axis; null gamma/beta mean scale/center off. */
-  static T batchNorm(T x, FloatArray gamma, FloatArray beta, FloatArray mean, FloatArray variance, double eps) {
+  static T batchNorm(T x, FloatTensor gamma, FloatTensor beta, FloatTensor mean, FloatTensor variance, double eps) {
     int ch = (int) x.shape[x.shape.length - 1];
     double[] y = new double[x.v.length];
     for (int i = 0; i < y.length; i++) {
@@ -370,7 +370,7 @@ final class NaiveOps {
    * result of length {@code (n - 1) * s + k}, read from {@code before} (TF's 'same' offset, 0 for
    * 'valid'); positions past the full result are 0. Kernel {@code [kh, kw, F, C]}.
    */
-  static T conv2dTranspose(T x, FloatArray kernel, FloatArray bias, int stride, int outH, int outW, boolean same) {
+  static T conv2dTranspose(T x, FloatTensor kernel, FloatTensor bias, int stride, int outH, int outW, boolean same) {
     int k = (int) kernel.shape()[0];
     int f = (int) kernel.shape()[2];
     int ch = x.dim(3);
@@ -440,7 +440,7 @@ final class NaiveOps {
   }
 
   /** PReLU with {@code alpha} broadcast from its (possibly size-1) axes to the input's shape. */
-  static T prelu(T x, FloatArray alpha) {
+  static T prelu(T x, FloatTensor alpha) {
     long[] a = alpha.shape();
     double[] y = new double[x.v.length];
     for (int n = 0; n < x.dim(0); n++) {

@@ -1,6 +1,6 @@
 package dev.convlens.bridge.graph;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -15,7 +15,7 @@ import org.tensorflow.types.TFloat32;
 final class TfReference {
   private TfReference() {}
 
-  static FloatArray resizeArea(FloatArray x, int height, int width) {
+  static FloatTensor resizeArea(FloatTensor x, int height, int width) {
     try (Graph g = new Graph(); Session s = new Session(g);
          TFloat32 in = TFloat32.tensorOf(Shape.of(x.shape()), DataBuffers.of(x.data(), true, false))) {
       Ops tf = Ops.create(g);
@@ -23,7 +23,7 @@ final class TfReference {
       try (TFloat32 out = (TFloat32) s.runner().fetch(y).run().get(0)) {
         float[] data = new float[(int) out.shape().size()];
         out.asRawTensor().data().asFloats().read(data);
-        return new FloatArray(out.shape().asArray(), data);
+        return new FloatTensor(out.shape().asArray(), data);
       }
     }
   }

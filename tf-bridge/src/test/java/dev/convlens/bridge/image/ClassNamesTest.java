@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,7 +46,7 @@ class ClassNamesTest {
     for (int i = 0; i < p.length; i++) {
       p[i] = (float) probs.get(i).asDouble();
     }
-    List<List<Prediction>> decoded = names.decodePredictions(FloatArray.of(p, 1, 1000), 5);
+    List<List<Prediction>> decoded = names.decodePredictions(FloatTensor.of(p, 1, 1000), 5);
     assertEquals(1, decoded.size());
     JsonNode top5 = out.path("top5").get(0);
     for (int r = 0; r < 5; r++) {
@@ -61,7 +61,7 @@ class ClassNamesTest {
     assertThrows(UnsupportedOperationException.class, () -> decoded.get(0).add(decoded.get(0).get(0)));
 
     // a rank-1 vector is one sample
-    assertEquals(decoded.get(0), names.decodePredictions(FloatArray.of(p, 1000), 5).get(0));
+    assertEquals(decoded.get(0), names.decodePredictions(FloatTensor.of(p, 1000), 5).get(0));
   }
 
   @Test
@@ -73,28 +73,28 @@ class ClassNamesTest {
   @Test
   void orderingTiesNanAndTop() {
     ClassNames abcd = ClassNames.of("a", "b", "c", "d");
-    List<Prediction> top = abcd.decodePredictions(FloatArray.of(new float[] {0.1f, 0.5f, 0.5f, 0.2f}, 4), 3).get(0);
+    List<Prediction> top = abcd.decodePredictions(FloatTensor.of(new float[] {0.1f, 0.5f, 0.5f, 0.2f}, 4), 3).get(0);
     assertEquals(List.of(1, 2, 3), top.stream().map(Prediction::index).toList());
     assertEquals("", top.get(0).wnid());
     assertEquals("b", top.get(0).label());
 
-    List<Prediction> all = abcd.decodePredictions(FloatArray.of(new float[] {0.1f, Float.NaN, 0.3f, 0.2f}, 4), 10).get(0);
+    List<Prediction> all = abcd.decodePredictions(FloatTensor.of(new float[] {0.1f, Float.NaN, 0.3f, 0.2f}, 4), 10).get(0);
     assertEquals(List.of(1, 2, 3, 0), all.stream().map(Prediction::index).toList(), "NaN first, like numpy argsort");
 
     List<List<Prediction>> batch = abcd.decodePredictions(
-        FloatArray.of(new float[] {1, 2, 3, 4, 4, 3, 2, 1}, 2, 4), 1);
+        FloatTensor.of(new float[] {1, 2, 3, 4, 4, 3, 2, 1}, 2, 4), 1);
     assertEquals(3, batch.get(0).get(0).index());
     assertEquals(0, batch.get(1).get(0).index());
 
-    assertThrows(InvalidInputException.class, () -> abcd.decodePredictions(FloatArray.of(new float[5], 5), 1));
-    assertThrows(InvalidInputException.class, () -> abcd.decodePredictions(FloatArray.of(new float[4], 4), 0));
-    assertThrows(InvalidInputException.class, () -> abcd.decodePredictions(FloatArray.of(new float[4], 1, 1, 4), 1));
+    assertThrows(InvalidInputException.class, () -> abcd.decodePredictions(FloatTensor.of(new float[5], 5), 1));
+    assertThrows(InvalidInputException.class, () -> abcd.decodePredictions(FloatTensor.of(new float[4], 4), 0));
+    assertThrows(InvalidInputException.class, () -> abcd.decodePredictions(FloatTensor.of(new float[4], 1, 1, 4), 1));
   }
 
   @Test
   void sigmoidOutputWithTwoNames() {
     ClassNames catsDogs = ClassNames.of(List.of("cat", "dog"));
-    List<List<Prediction>> d = catsDogs.decodePredictions(FloatArray.of(new float[] {0.8195f, 0.25f}, 2, 1), 2);
+    List<List<Prediction>> d = catsDogs.decodePredictions(FloatTensor.of(new float[] {0.8195f, 0.25f}, 2, 1), 2);
     assertEquals("dog", d.get(0).get(0).label());
     assertEquals(0.8195f, d.get(0).get(0).score());
     assertEquals(1f - 0.8195f, d.get(0).get(1).score());

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import java.awt.image.BufferedImage;
 import java.awt.image.DirectColorModel;
@@ -99,7 +99,7 @@ class ImageLimitsTest {
         () -> KerasImages.loadImg(png, 0, 0, ColorMode.RGB, limits));
     assertNamed(e, png, "more than the limit of 9999 (ImageLimits.maxPixels");
 
-    FloatArray full = KerasImages.loadImg(png, 0, 0, ColorMode.RGB, limits.withMaxPixels(100 * 100));
+    FloatTensor full = KerasImages.loadImg(png, 0, 0, ColorMode.RGB, limits.withMaxPixels(100 * 100));
     assertEquals(KerasImages.loadImg(png), full, "the full overload with 0 x 0 keeps the original size");
     assertArrayEquals(new long[] {7, 9, 1},
         KerasImages.loadImg(png, 7, 9, ColorMode.GRAYSCALE, limits.withMaxPixels(100 * 100)).shape());
@@ -148,7 +148,7 @@ class ImageLimitsTest {
       float[] expected = KerasImages.fromBufferedImage(img, ColorMode.RGB).data();
       Path bomb = Files.write(tmp.resolve("text-bomb-" + img.getType() + ".png"),
           PngChunks.insertAfterIhdr(PngChunks.insertAfterIhdr(plain, ztxt), itxt));
-      FloatArray loaded = bounded(() -> KerasImages.loadImg(bomb));
+      FloatTensor loaded = bounded(() -> KerasImages.loadImg(bomb));
       assertArrayEquals(expected, loaded.data(), "pixels of " + bomb);
     }
   }

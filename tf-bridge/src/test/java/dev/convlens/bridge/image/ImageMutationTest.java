@@ -3,7 +3,7 @@ package dev.convlens.bridge.image;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,7 +48,7 @@ class ImageMutationTest {
         Path file = Files.write(tmp.resolve(fixture.getKey() + "-" + i), mutate(fixture.getValue(), random));
         long t0 = System.nanoTime();
         try {
-          FloatArray a = KerasImages.loadImg(file, 0, 0, ColorMode.RGB, LIMITS);
+          FloatTensor a = KerasImages.loadImg(file, 0, 0, ColorMode.RGB, LIMITS);
           assertTrue(a.data().length > 0);
           loaded++;
         } catch (ImageReadException e) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.io.Npy;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -91,8 +91,8 @@ class KerasImagesGoldenTest {
       case "C" -> { p = Preprocessing.RESCALE_1_255; greyLevel = 1 / 255.0; }
       default -> { p = Preprocessing.CAFFE; greyLevel = 1; }
     }
-    FloatArray golden = Npy.read(GoldenImages.golden(caseName + "_input.npy")).slice(0);
-    FloatArray ours = p.apply(KerasImages.loadImg(image, h, w));
+    FloatTensor golden = Npy.read(GoldenImages.golden(caseName + "_input.npy")).slice(0);
+    FloatTensor ours = p.apply(KerasImages.loadImg(image, h, w));
     assertArrayEquals(golden.shape(), ours.shape(), caseName);
     double sum = 0;
     double max = 0;
@@ -115,7 +115,7 @@ class KerasImagesGoldenTest {
   }
 
   /** sha256 of the HWC uint8 bytes, as the oracle hashed {@code np.asarray(img.convert("RGB"))}. */
-  static String rgbSha256(FloatArray hwc) throws Exception {
+  static String rgbSha256(FloatTensor hwc) throws Exception {
     byte[] bytes = new byte[hwc.data().length];
     for (int i = 0; i < bytes.length; i++) {
       bytes[i] = (byte) (int) hwc.data()[i];

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convlens.bridge.InvalidInputException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -54,11 +54,11 @@ class KerasImagesTest {
     img.setRGB(0, 0, 4, 1, new int[] {RED, GREEN_HALF, BLUE_CLEAR, WHITE}, 0, 4);
     Path png = write(img, "png", "rgba.png");
 
-    FloatArray rgb = KerasImages.loadImg(png);
+    FloatTensor rgb = KerasImages.loadImg(png);
     assertArrayEquals(new long[] {1, 4, 3}, rgb.shape());
     assertArrayEquals(new float[] {255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255}, rgb.data());
     assertArrayEquals(new float[] {76, 150, 29, 255}, KerasImages.loadImg(png, ColorMode.GRAYSCALE).data());
-    FloatArray rgba = KerasImages.loadImg(png, ColorMode.RGBA);
+    FloatTensor rgba = KerasImages.loadImg(png, ColorMode.RGBA);
     assertArrayEquals(new long[] {1, 4, 4}, rgba.shape());
     assertArrayEquals(new float[] {255, 0, 0, 255, 0, 255, 0, 128, 0, 0, 255, 0, 255, 255, 255, 255}, rgba.data());
   }
@@ -84,9 +84,9 @@ class KerasImagesTest {
       }
       Path file = write(img, format, "palette." + format);
 
-      FloatArray rgb = KerasImages.loadImg(file);
-      FloatArray gray = KerasImages.loadImg(file, ColorMode.GRAYSCALE);
-      FloatArray rgba = KerasImages.loadImg(file, ColorMode.RGBA);
+      FloatTensor rgb = KerasImages.loadImg(file);
+      FloatTensor gray = KerasImages.loadImg(file, ColorMode.GRAYSCALE);
+      FloatTensor rgba = KerasImages.loadImg(file, ColorMode.RGBA);
       for (int y = 0; y < 8; y++) {
         assertArrayEquals(new float[] {255, 0, 0, 0, 255, 0, 0, 0, 255, 200, 100, 50}, rgb.slice(y).data(), format);
         assertArrayEquals(luma, gray.slice(y).data(), format);
@@ -142,7 +142,7 @@ class KerasImagesTest {
         img.setRGB(x, y, (10 * x + 100 * y) << 16); // red channel encodes the position
       }
     }
-    FloatArray out = KerasImages.fromBufferedImage(img, 4, 2, ColorMode.RGB);
+    FloatTensor out = KerasImages.fromBufferedImage(img, 4, 2, ColorMode.RGB);
     assertArrayEquals(new long[] {4, 2, 3}, out.shape());
     int[] rows = KerasImages.nearestIndices(2, 4);
     int[] cols = KerasImages.nearestIndices(3, 2);

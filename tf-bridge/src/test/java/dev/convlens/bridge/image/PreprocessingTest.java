@@ -7,19 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convlens.bridge.InvalidInputException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import org.junit.jupiter.api.Test;
 
 /** Keras imagenet_utils._preprocess_numpy_input on float32 arrays; the golden pipeline test covers tf, caffe and x/255 bit-exactly. */
 class PreprocessingTest {
   // two NHWC pixels: (10, 20, 30) and (255, 0, 128)
-  private static final FloatArray X = new FloatArray(new long[] {2, 1, 1, 3}, new float[] {10, 20, 30, 255, 0, 128});
+  private static final FloatTensor X = new FloatTensor(new long[] {2, 1, 1, 3}, new float[] {10, 20, 30, 255, 0, 128});
 
   @Test
   void tfScalesToMinusOneOne() {
-    FloatArray y = Preprocessing.TF.apply(X);
+    FloatTensor y = Preprocessing.TF.apply(X);
     assertArrayEquals(X.shape(), y.shape());
-    assertEquals(-1f, Preprocessing.TF.apply(FloatArray.of(new float[] {0}, 1)).data()[0]);
+    assertEquals(-1f, Preprocessing.TF.apply(FloatTensor.of(new float[] {0}, 1)).data()[0]);
     assertEquals(1f, y.data()[3]);
     assertEquals(0.003921628f, y.data()[5], 0f); // 128/127.5 - 1 in float32
     assertEquals(128 / 127.5 - 1, y.data()[5], 1e-7);
@@ -48,10 +48,10 @@ class PreprocessingTest {
   @Test
   void rescaleAndNoneAndCopies() {
     float[] input = X.data().clone();
-    FloatArray r = Preprocessing.RESCALE_1_255.apply(X);
+    FloatTensor r = Preprocessing.RESCALE_1_255.apply(X);
     assertEquals(1f, r.data()[3]);
     assertEquals(10f / 255f, r.data()[0], 0f);
-    FloatArray n = Preprocessing.NONE.apply(X);
+    FloatTensor n = Preprocessing.NONE.apply(X);
     assertEquals(X, n);
     assertNotSame(X.data(), n.data());
     assertArrayEquals(input, X.data(), "input untouched");
@@ -59,12 +59,12 @@ class PreprocessingTest {
 
   @Test
   void channelChecksAndModeNames() {
-    FloatArray gray = new FloatArray(new long[] {2, 2, 1}, new float[4]);
+    FloatTensor gray = new FloatTensor(new long[] {2, 2, 1}, new float[4]);
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> Preprocessing.CAFFE.apply(gray));
     assertTrue(e.getMessage().contains("3 channels") && e.getMessage().contains("[2, 2, 1]"), e.getMessage());
     assertThrows(InvalidInputException.class, () -> Preprocessing.TORCH.apply(gray));
     assertEquals(4, Preprocessing.TF.apply(gray).size(), "tf works on any channel count");
-    assertThrows(InvalidInputException.class, () -> Preprocessing.TF.apply(new FloatArray(new long[0], new float[] {1})));
+    assertThrows(InvalidInputException.class, () -> Preprocessing.TF.apply(new FloatTensor(new long[0], new float[] {1})));
 
     assertEquals(Preprocessing.CAFFE, Preprocessing.parse("caffe"));
     assertEquals(Preprocessing.TF, Preprocessing.parse("TF"));

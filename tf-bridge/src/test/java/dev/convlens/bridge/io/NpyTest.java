@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,10 +34,10 @@ class NpyTest {
     float[] values = {0f, -0f, 1.5f, -2.25f, Float.MIN_VALUE, Float.MAX_VALUE, Float.NaN,
         Float.POSITIVE_INFINITY, 1e-30f, 3.1415927f, 255f, -1f};
     for (long[] shape : new long[][] {{12}, {3, 4}, {1, 2, 2, 3}, {2, 3, 2, 1, 1}}) {
-      FloatArray a = new FloatArray(shape, values.clone());
+      FloatTensor a = new FloatTensor(shape, values.clone());
       Path f = tmp.resolve("a" + shape.length + ".npy");
       Npy.write(f, a);
-      FloatArray b = Npy.read(f);
+      FloatTensor b = Npy.read(f);
       assertArrayEquals(shape, b.shape());
       for (int i = 0; i < values.length; i++) {
         assertEquals(Float.floatToRawIntBits(values[i]), Float.floatToRawIntBits(b.data()[i]), "value " + i);
@@ -49,13 +49,13 @@ class NpyTest {
   @Test
   void roundTripScalarAndEmptyAndOverwrite() throws IOException {
     Path f = tmp.resolve("s.npy");
-    Npy.write(f, new FloatArray(new long[0], new float[] {42f}));
-    assertEquals(new FloatArray(new long[0], new float[] {42f}), Npy.read(f));
+    Npy.write(f, new FloatTensor(new long[0], new float[] {42f}));
+    assertEquals(new FloatTensor(new long[0], new float[] {42f}), Npy.read(f));
     String header = new String(Files.readAllBytes(f), 10, 60, StandardCharsets.US_ASCII);
     assertTrue(header.contains("'shape': ()"), header);
 
-    Npy.write(f, new FloatArray(new long[] {0, 3}, new float[0])); // replaces the old file
-    assertEquals(new FloatArray(new long[] {0, 3}, new float[0]), Npy.read(f));
+    Npy.write(f, new FloatTensor(new long[] {0, 3}, new float[0])); // replaces the old file
+    assertEquals(new FloatTensor(new long[] {0, 3}, new float[0]), Npy.read(f));
     try (var files = Files.list(tmp)) {
       assertEquals(1, files.count(), "no temporary file left behind");
     }
@@ -69,7 +69,7 @@ class NpyTest {
     String expected = new ObjectMapper().readTree(golden.resolve("C_cnd_small__cat1700.json").toFile())
         .path("input").path("tensor").path("sha256").asText();
 
-    FloatArray a = Npy.read(src);
+    FloatTensor a = Npy.read(src);
     assertArrayEquals(new long[] {1, 50, 50, 3}, a.shape());
     // 157/255 in float32, printed by numpy.load for pixel (0,0) red
     assertEquals(0.615686297416687f, a.data()[0]);
@@ -89,9 +89,9 @@ class NpyTest {
     // values printed by numpy.load (repr of float)
     assertEquals(0.27812651949435974, d.data()[0]);
     assertEquals(0.5181752431585356, d.data()[d.data().length - 1]);
-    FloatArray f32 = Npy.read(f);
+    FloatTensor f32 = Npy.read(f);
     assertEquals((float) 0.27812651949435974, f32.data()[0]);
-    assertEquals(d.toFloatArray(), f32);
+    assertEquals(d.toFloatTensor(), f32);
   }
 
   @Test
@@ -101,7 +101,7 @@ class NpyTest {
 
     Path u1 = rawNpy("u1.npy", "|u1", "(2, 2)", 1, ByteOrder.LITTLE_ENDIAN,
         b -> b.put((byte) 0).put((byte) 128).put((byte) 255).put((byte) 7));
-    FloatArray u = Npy.read(u1);
+    FloatTensor u = Npy.read(u1);
     assertArrayEquals(new long[] {2, 2}, u.shape());
     assertArrayEquals(new float[] {0f, 128f, 255f, 7f}, u.data());
 
@@ -125,7 +125,7 @@ class NpyTest {
   @Test
   void corruptFilesFailNamingTheFile() throws IOException {
     Path good = tmp.resolve("good.npy");
-    Npy.write(good, new FloatArray(new long[] {4, 4}, new float[16]));
+    Npy.write(good, new FloatTensor(new long[] {4, 4}, new float[16]));
     byte[] bytes = Files.readAllBytes(good);
 
     Path truncated = tmp.resolve("truncated.npy");

@@ -3,7 +3,7 @@ package dev.convlens.bridge.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.fixtures.TmpfsMount;
 import dev.convlens.bridge.io.OutputWriteException.Reason;
 import java.io.IOException;
@@ -34,7 +34,7 @@ class OutputFaultsOnMountsTest {
       assertEquals(List.of("conv2d_8.npy"), disk.leftovers(), "no temporary left");
 
       OutputWriteException npy = assertThrows(OutputWriteException.class,
-          () -> Npy.write(target, new FloatArray(new long[] {512, 512}, new float[512 * 512])));
+          () -> Npy.write(target, new FloatTensor(new long[] {512, 512}, new float[512 * 512])));
       assertEquals(Reason.DISK_FULL, npy.reason());
       assertEquals(List.of("conv2d_8.npy"), disk.leftovers());
     }

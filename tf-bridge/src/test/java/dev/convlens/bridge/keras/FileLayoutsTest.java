@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.LoadOptions;
@@ -79,7 +79,7 @@ class FileLayoutsTest {
           }),
       new Layout("full HDF5 of other weights, replaced by withWeights", false, ConfigDialect.KERAS_2,
           (f, d) -> {
-            KerasModelFixture zeros = withWeights(f, w -> new FloatArray(w.shape(), new float[w.data().length]));
+            KerasModelFixture zeros = withWeights(f, w -> new FloatTensor(w.shape(), new float[w.data().length]));
             Path model = KerasFixtureFiles.writeKeras2FullH5(zeros, d.resolve("zeros.h5"));
             Path weights = KerasFixtureFiles.writeWeightsOnlyH5(f, d.resolve("real.h5"), false);
             return KerasModel.load(model, LoadOptions.defaults().withWeights(weights));
@@ -130,10 +130,10 @@ class FileLayoutsTest {
   @ParameterizedTest(name = "{1} in {0}")
   @MethodSource("fixtures")
   void everyLayoutLoadsToTheSameActivations(ConfigDialect dialect, String fixtureName, KerasModelFixture fixture) {
-    FloatArray input;
-    Map<String, FloatArray> expected;
+    FloatTensor input;
+    Map<String, FloatTensor> expected;
     List<String> expectedPaths;
-    FloatArray expectedOutput;
+    FloatTensor expectedOutput;
     try (KerasModel reference = KerasModel.fromConfig(fixture.modelConfig().toString(), fixture.weightSource(),
         LoadOptions.defaults())) {
       input = input(reference.inputShape(), 2, 1234);
@@ -154,10 +154,10 @@ class FileLayoutsTest {
         java.nio.file.Files.createDirectories(layoutDir);
         try (KerasModel m = layout.loader().load(fixture, layoutDir)) {
           assertEquals(expectedPaths, paths(m), layout.name() + ": layer paths");
-          Map<String, FloatArray> got = m.activations(input, expectedPaths);
+          Map<String, FloatTensor> got = m.activations(input, expectedPaths);
           for (String p : expectedPaths) {
-            FloatArray e = expected.get(p);
-            FloatArray g = got.get(p);
+            FloatTensor e = expected.get(p);
+            FloatTensor g = got.get(p);
             assertArrayEquals(e.shape(), g.shape(), layout.name() + ": shape of " + p);
             assertArrayEquals(e.data(), g.data(), layout.name() + ": activation of " + p);
           }
@@ -269,7 +269,7 @@ class FileLayoutsTest {
   }
 
   /** A batch of deterministic pixel-like values in [0, 255) for a model input shape {@code [-1, ...]}. */
-  private static FloatArray input(long[] modelInputShape, int batch, long seed) {
+  private static FloatTensor input(long[] modelInputShape, int batch, long seed) {
     long[] shape = modelInputShape.clone();
     shape[0] = batch;
     long n = 1;
@@ -281,11 +281,11 @@ class FileLayoutsTest {
     for (int i = 0; i < data.length; i++) {
       data[i] = r.nextFloat() * 255f;
     }
-    return new FloatArray(shape, data);
+    return new FloatTensor(shape, data);
   }
 
   /** The same model with every weight array replaced. */
-  private static KerasModelFixture withWeights(KerasModelFixture f, Function<FloatArray, FloatArray> replace) {
+  private static KerasModelFixture withWeights(KerasModelFixture f, Function<FloatTensor, FloatTensor> replace) {
     Map<List<String>, List<WeightArray>> weights = new LinkedHashMap<>();
     f.allWeights().forEach((path, list) -> weights.put(path,
         list.stream().map(w -> new WeightArray(w.name(), replace.apply(w.value()))).toList()));

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.ModelFormatException;
@@ -38,7 +38,7 @@ class ForeignFilesTest {
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) r.nextDouble() * 255;
     }
-    FloatArray input = new FloatArray(new long[] {1, 80, 80, 3}, x);
+    FloatTensor input = new FloatTensor(new long[] {1, 80, 80, 3}, x);
     try (KerasModel reference = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults());
          KerasModel m = KerasModel.load(windows)) {
       assertArrayEquals(reference.predict(input).data(), m.predict(input).data());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadLimits;
 import dev.convlens.bridge.LoadOptions;
@@ -124,7 +124,7 @@ class HostileKerasZipTest {
   void storedWeightsAreReadInPlace() throws IOException {
     Path deflated = HostileFiles.zip(dir.resolve("deflated.keras"), good, false);
     Path stored = HostileFiles.zip(dir.resolve("stored.keras"), good, true);
-    FloatArray x = new FloatArray(new long[] {1, 2, 2, 1}, new float[] {1, -2, 3, 0.5f});
+    FloatTensor x = new FloatTensor(new long[] {1, 2, 2, 1}, new float[] {1, -2, 3, 0.5f});
     long before = tempWeightFiles();
     try (KerasModel a = KerasModel.load(deflated); KerasModel b = KerasModel.load(stored)) {
       assertArrayEquals(a.predict(x).data(), b.predict(x).data());

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadLimits;
 import dev.convlens.bridge.LoadOptions;
@@ -42,7 +42,7 @@ class HostileModelFilesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final KerasModelFixture FIXTURE = FixtureBuilder.sequential("m").input("in", 2, 2, 1)
       .flatten("f").dense("d", 3, "linear").build();
-  private static final FloatArray X = new FloatArray(new long[] {1, 2, 2, 1}, new float[] {1, -2, 3, 0.5f});
+  private static final FloatTensor X = new FloatTensor(new long[] {1, 2, 2, 1}, new float[] {1, -2, 3, 0.5f});
 
   /**
    * The fixture's weights-only file with the kernel stored as h5py writes compressed data (chunks

@@ -1,6 +1,6 @@
 package dev.convlens.visualize.activations;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
@@ -29,7 +29,7 @@ public final class Activations {
    * {@code input}, a batch {@code [N, H, W, C]} or one image {@code [H, W, C]}, from a single run
    * of the model. Layer names are checked before the run.
    */
-  public static LayerActivations fetch(KerasModel model, FloatArray input, Collection<String> layers) {
+  public static LayerActivations fetch(KerasModel model, FloatTensor input, Collection<String> layers) {
     if (layers == null || layers.isEmpty()) {
       throw new InvalidInputException("no layers chosen; model '" + model.name() + "' has: " + paths(model.layers()));
     }
@@ -38,7 +38,7 @@ public final class Activations {
     for (String l : unique) {
       infos.add(model.layer(l)); // throws InvalidInputException naming the model's layers
     }
-    Map<String, FloatArray> values = model.activations(input, unique);
+    Map<String, FloatTensor> values = model.activations(input, unique);
     List<LayerOutput> outputs = new ArrayList<>();
     for (int i = 0; i < unique.size(); i++) {
       LayerInfo info = infos.get(i);
@@ -47,8 +47,8 @@ public final class Activations {
     return new LayerActivations(outputs);
   }
 
-  /** As {@link #fetch(KerasModel, FloatArray, Collection)} for {@link #convAndPoolLayers(KerasModel)}. */
-  public static LayerActivations fetch(KerasModel model, FloatArray input) {
+  /** As {@link #fetch(KerasModel, FloatTensor, Collection)} for {@link #convAndPoolLayers(KerasModel)}. */
+  public static LayerActivations fetch(KerasModel model, FloatTensor input) {
     return fetch(model, input, convAndPoolLayers(model));
   }
 

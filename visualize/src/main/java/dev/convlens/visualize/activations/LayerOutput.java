@@ -1,6 +1,6 @@
 package dev.convlens.visualize.activations;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import java.util.Arrays;
 
@@ -9,7 +9,7 @@ import java.util.Arrays;
  * its Keras class and the float values, batch axis first and channels last ({@code [N, H, W, C]} for
  * convolution and pooling layers). Rank-2 outputs ({@code [N, C]}) count as 1x1 maps of C channels.
  */
-public record LayerOutput(String layer, String className, FloatArray value) {
+public record LayerOutput(String layer, String className, FloatTensor value) {
   public LayerOutput {
     if (value == null) {
       throw new InvalidInputException("layer '" + layer + "': no output value");
@@ -70,11 +70,11 @@ public record LayerOutput(String layer, String className, FloatArray value) {
     if (batchSize() == 1) {
       return this;
     }
-    FloatArray one = value.slice(image);
+    FloatTensor one = value.slice(image);
     long[] shape = new long[value.rank()];
     shape[0] = 1;
     System.arraycopy(one.shape(), 0, shape, 1, one.rank());
-    return new LayerOutput(layer, className, new FloatArray(shape, one.data()));
+    return new LayerOutput(layer, className, new FloatTensor(shape, one.data()));
   }
 
   /** Statistics over every value of the batch (see {@link LayerStats}). */

@@ -8,7 +8,7 @@
  *
  * <p>Public: Activations, LayerActivations, LayerOutput, LayerStats, ActivationGrids,
  * ActivationGrid, GridOptions, ActivationProgress. Depends on tf-bridge's public API
- * ({@code KerasModel}, {@code FloatArray}, {@code LayerInfo}/{@code LayerTrait}; it adds no ops),
+ * ({@code KerasModel}, {@code FloatTensor}, {@code LayerInfo}/{@code LayerTrait}; it adds no ops),
  * Apache Commons Math (mean and standard deviation) and {@code visualize.render}.
  */
 package dev.convlens.visualize.activations;

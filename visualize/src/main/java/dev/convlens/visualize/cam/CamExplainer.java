@@ -1,6 +1,6 @@
 package dev.convlens.visualize.cam;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.spi.ModelGraph;
@@ -80,7 +80,7 @@ public final class CamExplainer {
   }
 
   /** The map of each image's top-1 class; {@code images} is a batch {@code [N,H,W,C]} or one image {@code [H,W,C]}. */
-  public List<Heatmap> explain(FloatArray images) {
+  public List<Heatmap> explain(FloatTensor images) {
     return explain(images, null);
   }
 
@@ -88,8 +88,8 @@ public final class CamExplainer {
    * The map of {@code classes[i]} for image {@code i}; a negative entry (or a null array) means
    * that image's top-1 class.
    */
-  public List<Heatmap> explain(FloatArray images, int[] classes) {
-    FloatArray batch = batchOf(images);
+  public List<Heatmap> explain(FloatTensor images, int[] classes) {
+    FloatTensor batch = batchOf(images);
     int n = (int) batch.dim(0);
     if (classes != null && classes.length != n) {
       throw new InvalidInputException(classes.length + " classes given for " + n + " images; give one per image");
@@ -104,8 +104,8 @@ public final class CamExplainer {
   }
 
   /** Several classes of one image ({@code [H,W,C]} or a batch of one), in one run. */
-  public List<Heatmap> explainClasses(FloatArray image, int... classes) {
-    FloatArray batch = batchOf(image);
+  public List<Heatmap> explainClasses(FloatTensor image, int... classes) {
+    FloatTensor batch = batchOf(image);
     if (batch.dim(0) != 1) {
       throw new InvalidInputException("explainClasses takes one image, got a batch of " + batch.dim(0));
     }
@@ -127,13 +127,13 @@ public final class CamExplainer {
     return c;
   }
 
-  private FloatArray batchOf(FloatArray images) {
+  private FloatTensor batchOf(FloatTensor images) {
     if (images == null) {
       throw new InvalidInputException("images are null");
     }
     long[] expected = model.inputShape();
-    FloatArray batch = images.rank() == expected.length - 1
-        ? new FloatArray(prepend(1, images.shape()), images.data()) : images;
+    FloatTensor batch = images.rank() == expected.length - 1
+        ? new FloatTensor(prepend(1, images.shape()), images.data()) : images;
     boolean ok = batch.rank() == expected.length && batch.dim(0) > 0;
     for (int i = 1; ok && i < expected.length; i++) {
       ok = expected[i] < 0 || expected[i] == batch.dim(i);
@@ -145,11 +145,11 @@ public final class CamExplainer {
     return batch;
   }
 
-  private List<Heatmap> compute(FloatArray images, int[] rowImage, int[] rowClass) {
+  private List<Heatmap> compute(FloatTensor images, int[] rowImage, int[] rowClass) {
     return ops != null ? gradientMaps(images, rowImage, rowClass) : scoreMaps(images, rowImage, rowClass);
   }
 
-  private List<Heatmap> gradientMaps(FloatArray images, int[] rowImage, int[] rowClass) {
+  private List<Heatmap> gradientMaps(FloatTensor images, int[] rowImage, int[] rowClass) {
     int rows = rowImage.length;
     float[] select = new float[rows * classes];
     for (int r = 0; r < rows; r++) {
@@ -157,12 +157,12 @@ public final class CamExplainer {
         select[r * classes + rowClass[r]] = 1;
       }
     }
-    FloatArray input = gather(images, rowImage);
-    List<FloatArray> out = model.graph().newRun().feedInput(input).feed(ops.select(), FloatArray.of(select, rows, classes))
+    FloatTensor input = gather(images, rowImage);
+    List<FloatTensor> out = model.graph().newRun().feedInput(input).feed(ops.select(), FloatTensor.of(select, rows, classes))
         .fetch(ops.activations()).fetch(ops.gradients()).fetch(ops.probabilities()).run();
-    FloatArray a = out.get(0);
-    FloatArray g = out.get(1);
-    FloatArray probs = out.get(2);
+    FloatTensor a = out.get(0);
+    FloatTensor g = out.get(1);
+    FloatTensor probs = out.get(2);
     List<Heatmap> maps = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
       LayerMaps m = layerMaps(a, g.data(), r, () -> {
@@ -173,12 +173,12 @@ public final class CamExplainer {
     return List.copyOf(maps);
   }
 
-  private List<Heatmap> scoreMaps(FloatArray images, int[] rowImage, int[] rowClass) {
+  private List<Heatmap> scoreMaps(FloatTensor images, int[] rowImage, int[] rowClass) {
     ModelGraph g = model.graph();
     Operand<TFloat32> target = g.layer(layer).output();
-    List<FloatArray> out = g.newRun().feedInput(images).fetch(target).fetch(g.output(output)).run();
-    FloatArray a = out.get(0);
-    FloatArray probs = reshape2d(out.get(1));
+    List<FloatTensor> out = g.newRun().feedInput(images).fetch(target).fetch(g.output(output)).run();
+    FloatTensor a = out.get(0);
+    FloatTensor probs = reshape2d(out.get(1));
     ScoreCamMasks masks = new ScoreCamMasks(model, output, images, a, options.scoreCamBatchSize(), options.listener(),
         distinctCount(rowImage));
     List<Heatmap> maps = new ArrayList<>(rowImage.length);
@@ -191,7 +191,7 @@ public final class CamExplainer {
     return List.copyOf(maps);
   }
 
-  private Heatmap heatmap(LayerMaps m, FloatArray probs, int row, int requestedClass) {
+  private Heatmap heatmap(LayerMaps m, FloatTensor probs, int row, int requestedClass) {
     int c = requestedClass >= 0 ? requestedClass : argmax(probs, row);
     double[] w = algorithm.weights(m);
     float[] raw = algorithm.map(m, w);
@@ -205,22 +205,22 @@ public final class CamExplainer {
       weights[k] = (float) w[k];
     }
     float[] p = Arrays.copyOfRange(probs.data(), row * classes, (row + 1) * classes);
-    return new Heatmap(c, p[c], FloatArray.of(p, classes), FloatArray.of(raw, m.height, m.width),
-        FloatArray.of(normalized, m.height, m.width), FloatArray.of(weights, weights.length), degenerate);
+    return new Heatmap(c, p[c], FloatTensor.of(p, classes), FloatTensor.of(raw, m.height, m.width),
+        FloatTensor.of(normalized, m.height, m.width), FloatTensor.of(weights, weights.length), degenerate);
   }
 
-  private static LayerMaps layerMaps(FloatArray a, float[] g, int row, Supplier<double[]> masked) {
+  private static LayerMaps layerMaps(FloatTensor a, float[] g, int row, Supplier<double[]> masked) {
     int h = (int) a.dim(1);
     int w = (int) a.dim(2);
     int k = (int) a.dim(3);
     return new LayerMaps(h, w, k, a.data(), g, row * h * w * k, masked);
   }
 
-  private FloatArray reshape2d(FloatArray output) {
-    return new FloatArray(new long[] {output.size() / classes, classes}, output.data());
+  private FloatTensor reshape2d(FloatTensor output) {
+    return new FloatTensor(new long[] {output.size() / classes, classes}, output.data());
   }
 
-  private int argmax(FloatArray probs, int row) {
+  private int argmax(FloatTensor probs, int row) {
     int best = 0;
     float[] d = probs.data();
     for (int c = 1; c < classes; c++) {
@@ -236,7 +236,7 @@ public final class CamExplainer {
   }
 
   /** The rows of the run: image {@code rowImage[r]} for row r (the batch itself when they are 0..N-1). */
-  private static FloatArray gather(FloatArray images, int[] rowImage) {
+  private static FloatTensor gather(FloatTensor images, int[] rowImage) {
     boolean identity = rowImage.length == images.dim(0);
     for (int r = 0; identity && r < rowImage.length; r++) {
       identity = rowImage[r] == r;
@@ -251,7 +251,7 @@ public final class CamExplainer {
     }
     long[] shape = images.shape().clone();
     shape[0] = rowImage.length;
-    return new FloatArray(shape, out);
+    return new FloatTensor(shape, out);
   }
 
   private static long[] prepend(long first, long[] rest) {

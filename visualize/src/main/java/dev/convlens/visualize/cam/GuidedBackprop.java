@@ -1,6 +1,6 @@
 package dev.convlens.visualize.cam;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
@@ -75,7 +75,7 @@ public final class GuidedBackprop {
    * Guided gradients {@code [N, H, W, C]} of each image's class logit with respect to the input;
    * {@code classes[i] < 0} (or a null array) means image i's top-1 class.
    */
-  public FloatArray gradients(FloatArray images, int[] classes) {
+  public FloatTensor gradients(FloatTensor images, int[] classes) {
     long n = images.rank() == model.inputShape().length - 1 ? 1 : images.dim(0);
     if (classes != null && classes.length != n) {
       throw new InvalidInputException(classes.length + " classes given for " + n + " images; give one per image");
@@ -90,13 +90,13 @@ public final class GuidedBackprop {
         select[i * this.classes + classes[i]] = 1;
       }
     }
-    return model.graph().newRun().feedInput(images).feed(scoring.select(), FloatArray.of(select, n, this.classes))
+    return model.graph().newRun().feedInput(images).feed(scoring.select(), FloatTensor.of(select, n, this.classes))
         .fetch(inputGradient).run().get(0);
   }
 
   /** Guided Grad-CAM of one image: its guided gradients {@code [H, W, C]} times the map upsampled to H x W. */
-  public static FloatArray guidedGradCam(FloatArray guidedGradients, Heatmap heatmap) {
-    FloatArray g = guidedGradients.rank() == 4 ? guidedGradients.slice(0) : guidedGradients;
+  public static FloatTensor guidedGradCam(FloatTensor guidedGradients, Heatmap heatmap) {
+    FloatTensor g = guidedGradients.rank() == 4 ? guidedGradients.slice(0) : guidedGradients;
     int h = (int) g.dim(0);
     int w = (int) g.dim(1);
     int c = (int) g.dim(2);
@@ -105,15 +105,15 @@ public final class GuidedBackprop {
     for (int i = 0; i < out.length; i++) {
       out[i] = g.data()[i] * cam[i / c];
     }
-    return FloatArray.of(out, h, w, c);
+    return FloatTensor.of(out, h, w, c);
   }
 
   /**
    * Gradients as a picture, as pytorch-grad-cam's {@code deprocess_image}: standardise, scale by
    * 0.1, centre on 0.5, clip to [0, 1], times 255; a constant input gives flat grey.
    */
-  public static BufferedImage image(FloatArray gradients) {
-    FloatArray g = gradients.rank() == 4 ? gradients.slice(0) : gradients;
+  public static BufferedImage image(FloatTensor gradients) {
+    FloatTensor g = gradients.rank() == 4 ? gradients.slice(0) : gradients;
     float[] d = g.data();
     double mean = 0;
     for (float v : d) {
@@ -130,7 +130,7 @@ public final class GuidedBackprop {
       double x = (d[i] - mean) / (std + 1e-5) * 0.1 + 0.5;
       out[i] = (float) (Math.min(Math.max(x, 0), 1) * 255);
     }
-    return dev.convlens.visualize.render.Images.rgb(new FloatArray(g.shape(), out));
+    return dev.convlens.visualize.render.Images.rgb(new FloatTensor(g.shape(), out));
   }
 
   /** Under the model's write lock: checks the model is one path, then chains the guided backward pass. */

@@ -1,6 +1,6 @@
 package dev.convlens.visualize.cam;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 
 /**
@@ -14,8 +14,8 @@ import dev.convlens.bridge.InvalidInputException;
  * @param weights the per-channel weights {@code [K]} (Grad-CAM's pooled gradients)
  * @param degenerate true when no position is positive, so nothing points at the class
  */
-public record Heatmap(int classIndex, float probability, FloatArray predictions, FloatArray raw,
-    FloatArray normalized, FloatArray weights, boolean degenerate) {
+public record Heatmap(int classIndex, float probability, FloatTensor predictions, FloatTensor raw,
+    FloatTensor normalized, FloatTensor weights, boolean degenerate) {
 
   public int height() {
     return (int) normalized.dim(0);
@@ -26,11 +26,11 @@ public record Heatmap(int classIndex, float probability, FloatArray predictions,
   }
 
   /** The normalised map resized bilinearly (half-pixel centers, as cv2.resize) to {@code [height, width]}. */
-  public FloatArray upsampled(int height, int width) {
+  public FloatTensor upsampled(int height, int width) {
     if (height < 1 || width < 1) {
       throw new InvalidInputException("heatmap size must be positive, got " + height + "x" + width);
     }
-    return FloatArray.of(Resize.bilinear(normalized.data(), height(), width(), height, width), height, width);
+    return FloatTensor.of(Resize.bilinear(normalized.data(), height(), width(), height, width), height, width);
   }
 
   /** ReLU then divide by the maximum; an all-zero or negative map stays zero (never NaN). */

@@ -1,6 +1,6 @@
 package dev.convlens.visualize.cam;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.visualize.render.Colormap;
 import dev.convlens.visualize.render.Images;
@@ -24,7 +24,7 @@ public final class Overlay {
    * and truncated to 8 bits (as {@code np.clip(...).astype('uint8')}); the book's {@code cv2.imwrite}
    * saturates the same way but rounds, so pixels may differ from it by one level.
    */
-  public static BufferedImage superimpose(FloatArray image, Heatmap heatmap, Colormap map, double alpha) {
+  public static BufferedImage superimpose(FloatTensor image, Heatmap heatmap, Colormap map, double alpha) {
     if (image == null || image.rank() != 3 || (image.dim(2) != 3 && image.dim(2) != 1)) {
       throw new InvalidInputException("overlay needs an [H, W, 3] or [H, W, 1] image, got "
           + (image == null ? "null" : Arrays.toString(image.shape())));
@@ -44,7 +44,7 @@ public final class Overlay {
         out[p * 3 + ch] = (float) (colors[p * 3 + ch] * alpha + v);
       }
     }
-    return Images.rgb(FloatArray.of(out, h, w, 3));
+    return Images.rgb(FloatTensor.of(out, h, w, 3));
   }
 
   /** The heatmap alone, colored, at its own resolution resized to {@code height x width}. */
@@ -53,7 +53,7 @@ public final class Overlay {
   }
 
   /** {@code [H, W]} values in [0, 1] to {@code [H, W, 3]} colors 0..255 through {@code map} at index {@code uint8(255 v)}. */
-  static FloatArray colored(FloatArray values, Colormap map) {
+  static FloatTensor colored(FloatTensor values, Colormap map) {
     float[] v = values.data();
     float[] rgb = new float[v.length * 3];
     for (int i = 0; i < v.length; i++) {
@@ -63,6 +63,6 @@ public final class Overlay {
       rgb[i * 3 + 1] = (color >> 8) & 0xff;
       rgb[i * 3 + 2] = color & 0xff;
     }
-    return FloatArray.of(rgb, values.dim(0), values.dim(1), 3);
+    return FloatTensor.of(rgb, values.dim(0), values.dim(1), 3);
   }
 }

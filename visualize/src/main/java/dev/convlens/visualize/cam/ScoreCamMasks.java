@@ -1,6 +1,6 @@
 package dev.convlens.visualize.cam;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,8 +14,8 @@ import java.util.Map;
  */
 final class ScoreCamMasks {
   private final KerasModel model;
-  private final FloatArray images;
-  private final FloatArray activations;
+  private final FloatTensor images;
+  private final FloatTensor activations;
   private final int batchSize;
   private final CamListener listener;
   /** The model output whose class probabilities are scored. */
@@ -25,7 +25,7 @@ final class ScoreCamMasks {
   private float[] baseline;
   private long done;
 
-  ScoreCamMasks(KerasModel model, String output, FloatArray images, FloatArray activations, int batchSize,
+  ScoreCamMasks(KerasModel model, String output, FloatTensor images, FloatTensor activations, int batchSize,
       CamListener listener, int distinctImages) {
     this.model = model;
     this.output = output;
@@ -51,7 +51,7 @@ final class ScoreCamMasks {
     if (baseline == null) {
       long[] shape = images.shape().clone();
       shape[0] = 1;
-      baseline = predict(new FloatArray(shape, new float[(int) (images.size() / images.dim(0))])).data();
+      baseline = predict(new FloatTensor(shape, new float[(int) (images.size() / images.dim(0))])).data();
       step(1);
     }
     return baseline;
@@ -112,7 +112,7 @@ final class ScoreCamMasks {
     long[] shape = images.shape().clone();
     shape[0] = count;
     float[] data = count * size == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, count * size);
-    FloatArray probs = predict(new FloatArray(shape, data));
+    FloatTensor probs = predict(new FloatTensor(shape, data));
     int classes = (int) (probs.size() / count);
     for (int i = 0; i < count; i++) {
       out[channels[i]] = java.util.Arrays.copyOfRange(probs.data(), i * classes, (i + 1) * classes);
@@ -125,7 +125,7 @@ final class ScoreCamMasks {
     listener.onEvent(new CamProgress(done, total));
   }
 
-  private FloatArray predict(FloatArray batch) {
+  private FloatTensor predict(FloatTensor batch) {
     return model.predict(Map.of(model.inputNames().get(0), batch)).get(output);
   }
 }

@@ -1,6 +1,6 @@
 package dev.convlens.visualize.filters;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +39,7 @@ final class Ascent {
   List<FilterResult> run(int[] filters, float[] start, StepListener step) {
     int k = filters.length;
     int c = inChannels;
-    FloatArray selection = selection(filters);
+    FloatTensor selection = selection(filters);
     SplittableRandom[] jitterRandom = new SplittableRandom[k];
     for (int i = 0; i < k; i++) {
       jitterRandom[i] = jitterRandom(options.seed(), filters[i]);
@@ -79,7 +79,7 @@ final class Ascent {
           }
           System.arraycopy(x, 0, batch, i * x.length, x.length);
         }
-        List<FloatArray> out = model.graph().newRun().feedInput(new FloatArray(new long[] {k, height, width, c}, batch))
+        List<FloatTensor> out = model.graph().newRun().feedInput(new FloatTensor(new long[] {k, height, width, c}, batch))
             .feed(ops.selection(), selection).fetch(ops.loss()).fetch(ops.gradient()).run();
         float[] loss = out.get(0).data();
         float[] grad = out.get(1).data();
@@ -106,11 +106,11 @@ final class Ascent {
       z[i] = resized(z[i], sizeOf[0], sizeOf[1], height, width);
       System.arraycopy(z[i], 0, finals, i * z[i].length, z[i].length);
     }
-    float[] finalLoss = model.graph().newRun().feedInput(new FloatArray(new long[] {k, height, width, c}, finals))
+    float[] finalLoss = model.graph().newRun().feedInput(new FloatTensor(new long[] {k, height, width, c}, finals))
         .feed(ops.selection(), selection).fetch(ops.loss()).run().get(0).data();
     List<FilterResult> results = new ArrayList<>(k);
     for (int i = 0; i < k; i++) {
-      results.add(new FilterResult(filters[i], new FloatArray(new long[] {height, width, c}, z[i]), losses.get(i),
+      results.add(new FilterResult(filters[i], new FloatTensor(new long[] {height, width, c}, z[i]), losses.get(i),
           finalLoss[i]));
     }
     return results;
@@ -151,12 +151,12 @@ final class Ascent {
     return h == oh && w == ow ? x.clone() : ImageOps.resize(x, h, w, inChannels, oh, ow);
   }
 
-  private FloatArray selection(int[] filters) {
+  private FloatTensor selection(int[] filters) {
     float[] s = new float[filters.length * layerChannels];
     for (int i = 0; i < filters.length; i++) {
       s[i * layerChannels + filters[i]] = 1f;
     }
-    return new FloatArray(new long[] {filters.length, layerChannels}, s);
+    return new FloatTensor(new long[] {filters.length, layerChannels}, s);
   }
 
   /** Jitter offsets depend on the seed and the filter only, so batching does not change them. */

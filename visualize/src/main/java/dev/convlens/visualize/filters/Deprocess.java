@@ -1,12 +1,12 @@
 package dev.convlens.visualize.filters;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 
 /** The book's deprocess_image, in double precision as numpy computes it on the float64 golden. */
 final class Deprocess {
   private Deprocess() {}
 
-  static FloatArray toUint8(FloatArray x) {
+  static FloatTensor toUint8(FloatTensor x) {
     float[] d = x.data();
     double sum = 0;
     for (float v : d) {
@@ -24,6 +24,6 @@ final class Deprocess {
       v = Math.min(1, Math.max(0, v)) * 255;
       out[i] = (int) Math.min(255, Math.max(0, v)); // astype(uint8) truncates
     }
-    return new FloatArray(x.shape().clone(), out);
+    return new FloatTensor(x.shape().clone(), out);
   }
 }

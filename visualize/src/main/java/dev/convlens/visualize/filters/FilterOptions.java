@@ -1,6 +1,6 @@
 package dev.convlens.visualize.filters;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import java.util.Objects;
 
@@ -42,7 +42,7 @@ import java.util.Objects;
  *     input (x/255) the gradient RMS can be below 1e-5 and the steps shrink to almost nothing: use
  *     a much smaller value such as 1e-12 there
  */
-public record FilterOptions(int steps, double stepSize, int size, long seed, FloatArray startImage, int jitter,
+public record FilterOptions(int steps, double stepSize, int size, long seed, FloatTensor startImage, int jitter,
     double totalVariation, double l2, double blurSigma, int octaves, double octaveScale, int batchSize,
     long memoryBudgetBytes, boolean preActivation, double epsilon) {
 
@@ -102,7 +102,7 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, Flo
         octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
-  public FilterOptions withStartImage(FloatArray startImage) {
+  public FilterOptions withStartImage(FloatTensor startImage) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
         octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }

@@ -1,6 +1,6 @@
 package dev.convlens.visualize.filters;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.visualize.render.Images;
 import java.awt.image.BufferedImage;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.List;
  *     step's update; one entry per step over all octaves
  * @param finalLoss the loss of {@code input}, after the last update (without jitter)
  */
-public record FilterResult(int filter, FloatArray input, List<Double> losses, double finalLoss) {
+public record FilterResult(int filter, FloatTensor input, List<Double> losses, double finalLoss) {
   public FilterResult {
     losses = List.copyOf(losses);
   }
@@ -24,7 +24,7 @@ public record FilterResult(int filter, FloatArray input, List<Double> losses, do
    * {@code x -= mean; x /= (std + 1e-5); x *= 0.1; x += 0.5; clip 0..1; x *= 255; clip 0..255},
    * truncated to integers (mean and std over the whole image, std with ddof 0).
    */
-  public FloatArray pixels() {
+  public FloatTensor pixels() {
     return Deprocess.toUint8(input);
   }
 

@@ -1,6 +1,6 @@
 package dev.convlens.visualize.filters;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
@@ -154,7 +154,7 @@ public final class FilterVisualizer {
 
   /** The caller's start image, or the book's {@code random((1, h, w, c)) * 20 + 128} from the seed. */
   private float[] startImage(FilterOptions options, int h, int w, int c) {
-    FloatArray given = options.startImage();
+    FloatTensor given = options.startImage();
     if (given == null) {
       SplittableRandom random = new SplittableRandom(options.seed());
       float[] x = new float[h * w * c];

@@ -2,7 +2,7 @@ package dev.convlens.visualize.render;
 
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -19,7 +19,7 @@ public final class Images {
    * An {@code [H, W, 3]} (or {@code [H, W, 1]}) array of 0..255 values as an RGB image: values are
    * clipped, then truncated to 8 bits as numpy's {@code astype('uint8')} does after a clip; NaN is black.
    */
-  public static BufferedImage rgb(FloatArray hwc) {
+  public static BufferedImage rgb(FloatTensor hwc) {
     if (hwc.rank() != 3 || (hwc.dim(2) != 3 && hwc.dim(2) != 1)) {
       throw new InvalidInputException("expected an [H, W, 3] or [H, W, 1] image array, got "
           + Arrays.toString(hwc.shape()));

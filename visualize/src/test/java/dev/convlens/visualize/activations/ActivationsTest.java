@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
@@ -21,7 +21,7 @@ class ActivationsTest {
     return KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults());
   }
 
-  private static FloatArray random(long seed, long... shape) {
+  private static FloatTensor random(long seed, long... shape) {
     Random r = new Random(seed);
     int n = 1;
     for (long d : shape) {
@@ -31,7 +31,7 @@ class ActivationsTest {
     for (int i = 0; i < n; i++) {
       d[i] = r.nextFloat() * 255;
     }
-    return FloatArray.of(d, shape);
+    return FloatTensor.of(d, shape);
   }
 
   @Test
@@ -45,7 +45,7 @@ class ActivationsTest {
   @Test
   void nestedModelAndBatchInOneRun() {
     try (KerasModel m = load(FixtureModels.allLayerTypes(ConfigDialect.KERAS_2))) {
-      FloatArray batch = random(5, 3, 16, 16, 3);
+      FloatTensor batch = random(5, 3, 16, 16, 3);
       LayerActivations all = Activations.fetch(m, batch);
       assertEquals(3, all.batchSize());
       LayerOutput inner = all.get("block_conv");
@@ -93,7 +93,7 @@ class ActivationsTest {
           () -> Activations.fetch(m, HandModel.BATCH, List.of("c", "nope")));
       assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains("c"), e.getMessage());
       assertThrows(InvalidInputException.class, () -> Activations.fetch(m, HandModel.BATCH, List.of()));
-      assertThrows(InvalidInputException.class, () -> Activations.fetch(m, FloatArray.of(new float[6], 1, 3, 2, 1)));
+      assertThrows(InvalidInputException.class, () -> Activations.fetch(m, FloatTensor.of(new float[6], 1, 3, 2, 1)));
       InvalidInputException missing = assertThrows(InvalidInputException.class,
           () -> Activations.fetch(m, HandModel.BATCH, List.of("c")).get("p"));
       assertTrue(missing.getMessage().contains("fetched: c"), missing.getMessage());

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.fixtures.SharedData;
 import dev.convlens.bridge.image.KerasImages;
@@ -31,7 +31,7 @@ class Cat1700ActivationsTest {
     Path image = SharedData.require("images/book/cats_and_dogs_small/cat.1700.jpg");
     Path model = SharedData.require("models/keras-v3/convnet_from_scratch_with_augmentation.keras");
     Path golden = SharedData.require("golden/B_convnet_aug__cat1700.json");
-    FloatArray x = KerasImages.loadImg(image, 180, 180);
+    FloatTensor x = KerasImages.loadImg(image, 180, 180);
     // The golden input is the same JPEG decoded by Pillow; the counts below are exact only if the pixels are.
     boolean samePixels = Arrays.equals(x.data(), Npy.read(golden.resolveSibling("B_convnet_aug__cat1700_input.npy")).data());
     JsonNode c = new ObjectMapper().readTree(golden.toFile());

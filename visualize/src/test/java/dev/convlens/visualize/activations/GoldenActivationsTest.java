@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.fixtures.SharedData;
 import dev.convlens.bridge.io.Npy;
@@ -31,7 +31,7 @@ class GoldenActivationsTest {
     Path golden = SharedData.require("golden/" + caseName + ".json");
     Path modelPath = SharedData.require(modelFile);
     JsonNode c = new ObjectMapper().readTree(golden.toFile());
-    FloatArray input = Npy.read(golden.resolveSibling(caseName + "_input.npy"));
+    FloatTensor input = Npy.read(golden.resolveSibling(caseName + "_input.npy"));
     List<String> names = new ArrayList<>();
     c.get("layers").forEach(l -> names.add(l.get("name").asText()));
     try (KerasModel model = KerasModel.load(modelPath)) {

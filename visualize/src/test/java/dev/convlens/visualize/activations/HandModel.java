@@ -1,6 +1,6 @@
 package dev.convlens.visualize.activations;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
@@ -27,7 +27,7 @@ final class HandModel {
     }
   }
 
-  static final FloatArray BATCH = FloatArray.of(new float[] {1, 2, 3, 4, 5, 6, 0, 0, 0, 0, 0, 10}, 2, 2, 3, 1);
+  static final FloatTensor BATCH = FloatTensor.of(new float[] {1, 2, 3, 4, 5, 6, 0, 0, 0, 0, 0, 10}, 2, 2, 3, 1);
 
   private HandModel() {}
 
@@ -38,8 +38,8 @@ final class HandModel {
         .maxPool("p", 2)
         .flatten("f")
         .build();
-    List<WeightArray> conv = List.of(new WeightArray("kernel:0", FloatArray.of(W.clone(), 1, 1, 1, 18)),
-        new WeightArray("bias:0", FloatArray.of(B.clone(), 18)));
+    List<WeightArray> conv = List.of(new WeightArray("kernel:0", FloatTensor.of(W.clone(), 1, 1, 1, 18)),
+        new WeightArray("bias:0", FloatTensor.of(B.clone(), 18)));
     return KerasModel.fromConfig(fixture.modelConfig().toString(),
         (path, cls, expected) -> path.equals(List.of("c")) ? conv : List.of(), LoadOptions.defaults());
   }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
@@ -35,15 +35,15 @@ class CamBasicsTest {
 
   @Test
   void overlayAddsFortyPercentOfTheJetColorAndClips() {
-    Heatmap hot = new Heatmap(0, 1f, FloatArray.of(new float[] {1}, 1), FloatArray.of(new float[] {2}, 1, 1),
-        FloatArray.of(new float[] {1}, 1, 1), FloatArray.of(new float[] {1}, 1), false);
+    Heatmap hot = new Heatmap(0, 1f, FloatTensor.of(new float[] {1}, 1), FloatTensor.of(new float[] {2}, 1, 1),
+        FloatTensor.of(new float[] {1}, 1, 1), FloatTensor.of(new float[] {1}, 1), false);
     // Grayscale 100 and 250: jet's top entry is (128, 0, 0) (dark red), 0.4 * 128 = 51.2.
-    FloatArray gray = FloatArray.of(new float[] {100, 250}, 1, 2, 1);
+    FloatTensor gray = FloatTensor.of(new float[] {100, 250}, 1, 2, 1);
     BufferedImage img = Overlay.superimpose(gray, hot, Colormap.JET, Overlay.BOOK_ALPHA);
     assertEquals((151 << 16) | (100 << 8) | 100, img.getRGB(0, 0) & 0xffffff);
     assertEquals((255 << 16) | (250 << 8) | 250, img.getRGB(1, 0) & 0xffffff);
     assertThrows(InvalidInputException.class,
-        () -> Overlay.superimpose(FloatArray.of(new float[4], 2, 2), hot, Colormap.JET, 0.4));
+        () -> Overlay.superimpose(FloatTensor.of(new float[4], 2, 2), hot, Colormap.JET, 0.4));
   }
 
   @Test
@@ -54,15 +54,15 @@ class CamBasicsTest {
     try (KerasModel m = KerasModel.fromConfig(fixture.modelConfig().toString(), fixture.weightSource(), LoadOptions.defaults())) {
       CamExplainer cam = CamExplainer.of(m);
       assertEquals("c2", cam.layer(), "pooling is skipped: the map comes from c2");
-      Heatmap h = cam.explain(FloatArray.of(new float[144], 12, 12, 1)).get(0);
+      Heatmap h = cam.explain(FloatTensor.of(new float[144], 12, 12, 1)).get(0);
       assertEquals(8, h.height());
       InvalidInputException flat = assertThrows(InvalidInputException.class,
           () -> CamExplainer.of(m, CamOptions.defaults().withLayer("flat")));
       assertTrue(flat.getMessage().contains("flat") && flat.getMessage().contains("4-D"), flat.getMessage());
       InvalidInputException cls = assertThrows(InvalidInputException.class,
-          () -> cam.explain(FloatArray.of(new float[144], 12, 12, 1), new int[] {3}));
+          () -> cam.explain(FloatTensor.of(new float[144], 12, 12, 1), new int[] {3}));
       assertTrue(cls.getMessage().contains("0..2"), cls.getMessage());
-      assertThrows(InvalidInputException.class, () -> cam.explain(FloatArray.of(new float[100], 10, 10, 1)));
+      assertThrows(InvalidInputException.class, () -> cam.explain(FloatTensor.of(new float[100], 10, 10, 1)));
       assertThrows(InvalidInputException.class, () -> CamMethod.parse("gradcam+++"));
       assertEquals(CamMethod.GRAD_CAM_PLUS_PLUS, CamMethod.parse("gradcam++"));
     }

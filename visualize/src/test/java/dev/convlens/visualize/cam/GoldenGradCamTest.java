@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.fixtures.SharedData;
 import dev.convlens.bridge.io.Npy;
@@ -52,15 +52,15 @@ class GoldenGradCamTest {
     Path golden = SharedData.require("golden/decoder-layers");
     JsonNode spec = JSON.readTree(golden.resolve("decoder_layers.json").toFile()).get("F_decoder_synthetic")
         .get("gradcam");
-    FloatArray input = Npy.read(golden.resolve("F_decoder_input.npy"));
-    FloatArray expected = Npy.read(golden.resolve("F_decoder_gradcam.npy"));
+    FloatTensor input = Npy.read(golden.resolve("F_decoder_input.npy"));
+    FloatTensor expected = Npy.read(golden.resolve("F_decoder_gradcam.npy"));
     int classIndex = spec.get("class_index").asInt();
     try (KerasModel model = KerasModel.load(golden.resolve("F_decoder_synthetic.h5"))) {
       List<Heatmap> maps = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM_LOGIT)
           .withLayer(spec.get("target_layer").asText())).explain(input.slice(0), new int[] {classIndex});
       // As the other golden Grad-CAM arrays: [raw, normalized] of the first sample.
       Heatmap first = maps.get(0);
-      FloatArray raw = expected.slice(0);
+      FloatTensor raw = expected.slice(0);
       double maxRaw = 0;
       for (float v : raw.data()) {
         maxRaw = Math.max(maxRaw, Math.abs(v));
@@ -70,7 +70,7 @@ class GoldenGradCamTest {
         assertEquals(raw.data()[i], first.raw().data()[i], 1e-4 * maxRaw, "raw[" + i + "]");
         assertEquals(expected.slice(1).data()[i], first.normalized().data()[i], 1e-4, "normalized[" + i + "]");
       }
-      FloatArray map = first.normalized();
+      FloatTensor map = first.normalized();
       int argmax = 0;
       for (int i = 1; i < map.size(); i++) {
         argmax = map.data()[i] > map.data()[argmax] ? i : argmax;
@@ -97,7 +97,7 @@ class GoldenGradCamTest {
   private static void checkCase(Path golden, KerasModel model, Path caseFile) throws IOException {
     String name = caseFile.getFileName().toString().replace(".json", "");
     JsonNode gradcams = JSON.readTree(caseFile.toFile()).get("gradcam");
-    FloatArray input = Npy.read(golden.resolve(name + "_input.npy"));
+    FloatTensor input = Npy.read(golden.resolve(name + "_input.npy"));
     assertEquals(gradcams.get(0).get("target_layer").asText(), CamExplainer.of(model).layer(),
         name + ": the default target layer is the golden one (the last map before the classifier)");
     int checked = 0;
@@ -108,7 +108,7 @@ class GoldenGradCamTest {
         CamMethod method = variant.equals("prob") ? CamMethod.GRAD_CAM : CamMethod.GRAD_CAM_LOGIT;
         CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().withMethod(method).withLayer(layer));
         List<Heatmap> maps = cam.explain(input);
-        FloatArray expected = Npy.read(golden.resolve(name + "_gradcam" + suffix + "_" + variant + ".npy"));
+        FloatTensor expected = Npy.read(golden.resolve(name + "_gradcam" + suffix + "_" + variant + ".npy"));
         String where = name + " " + layer + " " + variant;
         assertEquals(target.get("samples").size(), maps.size(), where + " samples");
         for (int n = 0; n < maps.size(); n++) {
@@ -122,7 +122,7 @@ class GoldenGradCamTest {
     assertTrue(checked >= 2, name + ": nothing compared");
   }
 
-  private static void check(String where, int classIndex, JsonNode v, FloatArray expected, Heatmap h) {
+  private static void check(String where, int classIndex, JsonNode v, FloatTensor expected, Heatmap h) {
     assertEquals(classIndex, h.classIndex(), where + " class index");
     assertEquals(v.get("degenerate").asBoolean(), h.degenerate(), where + " degenerate");
     double[] pooled = doubles(v.get("pooled_grads"));
@@ -131,8 +131,8 @@ class GoldenGradCamTest {
     for (int k = 0; k < pooled.length; k++) {
       assertEquals(pooled[k], h.weights().data()[k], 1e-4 * maxPooled, where + " pooled[" + k + "]");
     }
-    FloatArray raw = expected.slice(0);
-    FloatArray normalized = expected.slice(1);
+    FloatTensor raw = expected.slice(0);
+    FloatTensor normalized = expected.slice(1);
     assertEquals(java.util.Arrays.toString(raw.shape()), java.util.Arrays.toString(h.raw().shape()), where + " shape");
     double maxRaw = 0;
     for (float x : raw.data()) {

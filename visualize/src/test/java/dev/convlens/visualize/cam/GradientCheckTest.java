@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 class GradientCheckTest {
   private KerasModelFixture fixture;
   private KerasModel model;
-  private FloatArray input;
+  private FloatTensor input;
 
   @BeforeAll
   void build() {
@@ -48,7 +48,7 @@ class GradientCheckTest {
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) r.nextGaussian();
     }
-    input = FloatArray.of(x, 2, 10, 10, 3);
+    input = FloatTensor.of(x, 2, 10, 10, 3);
   }
 
   @AfterAll
@@ -62,8 +62,8 @@ class GradientCheckTest {
       List<Heatmap> maps = CamExplainer.of(model, CamOptions.defaults().withMethod(method).withLayer("target"))
           .explain(input, new int[] {1, 2});
       for (int n = 0; n < 2; n++) {
-        FloatArray x = input.slice(n);
-        FloatArray a = model.activations(x, List.of("target")).get("target");
+        FloatTensor x = input.slice(n);
+        FloatTensor a = model.activations(x, List.of("target")).get("target");
         float absMax = 0;
         for (float v : a.data()) {
           absMax = Math.max(absMax, Math.abs(v));
@@ -155,20 +155,20 @@ class GradientCheckTest {
     }
   }
 
-  private double score(FloatArray x, FloatArray a, int c, CamMethod method) {
+  private double score(FloatTensor x, FloatTensor a, int c, CamMethod method) {
     ModelGraph g = model.graph();
     var fetch = method == CamMethod.GRAD_CAM ? g.output() : g.layer("dense").preActivation();
-    FloatArray out = g.newRun().feedInput(x).feed(g.layer("target").output(), a).fetch(fetch).run().get(0);
+    FloatTensor out = g.newRun().feedInput(x).feed(g.layer("target").output(), a).fetch(fetch).run().get(0);
     return out.data()[c];
   }
 
-  private static FloatArray shifted(FloatArray a, int channel, double eps) {
+  private static FloatTensor shifted(FloatTensor a, int channel, double eps) {
     float[] d = a.data().clone();
     int k = (int) a.dim(3);
     for (int i = channel; i < d.length; i += k) {
       d[i] += (float) eps;
     }
-    return new FloatArray(a.shape(), d);
+    return new FloatTensor(a.shape(), d);
   }
 
   private static float max(float[] v) {
@@ -203,7 +203,7 @@ class GradientCheckTest {
         .build();
     try (KerasModel m = KerasModel.fromConfig(two.modelConfig().toString(), two.weightSource(), LoadOptions.defaults())) {
       float[] pixels = java.util.Arrays.copyOf(input.slice(0).data(), 6 * 6 * 3);
-      FloatArray image = FloatArray.of(pixels, 6, 6, 3);
+      FloatTensor image = FloatTensor.of(pixels, 6, 6, 3);
       for (String head : List.of("kind", "colour")) {
         float[] kernel = two.weights(List.of(head)).get(0).value().data();
         int units = head.equals("kind") ? 3 : 2;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
@@ -31,7 +31,7 @@ class GuidedBackpropTest {
         x[i] = (float) r.nextGaussian();
       }
       for (int c = 0; c < 2; c++) {
-        FloatArray g = GuidedBackprop.of(m).gradients(FloatArray.of(x, 1, 4, 4, 1), new int[] {c});
+        FloatTensor g = GuidedBackprop.of(m).gradients(FloatTensor.of(x, 1, 4, 4, 1), new int[] {c});
         boolean gated = false;
         for (int p = 0; p < 16; p++) {
           // logit_c = sum_k W[k,c] mean_p relu(K_k x_p + b_k): the guided path keeps k with W[k,c] > 0 and K_k x_p + b_k > 0.
@@ -72,7 +72,7 @@ class GuidedBackpropTest {
         x[i] = (float) r.nextGaussian();
       }
       int c = 1;
-      FloatArray g = GuidedBackprop.of(m).gradients(FloatArray.of(x, 1, 3, 3, 2), new int[] {c});
+      FloatTensor g = GuidedBackprop.of(m).gradients(FloatTensor.of(x, 1, 3, 3, 2), new int[] {c});
       for (int p = 0; p < 9; p++) {
         double[] h1 = new double[3];
         for (int j = 0; j < 3; j++) {

@@ -3,7 +3,7 @@ package dev.convlens.visualize.cam;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.MobileNet;
@@ -71,8 +71,8 @@ class MobileNetCamTest {
   void bookElephantHeatPointsAtAnElephant() throws IOException {
     Path photo = SharedData.require("images/book/creative_commons_elephant.jpg");
     ClassNames labels = ImageNetLabels.load(SharedData.require("imagenet_class_index.json"));
-    FloatArray x = Preprocessing.TF.apply(KerasImages.loadImg(photo, TILE, TILE));
-    FloatArray original = KerasImages.loadImg(photo);
+    FloatTensor x = Preprocessing.TF.apply(KerasImages.loadImg(photo, TILE, TILE));
+    FloatTensor original = KerasImages.loadImg(photo);
     int h = (int) original.dim(0);
     int w = (int) original.dim(1);
     StringBuilder report = new StringBuilder();
@@ -109,7 +109,7 @@ class MobileNetCamTest {
     List<Path> cats = list(validation.resolve("cats"));
     List<Path> dogs = list(validation.resolve("dogs"));
     // Mosaic m: cat, dog / dog, cat (alternating the diagonal), photos never reused.
-    List<FloatArray> tiles = new ArrayList<>();
+    List<FloatTensor> tiles = new ArrayList<>();
     for (int m = 0; m < GRADIENT_MOSAICS; m++) {
       boolean flip = m % 2 == 1;
       Path[] order = flip ? new Path[] {dogs.get(2 * m), cats.get(2 * m), cats.get(2 * m + 1), dogs.get(2 * m + 1)}
@@ -120,8 +120,8 @@ class MobileNetCamTest {
     }
     int[] tileClass = new int[tiles.size()];
     for (int start = 0; start < tiles.size(); start += 40) {
-      List<FloatArray> chunk = tiles.subList(start, Math.min(start + 40, tiles.size()));
-      FloatArray probs = model128.predict(Preprocessing.TF.apply(FloatArray.stack(chunk)));
+      List<FloatTensor> chunk = tiles.subList(start, Math.min(start + 40, tiles.size()));
+      FloatTensor probs = model128.predict(Preprocessing.TF.apply(FloatTensor.stack(chunk)));
       for (int i = 0; i < chunk.size(); i++) {
         tileClass[start + i] = argmax(probs.slice(i).data());
       }
@@ -134,7 +134,7 @@ class MobileNetCamTest {
       int hits = 0;
       int counted = 0;
       for (int m = 0; m < mosaics; m++) {
-        FloatArray mosaic = Preprocessing.TF.apply(mosaic(tiles.subList(4 * m, 4 * m + 4)));
+        FloatTensor mosaic = Preprocessing.TF.apply(mosaic(tiles.subList(4 * m, 4 * m + 4)));
         Map<Integer, Integer> seen = new HashMap<>();
         for (int t = 0; t < 4; t++) {
           seen.merge(tileClass[4 * m + t], 1, Integer::sum);
@@ -179,7 +179,7 @@ class MobileNetCamTest {
     assertTrue(gradCam[0] >= 0.85 * gradCam[1], "Grad-CAM hit rate below 0.85\n" + report);
   }
 
-  private static FloatArray mosaic(List<FloatArray> tiles) {
+  private static FloatTensor mosaic(List<FloatTensor> tiles) {
     int size = 2 * TILE;
     float[] out = new float[size * size * 3];
     for (int t = 0; t < 4; t++) {
@@ -190,7 +190,7 @@ class MobileNetCamTest {
         System.arraycopy(d, y * TILE * 3, out, ((oy + y) * size + ox) * 3, TILE * 3);
       }
     }
-    return FloatArray.of(out, size, size, 3);
+    return FloatTensor.of(out, size, size, 3);
   }
 
   private static List<Path> list(Path dir) throws IOException {

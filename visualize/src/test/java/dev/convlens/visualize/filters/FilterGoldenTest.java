@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.Vgg16;
@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FilterGoldenTest {
   private static Path golden;
   private static KerasModel model;
-  private static FloatArray start;
+  private static FloatTensor start;
 
   @BeforeAll
   static void load() {
@@ -54,7 +54,7 @@ class FilterGoldenTest {
     FilterOptions options = FilterOptions.defaults().withStartImage(start);
 
     // Checkpoints after updates 1, 2, 3: runs of 1, 2 and 3 steps from the same start.
-    FloatArray checkpoints = Npy.read(golden.resolve(prefix + "_checkpoints.npy"));
+    FloatTensor checkpoints = Npy.read(golden.resolve(prefix + "_checkpoints.npy"));
     for (int k = 1; k <= 3; k++) {
       FilterResult r = vis.run(filter, options.withSteps(k));
       float[] expected = checkpoints.slice(k - 1).data();

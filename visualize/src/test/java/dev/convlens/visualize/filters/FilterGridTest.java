@@ -2,7 +2,7 @@ package dev.convlens.visualize.filters;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ class FilterGridTest {
     for (int ch = 0; ch < 3; ch++) {
       x[k * 3 + ch] = 1000;
     }
-    return new FilterResult(k, FloatArray.of(x, size, size, 3), List.of(0.0), 0.0);
+    return new FilterResult(k, FloatTensor.of(x, size, size, 3), List.of(0.0), 0.0);
   }
 
   @Test

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
@@ -145,7 +145,7 @@ class FilterVisualizerTest {
     assertThrows(InvalidInputException.class, () -> v.run(List.of(), FilterOptions.defaults()));
     assertThrows(InvalidInputException.class, () -> v.run(0, FilterOptions.defaults().withSize(32)));
     assertThrows(InvalidInputException.class,
-        () -> v.run(0, FilterOptions.defaults().withStartImage(FloatArray.of(new float[8 * 8 * 3], 8, 8, 3))));
+        () -> v.run(0, FilterOptions.defaults().withStartImage(FloatTensor.of(new float[8 * 8 * 3], 8, 8, 3))));
   }
 
   @Test
@@ -155,7 +155,7 @@ class FilterVisualizerTest {
     assertThrows(InvalidInputException.class, () -> d.withStepSize(Double.NaN));
     assertThrows(InvalidInputException.class, () -> d.withOctaves(2, 1.0));
     assertThrows(InvalidInputException.class, () -> d.withJitter(-1));
-    assertThrows(InvalidInputException.class, () -> d.withStartImage(FloatArray.of(new float[4], 4)));
+    assertThrows(InvalidInputException.class, () -> d.withStartImage(FloatTensor.of(new float[4], 4)));
   }
 
   @Test
@@ -200,7 +200,7 @@ class FilterVisualizerTest {
   void eachRegularizerChangesThePictureAndKeepsItFinite() {
     FilterVisualizer v = FilterVisualizer.of(model, "conv_b");
     FilterOptions base = FilterOptions.defaults().withSteps(8).withSeed(3);
-    FloatArray plain = v.run(4, base).input();
+    FloatTensor plain = v.run(4, base).input();
     List<FilterOptions> variants = List.of(base.withJitter(2), base.withTotalVariation(0.05), base.withL2(0.05),
         base.withBlurSigma(1.0), base.withOctaves(2, 1.5), base.readable());
     for (FilterOptions o : variants) {
@@ -222,7 +222,7 @@ class FilterVisualizerTest {
     assertTrue(roughness(v.run(1, base.withTotalVariation(0.1)).input()) < roughness(v.run(1, base).input()));
   }
 
-  private static double spread(FloatArray x) {
+  private static double spread(FloatTensor x) {
     double m = 0;
     for (float v : x.data()) {
       m += v;
@@ -236,7 +236,7 @@ class FilterVisualizerTest {
   }
 
   /** Mean squared difference of horizontal neighbours. */
-  private static double roughness(FloatArray x) {
+  private static double roughness(FloatTensor x) {
     int w = (int) x.dim(1);
     int c = (int) x.dim(2);
     float[] d = x.data();

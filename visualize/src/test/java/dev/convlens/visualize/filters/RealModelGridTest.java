@@ -3,7 +3,7 @@ package dev.convlens.visualize.filters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.MobileNet;
@@ -50,7 +50,7 @@ class RealModelGridTest {
       for (int i = 0; i < start.length; i++) {
         start[i] = (float) ((random.nextDouble() * 20 + 128) / 127.5 - 1);
       }
-      FilterOptions options = FilterOptions.defaults().withStartImage(FloatArray.of(start, 128, 128, 3))
+      FilterOptions options = FilterOptions.defaults().withStartImage(FloatTensor.of(start, 128, 128, 3))
           .withStepSize(1 / 127.5);
       check(v, all, options, "mobilenet_conv1.png", 6);
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -48,7 +48,7 @@ class RenderTest {
 
   @Test
   void imagesAreClippedTruncatedAndWrittenWhole() throws Exception {
-    FloatArray a = FloatArray.of(new float[] {-3f, 0.9f, 254.99f, 300f, Float.NaN, 128.5f}, 1, 2, 3);
+    FloatTensor a = FloatTensor.of(new float[] {-3f, 0.9f, 254.99f, 300f, Float.NaN, 128.5f}, 1, 2, 3);
     BufferedImage img = Images.rgb(a);
     assertEquals((0 << 16) | (0 << 8) | 254, img.getRGB(0, 0) & 0xffffff);
     assertEquals((255 << 16) | (0 << 8) | 128, img.getRGB(1, 0) & 0xffffff);

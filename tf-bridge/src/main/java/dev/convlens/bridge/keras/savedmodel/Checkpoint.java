@@ -1,7 +1,7 @@
 package dev.convlens.bridge.keras.savedmodel;
 
 import dev.convlens.bridge.ConvlensException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.LoadLimits;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.io.InputPaths;
@@ -125,7 +125,7 @@ final class Checkpoint {
   }
 
   /** Float32 entries in the order of {@code keys}; any other dtype fails with the key named. */
-  List<FloatArray> readFloats(List<String> keys) {
+  List<FloatTensor> readFloats(List<String> keys) {
     if (keys.isEmpty()) {
       return List.of();
     }
@@ -137,9 +137,9 @@ final class Checkpoint {
       Session.Runner runner = session.runner();
       restore.tensors().forEach(runner::fetch);
       try (Result result = runner.run()) {
-        List<FloatArray> out = new ArrayList<>(keys.size());
+        List<FloatTensor> out = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-          out.add(toFloatArray((TFloat32) result.get(i), keys.get(i)));
+          out.add(toFloatTensor((TFloat32) result.get(i), keys.get(i)));
         }
         return out;
       }
@@ -163,7 +163,7 @@ final class Checkpoint {
         dtypes);
   }
 
-  private FloatArray toFloatArray(TFloat32 tensor, String key) {
+  private FloatTensor toFloatTensor(TFloat32 tensor, String key) {
     long[] shape = tensor.shape().asArray();
     if (tensor.size() > Integer.MAX_VALUE - 8) {
       throw new ModelFormatException(index, "checkpoint entry '" + key + "' has " + tensor.size()
@@ -171,7 +171,7 @@ final class Checkpoint {
     }
     float[] data = new float[(int) tensor.size()];
     tensor.asRawTensor().data().asFloats().read(data);  // bulk copy; copyTo goes value by value
-    return new FloatArray(shape, data);
+    return new FloatTensor(shape, data);
   }
 
   private static String firstLine(Exception e) {

@@ -1,7 +1,7 @@
 package dev.convlens.bridge.keras.savedmodel;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.keras.WeightArray;
 import dev.convlens.bridge.keras.WeightSource;
@@ -111,7 +111,7 @@ final class CheckpointWeights implements WeightSource {
             + " but the config implies " + expected.get(i));
       }
     }
-    List<FloatArray> values = checkpoint.readFloats(chosen.stream().map(Variable::checkpointKey).toList());
+    List<FloatTensor> values = checkpoint.readFloats(chosen.stream().map(Variable::checkpointKey).toList());
     List<WeightArray> out = new ArrayList<>(values.size());
     for (int i = 0; i < values.size(); i++) {
       out.add(new WeightArray(chosen.get(i).fullName(), values.get(i)));

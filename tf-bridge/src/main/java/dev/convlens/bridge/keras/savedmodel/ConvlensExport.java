@@ -2,7 +2,7 @@ package dev.convlens.bridge.keras.savedmodel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.LoadLimits;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.io.InputPaths;
@@ -76,7 +76,7 @@ public final class ConvlensExport {
     }
     Checkpoint checkpoint = Checkpoint.ofSavedModel(dir, limits);
     WeightSource weights = new WeightSource() {
-      private Map<String, FloatArray> values;
+      private Map<String, FloatTensor> values;
 
       @Override
       public List<WeightArray> weights(List<String> layerPath, String layerClass, List<WeightSpec> expected) {
@@ -134,7 +134,7 @@ public final class ConvlensExport {
   }
 
   /** All the export's variables at once (one restore); their declared sizes are checked first. */
-  private static Map<String, FloatArray> read(Path dir, Checkpoint checkpoint, List<String> keys, LoadLimits limits) {
+  private static Map<String, FloatTensor> read(Path dir, Checkpoint checkpoint, List<String> keys, LoadLimits limits) {
     long bytes = 0;
     for (String key : keys) {
       bytes += checkpoint.entry(key, DataType.DT_FLOAT).size();
@@ -143,8 +143,8 @@ public final class ConvlensExport {
             limits.maxWeightBytes(), "LoadLimits.maxWeightBytes");
       }
     }
-    List<FloatArray> values = checkpoint.readFloats(keys);
-    Map<String, FloatArray> out = new HashMap<>();
+    List<FloatTensor> values = checkpoint.readFloats(keys);
+    Map<String, FloatTensor> out = new HashMap<>();
     for (int i = 0; i < keys.size(); i++) {
       out.put(keys.get(i), values.get(i));
     }

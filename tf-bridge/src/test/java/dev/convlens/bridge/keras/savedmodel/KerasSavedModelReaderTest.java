@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.keras.KerasArtifact;
 import dev.convlens.bridge.keras.WeightArray;
@@ -54,8 +54,8 @@ class KerasSavedModelReaderTest {
   @Test
   void restoresTheExactTrainedWeights() throws IOException {
     KerasArtifact artifact = KerasSavedModelReader.read(model(SIMPLE));
-    FloatArray expectedBias = dev.convlens.bridge.io.Npy.read(model(SIMPLE).resolve("bias0.npy"));
-    FloatArray expectedKernel = dev.convlens.bridge.io.Npy.read(model(SIMPLE).resolve("kernel1.npy"));
+    FloatTensor expectedBias = dev.convlens.bridge.io.Npy.read(model(SIMPLE).resolve("bias0.npy"));
+    FloatTensor expectedKernel = dev.convlens.bridge.io.Npy.read(model(SIMPLE).resolve("kernel1.npy"));
 
     // Input 28x28x1 flattened = 784; units from the config: dense 100, dense_1 10.
     List<WeightArray> dense = artifact.weights().weights(List.of("dense"), "Dense", denseSpecs(784, 100));
@@ -189,7 +189,7 @@ class KerasSavedModelReaderTest {
     throw new AssertionError("no layer " + name + " in config");
   }
 
-  private static boolean isTrained(FloatArray a) {
+  private static boolean isTrained(FloatTensor a) {
     float first = a.data()[0];
     for (float v : a.data()) {
       if (v != first) {

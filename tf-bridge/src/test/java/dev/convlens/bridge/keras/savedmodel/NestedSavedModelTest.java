@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.FloatArray;
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import dev.convlens.bridge.keras.KerasArtifact;
 import dev.convlens.bridge.keras.WeightArray;
@@ -47,7 +47,7 @@ class NestedSavedModelTest {
 
   /** Object graph under construction: node ids in insertion order, checkpoint values by key. */
   private static final List<TrackableObject.Builder> NODES = new ArrayList<>();
-  private static final Map<String, FloatArray> VALUES = new LinkedHashMap<>();
+  private static final Map<String, FloatTensor> VALUES = new LinkedHashMap<>();
 
   @BeforeAll
   static void writeModel() throws IOException {
@@ -195,7 +195,7 @@ class NestedSavedModelTest {
     for (int i = 0; i < data.length; i++) {
       data[i] = first + i;
     }
-    VALUES.put(key, new FloatArray(shape, data));
+    VALUES.put(key, new FloatTensor(shape, data));
     return id;
   }
 
@@ -209,7 +209,7 @@ class NestedSavedModelTest {
         TString objectGraph = TString.tensorOfBytes(NdArrays.scalarOfObject(graph.build().toByteArray()))) {
       Ops tf = Ops.create(g);
       List<Operand<?>> tensors = new ArrayList<>();
-      for (FloatArray value : VALUES.values()) {
+      for (FloatTensor value : VALUES.values()) {
         try (TFloat32 t = TFloat32.tensorOf(Shape.of(value.shape()), DataBuffers.of(value.data(), true, false))) {
           tensors.add(tf.constantOf(t));
         }

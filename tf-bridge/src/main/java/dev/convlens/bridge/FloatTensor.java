@@ -6,8 +6,8 @@ import java.util.Arrays;
  * A dense float32 array in row-major (C) order with its shape: what convlens hands in and out
  * instead of native tensors, so callers never own native memory. Treat it as immutable.
  */
-public record FloatArray(long[] shape, float[] data) {
-  public FloatArray {
+public record FloatTensor(long[] shape, float[] data) {
+  public FloatTensor {
     long n = 1;
     for (long d : shape) {
       if (d < 0) {
@@ -21,8 +21,8 @@ public record FloatArray(long[] shape, float[] data) {
     }
   }
 
-  public static FloatArray of(float[] data, long... shape) {
-    return new FloatArray(shape.clone(), data);
+  public static FloatTensor of(float[] data, long... shape) {
+    return new FloatTensor(shape.clone(), data);
   }
 
   public int rank() {
@@ -38,24 +38,24 @@ public record FloatArray(long[] shape, float[] data) {
   }
 
   /** The i-th entry along axis 0, e.g. one image of a batch, as a copy. */
-  public FloatArray slice(int index) {
+  public FloatTensor slice(int index) {
     if (shape.length == 0 || index < 0 || index >= shape[0]) {
       throw new IndexOutOfBoundsException("index " + index + " outside axis 0 of shape " + Arrays.toString(shape));
     }
     int stride = (int) (data.length / shape[0]);
-    return new FloatArray(Arrays.copyOfRange(shape, 1, shape.length),
+    return new FloatTensor(Arrays.copyOfRange(shape, 1, shape.length),
         Arrays.copyOfRange(data, index * stride, (index + 1) * stride));
   }
 
   /** Stacks equally shaped arrays along a new leading axis. */
-  public static FloatArray stack(java.util.List<FloatArray> items) {
+  public static FloatTensor stack(java.util.List<FloatTensor> items) {
     if (items.isEmpty()) {
       throw new InvalidInputException("nothing to stack");
     }
     long[] inner = items.get(0).shape();
     float[] out = new float[items.get(0).data().length * items.size()];
     int at = 0;
-    for (FloatArray a : items) {
+    for (FloatTensor a : items) {
       if (!Arrays.equals(a.shape(), inner)) {
         throw new InvalidInputException("cannot stack shapes " + Arrays.toString(inner) + " and " + Arrays.toString(a.shape()));
       }
@@ -65,12 +65,12 @@ public record FloatArray(long[] shape, float[] data) {
     long[] shape = new long[inner.length + 1];
     shape[0] = items.size();
     System.arraycopy(inner, 0, shape, 1, inner.length);
-    return new FloatArray(shape, out);
+    return new FloatTensor(shape, out);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FloatArray f && Arrays.equals(shape, f.shape) && Arrays.equals(data, f.data);
+    return o instanceof FloatTensor f && Arrays.equals(shape, f.shape) && Arrays.equals(data, f.data);
   }
 
   @Override
@@ -80,6 +80,6 @@ public record FloatArray(long[] shape, float[] data) {
 
   @Override
   public String toString() {
-    return "FloatArray" + Arrays.toString(shape);
+    return "FloatTensor" + Arrays.toString(shape);
   }
 }
