@@ -1,8 +1,8 @@
 package dev.convlens.visualize.render;
 
-import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatTensor;
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
