@@ -1,8 +1,7 @@
 package dev.convlens.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.bridge.image.ModelCard;
 import dev.convlens.bridge.image.Preprocessing;
 import dev.convlens.finetune.data.DatasetOptions;
 import dev.convlens.finetune.data.ImageDataset;
@@ -11,7 +10,6 @@ import dev.convlens.finetune.training.Classifier;
 import dev.convlens.finetune.training.Evaluation;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -66,15 +64,10 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   /** The mode {@code convlens finetune} wrote beside the model (its folder or the folder holding it). */
-  private Preprocessing recordedPreprocessing() throws IOException {
-    Path abs = model.toAbsolutePath().normalize();
-    for (Path dir : new Path[] {Files.isDirectory(abs) ? abs : null, abs.getParent()}) {
-      if (dir != null && Files.isRegularFile(dir.resolve(FinetuneCommand.SIDECAR))) {
-        JsonNode s = new ObjectMapper().readTree(dir.resolve(FinetuneCommand.SIDECAR).toFile());
-        return Preprocessing.parse(s.path("preprocessing").asText("none"));
-      }
-    }
-    throw new InvalidInputException("no " + FinetuneCommand.SIDECAR + " beside " + model
-        + ": pass --preprocess (tf, caffe, torch, rescale, or none when the model rescales its input itself)");
+  private Preprocessing recordedPreprocessing() {
+    return ModelCard.beside(model).map(ModelCard::preprocessing).orElseThrow(() -> new InvalidInputException(
+        "no " + ModelCard.FILE_NAME + " beside " + model
+            + ": pass --preprocess (tf, caffe, torch, rescale, or none when the model rescales its input itself)"));
   }
+
 }

@@ -1,9 +1,8 @@
 package dev.convlens.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.image.ModelCard;
 import dev.convlens.bridge.image.Preprocessing;
 import dev.convlens.bridge.io.AtomicFiles;
 import dev.convlens.bridge.io.FolderOptions;
@@ -36,7 +35,7 @@ import picocli.CommandLine.Spec;
             + FinetuneCommand.SIDECAR + " into --out."})
 final class FinetuneCommand implements Callable<Integer> {
   /** Written beside the saved models: what `convlens evaluate` needs to feed them the same way. */
-  static final String SIDECAR = "convlens-finetune.json";
+  static final String SIDECAR = ModelCard.FILE_NAME;
 
   @Option(names = "--base", required = true, paramLabel = "<mobilenet|vgg16|file>",
       description = "The pretrained base: a built-in without its top, or a Keras model file/SavedModel.")
@@ -238,13 +237,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
   private void writeSidecar(Path dir, Preprocessing pre, LabelMode labelMode, List<String> classes, long[] in)
       throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode s = json.createObjectNode();
-    s.put("base", base);
-    s.put("preprocessing", pre.name().toLowerCase(Locale.ROOT));
-    s.put("label_mode", labelMode.name().toLowerCase(Locale.ROOT));
-    classes.forEach(s.putArray("classes")::add);
-    s.putArray("input_size").add(in[1]).add(in[2]);
-    Files.writeString(dir.resolve(SIDECAR), json.writerWithDefaultPrettyPrinter().writeValueAsString(s));
+    new ModelCard(base, pre, labelMode.name().toLowerCase(Locale.ROOT), classes, (int) in[1], (int) in[2]).writeTo(dir);
   }
+
 }

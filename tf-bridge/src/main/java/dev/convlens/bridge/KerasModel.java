@@ -186,6 +186,15 @@ public final class KerasModel implements AutoCloseable {
     return owned.inputShape();
   }
 
+  /**
+   * The output shape, batch axis as -1, e.g. {@code [-1, 1000]} for a classifier. A model with
+   * several outputs has no one shape: fetch them with {@link #predict(Map)}.
+   */
+  public long[] outputShape() {
+    requireSingle(owned.outputNames(), "outputs", "predict(Map) returns them all");
+    return owned.outputShape();
+  }
+
   /** Each input's shape by name, in the config's order. */
   public Map<String, long[]> inputShapes() {
     Map<String, long[]> out = new LinkedHashMap<>();

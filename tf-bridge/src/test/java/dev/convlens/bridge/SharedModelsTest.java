@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convlens.bridge.fixtures.SharedData;
 import dev.convlens.bridge.fixtures.TestArrays;
-import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.bridge.io.Npy;
+import dev.convlens.bridge.spi.ModelVariable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

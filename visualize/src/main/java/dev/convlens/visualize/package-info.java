@@ -1,5 +1,8 @@
 /**
- * convlens visualize: what a convnet sees. {@code activations} (layer outputs as grids and
+ * convlens visualize: what a convnet sees. This package: {@code ImageClassifier}, the one object a
+ * service holds (a model with its preprocessing and class names: predict, explain, activations),
+ * with {@code InputImage}, {@code BuiltIn}, {@code ClassifierOptions}, {@code ExplainOptions} and
+ * {@code Explanation}. Below it, the parts it is made of: {@code activations} (layer outputs as grids and
  * statistics), {@code filters} (gradient ascent in input space), {@code cam} (Grad-CAM and
  * friends), {@code render} (colormaps, grids, image files).
  *

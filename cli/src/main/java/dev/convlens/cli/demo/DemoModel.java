@@ -1,7 +1,9 @@
 package dev.convlens.cli.demo;
 
+import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
+import dev.convlens.bridge.image.ModelCard;
 import dev.convlens.bridge.image.Preprocessing;
 import dev.convlens.finetune.data.DatasetOptions;
 import dev.convlens.finetune.data.ImageDataset;
@@ -13,7 +15,6 @@ import dev.convlens.finetune.training.Optimizer;
 import dev.convlens.finetune.training.Phase;
 import dev.convlens.finetune.training.Trainable;
 import dev.convlens.finetune.training.TrainingListener;
-import dev.convlens.bridge.FloatTensor;
 import dev.convlens.visualize.cam.CamExplainer;
 import dev.convlens.visualize.cam.CamOptions;
 import dev.convlens.visualize.cam.Heatmap;
@@ -144,6 +145,9 @@ public final class DemoModel {
     try (Classifier c = t.classifier()) {
       c.exportSavedModel(out);
       Files.write(out.resolve("labels.txt"), Shapes.CLASSES); // class names for predict/report
+      // the model rescales inside, so it takes raw 0..255 pixels
+      new ModelCard("demo-shapes", Preprocessing.NONE, "categorical", Shapes.CLASSES, Shapes.SIZE, Shapes.SIZE)
+          .writeTo(out);
       return new Built(t.validation(), heldOut(c.model(), 200));
     }
   }

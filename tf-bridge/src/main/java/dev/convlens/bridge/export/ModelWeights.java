@@ -1,11 +1,11 @@
 package dev.convlens.bridge.export;
 
 import dev.convlens.bridge.FloatTensor;
-import dev.convlens.bridge.spi.ModelGraph;
-import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.bridge.keras.WeightArray;
 import dev.convlens.bridge.keras.WeightSource;
 import dev.convlens.bridge.keras.WeightSpec;
+import dev.convlens.bridge.spi.ModelGraph;
+import dev.convlens.bridge.spi.ModelVariable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,11 +1,16 @@
 package dev.convlens.bridge.image;
 
-import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.FloatTensor;
+import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.bridge.io.InputPaths;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The class names of a classifier, index by index, and Keras-style {@code decode_predictions} over
@@ -33,6 +38,30 @@ public final class ClassNames {
     return of(Arrays.asList(labels));
   }
 
+  /**
+   * Class names from a file: Keras' {@code imagenet_class_index.json} (by its {@code .json} suffix),
+   * else one name per line as {@code labels.txt} holds them (blank lines skipped).
+   */
+  public static ClassNames read(Path file) {
+    InvalidInputException.requireNonNull(file, "file");
+    if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
+      return ImageNetLabels.load(file);
+    }
+    String problem = InputPaths.problem(file, false);
+    if (problem != null) {
+      throw new InvalidInputException(file + ": class names file: " + problem);
+    }
+    try {
+      List<String> lines = Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+      if (lines.isEmpty()) {
+        throw new InvalidInputException(file + ": class names file holds no names (expected one per line)");
+      }
+      return of(lines);
+    } catch (IOException e) {
+      throw new InvalidInputException(file + ": cannot read class names: " + e);
+    }
+  }
+
   /** Identifiers (e.g. WordNet ids) and labels, both in class-index order. */
   static ClassNames withIds(List<String> ids, List<String> labels) {
     if (ids.size() != labels.size()) {
@@ -52,6 +81,20 @@ public final class ClassNames {
   /** The identifier of a class: its WordNet id for ImageNet, else empty. */
   public String id(int index) {
     return ids.get(index);
+  }
+
+  /** The index of the class labelled {@code label} (exactly, else ignoring case), or -1. */
+  public int indexOf(String label) {
+    int exact = labels.indexOf(label);
+    if (exact >= 0) {
+      return exact;
+    }
+    for (int i = 0; i < labels.size(); i++) {
+      if (labels.get(i).equalsIgnoreCase(label) || (!label.isEmpty() && ids.get(i).equalsIgnoreCase(label))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** All labels in class-index order (immutable). */

@@ -1,8 +1,10 @@
 package dev.convlens.bridge.image;
 
-import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.FloatTensor;
+import dev.convlens.bridge.InvalidInputException;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 
 /**
@@ -63,6 +65,51 @@ public final class KerasImages {
     // at the original size the float array takes 4 bytes per channel of every decoded pixel
     int outputBytesPerPixel = height == 0 ? 4 * mode.channels() : 0;
     return toArray(ImageDecoder.read(file, limits, outputBytesPerPixel), height, width, mode, file);
+  }
+
+  /**
+   * Reads and decodes {@code file} within {@code limits} without converting it, e.g. to keep the
+   * original for an overlay. {@code bytesPerPixelAfter} is what the caller will allocate per pixel
+   * from it (12 for a float RGB copy), so an image that cannot fit in the heap is refused from its header.
+   */
+  public static BufferedImage readImage(Path file, ImageLimits limits, int bytesPerPixelAfter) {
+    InvalidInputException.requireNonNull(file, "file");
+    InvalidInputException.requireNonNull(limits, "limits");
+    return ImageDecoder.read(file, limits, bytesPerPixelAfter);
+  }
+
+  /**
+   * Decodes an encoded image held in memory (PNG, JPEG, GIF, BMP, ...) within {@code limits}: what
+   * a service receives in a request body. Failures are {@link ImageReadException}s without a file.
+   */
+  public static BufferedImage decodeImage(byte[] encoded, ImageLimits limits, int bytesPerPixelAfter) {
+    InvalidInputException.requireNonNull(encoded, "encoded");
+    InvalidInputException.requireNonNull(limits, "limits");
+    if (encoded.length > limits.maxBytes()) {
+      throw new ImageReadException(null, "image of " + encoded.length + " bytes is larger than the limit of "
+          + limits.maxBytes() + " bytes (ImageLimits.maxBytes)");
+    }
+    return ImageDecoder.decode(encoded, null, limits, bytesPerPixelAfter);
+  }
+
+  /**
+   * All bytes of {@code in}, never more than {@code limits.maxBytes()} (an {@link ImageReadException}
+   * as soon as there are more, whatever the stream claims). The stream is not closed.
+   */
+  public static byte[] readBytes(InputStream in, ImageLimits limits) {
+    InvalidInputException.requireNonNull(in, "in");
+    InvalidInputException.requireNonNull(limits, "limits");
+    int cap = (int) Math.min(limits.maxBytes(), BoundedInput.MAX_ARRAY);
+    try {
+      byte[] bytes = BoundedInput.readAtMost(in, Math.min(cap, 1 << 16), cap);
+      if (bytes == null) {
+        throw new ImageReadException(null, "image stream is longer than the limit of " + cap
+            + " bytes (ImageLimits.maxBytes)");
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new ImageReadException(null, "cannot read image stream: " + e, e);
+    }
   }
 
   /** An in-memory image at its original size, converted like a decoded file. */

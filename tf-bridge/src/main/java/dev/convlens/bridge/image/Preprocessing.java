@@ -1,7 +1,7 @@
 package dev.convlens.bridge.image;
 
-import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.FloatTensor;
+import dev.convlens.bridge.InvalidInputException;
 import java.util.Arrays;
 import java.util.Locale;
 

@@ -1,8 +1,8 @@
 package dev.convlens.bridge.io;
 
-import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatTensor;
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ModelFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -16,9 +16,9 @@ import dev.convlens.bridge.graph.NaiveOps.T;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A functional model with two inputs and two outputs (a classifier head and a regression head on a

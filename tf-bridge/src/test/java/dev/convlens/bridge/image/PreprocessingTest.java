@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.FloatTensor;
+import dev.convlens.bridge.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 /** Keras imagenet_utils._preprocess_numpy_input on float32 arrays; the golden pipeline test covers tf, caffe and x/255 bit-exactly. */

@@ -70,6 +70,16 @@ public final class CamExplainer {
     return new CamExplainer(model, options);
   }
 
+  /**
+   * The layers a map is best computed on: every layer with a 4-D output of more than one position
+   * that computes it (not a pooling, dropout, padding or reshape layer), in build order. The last
+   * is the default layer. Other layers with 4-D outputs are accepted too.
+   */
+  public static List<String> layers(KerasModel model) {
+    InvalidInputException.requireNonNull(model, "model");
+    return List.copyOf(TargetLayers.candidates(model));
+  }
+
   /** The target layer's path, e.g. {@code conv_pw_13_relu} or {@code vgg16/block5_conv3}. */
   public String layer() {
     return layer;

@@ -6,6 +6,7 @@ import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.LayerTrait;
 import dev.convlens.bridge.spi.LayerHandle;
 import dev.convlens.bridge.spi.ModelGraph;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -28,15 +29,23 @@ final class TargetLayers {
    * before the classifier (MobileNet's {@code conv_pw_13_relu}, VGG16's {@code block5_conv3}).
    */
   static String defaultLayer(KerasModel model) {
-    List<LayerInfo> layers = model.layers();
-    for (int i = layers.size() - 1; i >= 0; i--) {
-      LayerInfo l = layers.get(i);
-      if (l.isSpatial() && !passesOnItsInput(l) && !l.path().contains("@") && spatialPositions(l.outputShape()) > 1) {
-        return l.path();
-      }
+    List<String> candidates = candidates(model);
+    if (!candidates.isEmpty()) {
+      return candidates.get(candidates.size() - 1);
     }
     throw new InvalidInputException("model '" + model.name() + "' has no layer with a 4-D (batch, height, width,"
         + " channels) output to compute a class activation map on");
+  }
+
+  /** Every layer that computes a map of more than one position, in build order: the default is the last. */
+  static List<String> candidates(KerasModel model) {
+    List<String> out = new ArrayList<>();
+    for (LayerInfo l : model.layers()) {
+      if (l.isSpatial() && !passesOnItsInput(l) && !l.path().contains("@") && spatialPositions(l.outputShape()) > 1) {
+        out.add(l.path());
+      }
+    }
+    return out;
   }
 
   /** The target layer by name or path, checked to have a 4-D output. */

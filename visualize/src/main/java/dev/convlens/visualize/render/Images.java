@@ -1,15 +1,21 @@
 package dev.convlens.visualize.render;
 
-import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.FloatTensor;
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.io.AtomicFiles;
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 
 /** Float arrays to images and images to files (PNG or JPEG by extension, written atomically). */
 public final class Images {
@@ -78,5 +84,48 @@ public final class Images {
     } catch (IOException e) {
       throw new ConvlensException("cannot write image " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** {@code image} as PNG bytes, e.g. for an HTTP response. */
+  public static byte[] png(BufferedImage image) {
+    InvalidInputException.requireNonNull(image, "image");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      if (!ImageIO.write(image, "png", out)) {
+        throw new ConvlensException("no PNG writer for an image of type " + image.getType());
+      }
+    } catch (IOException e) {
+      throw new ConvlensException("cannot encode PNG: " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
+  /** {@code image} as JPEG bytes at {@code quality} in [0, 1] (alpha, which JPEG cannot hold, is dropped). */
+  public static byte[] jpeg(BufferedImage image, float quality) {
+    InvalidInputException.requireNonNull(image, "image");
+    if (!(quality >= 0 && quality <= 1)) {
+      throw new InvalidInputException("JPEG quality must be in [0, 1], got " + quality);
+    }
+    BufferedImage rgb = image;
+    if (image.getType() != BufferedImage.TYPE_INT_RGB && image.getType() != BufferedImage.TYPE_3BYTE_BGR) {
+      rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+      Graphics2D g = rgb.createGraphics();
+      g.drawImage(image, 0, 0, null);
+      g.dispose();
+    }
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      param.setCompressionQuality(quality);
+      writer.setOutput(stream);
+      writer.write(null, new IIOImage(rgb, null, null), param);
+    } catch (IOException e) {
+      throw new ConvlensException("cannot encode JPEG: " + e.getMessage(), e);
+    } finally {
+      writer.dispose();
+    }
+    return out.toByteArray();
   }
 }

@@ -1,0 +1,61 @@
+package dev.convlens.visualize;
+
+import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.visualize.cam.CamMethod;
+import dev.convlens.visualize.cam.Overlay;
+import dev.convlens.visualize.render.Colormap;
+
+/**
+ * What {@link ImageClassifier#explain(InputImage, ExplainOptions)} explains and how it draws it.
+ * Immutable; start from {@link #defaults()} and change what you need.
+ *
+ * @param classIndex the class to explain, or -1 for the top class (unless {@code className} is set)
+ * @param className the class to explain by its label (or WordNet id), or null
+ * @param method the CAM method (default the book's Grad-CAM)
+ * @param layer the target layer's name or path, or null for the last convolutional map
+ * @param colormap the overlay's colormap (the book's JET by default)
+ * @param alpha the heatmap's weight in the overlay (the book's 0.4)
+ */
+public record ExplainOptions(int classIndex, String className, CamMethod method, String layer, Colormap colormap,
+    double alpha) {
+  public ExplainOptions {
+    InvalidInputException.requireNonNull(method, "method");
+    InvalidInputException.requireNonNull(colormap, "colormap");
+    if (classIndex < -1) {
+      throw new InvalidInputException("classIndex must be a class index or -1 for the top class, got " + classIndex);
+    }
+    if (!(alpha >= 0) || Double.isInfinite(alpha)) {
+      throw new InvalidInputException("overlay alpha must be a finite number >= 0, got " + alpha);
+    }
+  }
+
+  public static ExplainOptions defaults() {
+    return new ExplainOptions(-1, null, CamMethod.GRAD_CAM, null, Colormap.JET, Overlay.BOOK_ALPHA);
+  }
+
+  /** Explain class {@code index} (-1: the top class). */
+  public ExplainOptions withClassIndex(int index) {
+    return new ExplainOptions(index, null, method, layer, colormap, alpha);
+  }
+
+  /** Explain the class labelled {@code name} (case-insensitive; an ImageNet WordNet id works too). */
+  public ExplainOptions withClassName(String name) {
+    return new ExplainOptions(-1, name, method, layer, colormap, alpha);
+  }
+
+  public ExplainOptions withMethod(CamMethod method) {
+    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha);
+  }
+
+  public ExplainOptions withLayer(String layer) {
+    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha);
+  }
+
+  public ExplainOptions withColormap(Colormap colormap) {
+    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha);
+  }
+
+  public ExplainOptions withAlpha(double alpha) {
+    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha);
+  }
+}
