@@ -5,6 +5,7 @@ import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ModelClosedException;
 import dev.convlens.bridge.image.ImageReadException;
+import dev.convlens.visualize.ImageClassifier;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -61,12 +62,35 @@ public final class ConvlensServer implements AutoCloseable {
     this(options, fromPaths(options));
   }
 
+  /**
+   * A server for {@code classifiers}, which the caller owns (the server does not close them), and
+   * the models {@code options} names. Each classifier's explainers are prepared at {@link #start()}.
+   */
+  public ConvlensServer(ServerOptions options, Map<String, ImageClassifier> classifiers) {
+    this(options, borrowed(options, classifiers));
+  }
+
   ConvlensServer(ServerOptions options, List<Source> sources) {
     this.options = InvalidInputException.requireNonNull(options, "options");
     this.sources = List.copyOf(sources);
     this.pool = new InferencePool(options.workers(), options.queueCapacity());
     this.metrics = new ServerMetrics(pool);
     this.routes = new Routes(models, pool, metrics, json, options.maxRequestBytes());
+  }
+
+  private static List<Source> borrowed(ServerOptions options, Map<String, ImageClassifier> classifiers) {
+    InvalidInputException.requireNonNull(classifiers, "classifiers");
+    List<Source> out = new ArrayList<>();
+    classifiers.forEach((name, c) -> {
+      ServerOptions.checkName(name);
+      if (options.models().containsKey(name)) {
+        throw new InvalidInputException("model name '" + name + "' is given twice");
+      }
+      InvalidInputException.requireNonNull(c, "classifier '" + name + "'");
+      out.add(new Source(name, () -> ClassifierModel.borrowed(name, c, options.imageLimits()), false));
+    });
+    out.addAll(fromPaths(options));
+    return out;
   }
 
   private static List<Source> fromPaths(ServerOptions options) {

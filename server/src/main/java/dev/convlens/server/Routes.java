@@ -81,6 +81,9 @@ final class Routes {
   private void explain(Context ctx) {
     ServedModel m = models.get(ctx.pathParam("name"));
     ModelInfo info = m.info();
+    if (info.methods().isEmpty()) {
+      throw ApiException.badRequest("model '" + info.name() + "' cannot be explained: it was loaded for predict only");
+    }
     int classIndex = Requests.classIndex(ctx, info.classes());
     CamMethod method = CamMethod.parse(Requests.choice(ctx, "method", info.defaultMethod(), info.methods()));
     String layer = Requests.choice(ctx, "layer", info.defaultLayer(), info.layers());
@@ -117,7 +120,10 @@ final class Routes {
   private void activations(Context ctx) {
     ServedModel m = models.get(ctx.pathParam("name"));
     ModelInfo info = m.info();
-    String layer = Requests.choice(ctx, "layer", info.defaultLayer(), info.layers());
+    if (info.activationLayers().isEmpty()) {
+      throw ApiException.badRequest("model '" + info.name() + "' has no convolution or pooling layer to draw");
+    }
+    String layer = Requests.choice(ctx, "layer", info.defaultActivationLayer(), info.activationLayers());
     byte[] image = Requests.image(ctx, maxRequestBytes);
     run(ctx, info.name(), "activations", () -> png(m.activations(image, layer)),
         png -> ctx.header("X-Convlens-Layer", layer).contentType("image/png").result(png));

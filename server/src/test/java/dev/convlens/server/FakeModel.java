@@ -37,7 +37,8 @@ final class FakeModel implements ServedModel {
 
   @Override
   public ModelInfo info() {
-    return new ModelInfo("fake", 8, 8, CLASSES, List.of("conv1", "conv2"), "conv2", List.of("gradcam", "scorecam"), "gradcam");
+    return new ModelInfo("fake", 8, 8, CLASSES, List.of("conv1", "conv2"), "conv2", List.of("conv1", "pool1", "conv2"),
+        "conv2", List.of("gradcam", "scorecam"), "gradcam");
   }
 
   @Override

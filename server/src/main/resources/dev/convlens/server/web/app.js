@@ -47,7 +47,7 @@ function chooseModel(name) {
   $('model-info').textContent = `${m.height}x${m.width} input, ${m.classes.length} classes`;
   fillSelect($('method'), m.methods, m.defaultMethod);
   fillSelect($('layer'), m.layers, m.defaultLayer);
-  fillSelect($('activation-layer'), m.layers, m.layers[0]);
+  fillSelect($('activation-layer'), m.activationLayers, m.activationLayers[0]);
   if (state.image) analyse();
 }
 
