@@ -4,6 +4,8 @@ import dev.convlens.cli.bench.ActivationsBench;
 import dev.convlens.cli.bench.FiltersBenchCommand;
 import dev.convlens.cli.bench.FinetuneBench;
 import dev.convlens.cli.bench.GradCamBenchCommand;
+import dev.convlens.cli.bench.ServeBench;
+import dev.convlens.cli.bench.ServeLoadBench;
 import dev.convlens.cli.bench.ServingBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,13 +17,15 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: how long convlens takes, under which settings.",
     subcommands = {ForwardBenchCommand.class, ForwardBenchCommand.Worker.class, ActivationsBench.class,
-        FiltersBenchCommand.class, GradCamBenchCommand.class, FinetuneBench.class, ServingBench.class})
+        FiltersBenchCommand.class, GradCamBenchCommand.class, FinetuneBench.class, ServingBench.class,
+        ServeBench.class, ServeLoadBench.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: forward, activations, filters, gradcam, finetune or serving");
+    throw new ParameterException(spec.commandLine(),
+        "missing subcommand: forward, activations, filters, gradcam, finetune, serving, serve or serve-load");
   }
 }

@@ -89,12 +89,7 @@ final class ReportCommand implements Callable<Integer> {
    * launcher's {@code CONVLENS_HOME}), else under the working directory.
    */
   static Path demoModel() {
-    String home = System.getProperty("convlens.home", System.getenv("CONVLENS_HOME"));
-    Path rel = DemoModelCommand.DEFAULT_OUT;
-    if (home != null && Files.isDirectory(Path.of(home).resolve(rel))) {
-      return Path.of(home).resolve(rel);
-    }
-    return rel;
+    return DemoModel.installed();
   }
 
   @Override

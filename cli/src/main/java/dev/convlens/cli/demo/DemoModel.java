@@ -52,6 +52,21 @@ public final class DemoModel {
 
   private DemoModel() {}
 
+  /** Where the demo model is committed, relative to the repository root. */
+  public static final Path DIRECTORY = Path.of("saved_models", "shapes");
+
+  /**
+   * The demo model: under the convlens folder (system property {@code convlens.home}, else the
+   * launcher's {@code CONVLENS_HOME}), else under the working directory.
+   */
+  public static Path installed() {
+    String home = System.getProperty("convlens.home", System.getenv("CONVLENS_HOME"));
+    if (home != null && Files.isDirectory(Path.of(home).resolve(DIRECTORY))) {
+      return Path.of(home).resolve(DIRECTORY);
+    }
+    return DIRECTORY;
+  }
+
   /** The untrained network's Keras config (JSON text). */
   public static String config() {
     try (InputStream in = DemoModel.class.getResourceAsStream("shapes-model.json")) {
