@@ -23,7 +23,7 @@ class PackagingTest {
 
   @Test
   void librariesTakeTheNativeRuntimeForTheirTestsOnly() throws Exception {
-    for (String module : List.of("tf-bridge", "visualize", "finetune")) {
+    for (String module : List.of("tf-bridge", "visualize", "finetune", "server")) {
       for (Element d : dependencies(module)) {
         if (text(d, "artifactId").equals("tensorflow-core-native") && !text(d, "classifier").isEmpty()) {
           assertEquals("test", text(d, "scope"), module + ": a native runtime outside test scope would fix the"
@@ -42,6 +42,26 @@ class PackagingTest {
     Document bom = parse(ROOT.resolve("bom/pom.xml"));
     assertEquals(text(parent.getDocumentElement(), "version"), text(bom.getDocumentElement(), "version"));
     assertEquals("convlens-bom", text(bom.getDocumentElement(), "artifactId"));
+  }
+
+  @Test
+  void theBomManagesEveryLibraryModule() throws Exception {
+    Element modules = first(parse(ROOT.resolve("pom.xml")).getDocumentElement(), "modules");
+    Element managed = first(first(parse(ROOT.resolve("bom/pom.xml")).getDocumentElement(), "dependencyManagement"),
+        "dependencies");
+    List<String> inBom = new ArrayList<>();
+    for (Node n = managed.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e) {
+        inBom.add(text(e, "artifactId"));
+      }
+    }
+    for (Node n = modules.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && !List.of("bom", "cli").contains(e.getTextContent().trim())) {
+        String artifact = text(parse(ROOT.resolve(e.getTextContent().trim()).resolve("pom.xml")).getDocumentElement(),
+            "artifactId");
+        assertTrue(inBom.contains(artifact), artifact + " is a library module but the BOM does not manage it");
+      }
+    }
   }
 
   private static List<Element> dependencies(String module) throws Exception {
