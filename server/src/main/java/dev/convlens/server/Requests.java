@@ -11,8 +11,8 @@ final class Requests {
   private Requests() {}
 
   /**
-   * The body, at most {@code max} bytes: a declared larger length is refused before anything is
-   * read, a chunked one once {@code max + 1} bytes have arrived (so the heap holds at most that).
+   * The body, at most {@code max} bytes: a declared larger length is refused without keeping any
+   * of it, a chunked one once {@code max + 1} bytes have arrived (so the heap holds at most that).
    */
   static byte[] image(Context ctx, long max) {
     String type = ctx.contentType();
@@ -22,21 +22,42 @@ final class Requests {
     }
     long declared = ctx.req().getContentLengthLong();
     if (declared > max) {
+      drain(ctx, max);
       throw tooLarge(declared + " bytes", max);
     }
     byte[] body;
-    try (InputStream in = ctx.req().getInputStream()) {
-      body = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
+    try {
+      body = ctx.req().getInputStream().readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
     } catch (IOException e) {
       throw new ApiException(400, "could not read the request body: " + e.getMessage());
     }
     if (body.length > max) {
+      drain(ctx, max);
       throw tooLarge("more than " + max + " bytes", max);
     }
     if (body.length == 0) {
       throw ApiException.badRequest("empty request body: send the image (PNG, JPEG, GIF or BMP) as the body");
     }
     return body;
+  }
+
+  /**
+   * Reads and drops what the client is still sending, up to {@code 4 * max} bytes, so that a
+   * client that sends its whole body before reading the answer gets the 413 rather than a reset
+   * connection; past that the connection is closed after the answer.
+   */
+  private static void drain(Context ctx, long max) {
+    ctx.header("Connection", "close");
+    try {
+      InputStream in = ctx.req().getInputStream();
+      byte[] sink = new byte[16384];
+      long left = 4 * max;
+      for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // the client gave up: the 413 goes out if it can
+    }
   }
 
   private static ApiException tooLarge(String size, long max) {

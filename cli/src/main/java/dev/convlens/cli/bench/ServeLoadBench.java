@@ -40,8 +40,8 @@ public final class ServeLoadBench implements Callable<Integer> {
       description = "Share of malformed requests in the second run (default ${DEFAULT-VALUE}).")
   int malformedPercent;
 
-  @Option(names = "--warmup", defaultValue = "300", paramLabel = "N",
-      description = "Valid requests before RSS is first read (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "2500", paramLabel = "N",
+      description = "Requests (a fifth of them malformed) before RSS is first read (default ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(names = "--time-limit", defaultValue = "900", paramLabel = "SECONDS",
@@ -75,23 +75,27 @@ public final class ServeLoadBench implements Callable<Integer> {
       err.printf(Locale.ROOT, "warm-up: %d requests ...%n", warmup);
       err.flush();
       if (warmup > 0) {
-        ServeLoad.run(server.uri(), jobs(warmup * 4 / 5, warmup - warmup * 4 / 5, 0, images, seed - 1), clients, limit);
+        ServeLoad.run(server.uri(), jobs(warmup * 4 / 5, warmup - warmup * 4 / 5, 0.2, images, seed - 1), clients, limit);
       }
       long rss0 = ServeLoad.rssBytes();
+      long heap0 = Runtime.getRuntime().totalMemory();
       err.printf(Locale.ROOT, "run 1: %d predict + %d explain, all valid ...%n", predicts, explains);
       err.flush();
       ServeLoad.Result clean = ServeLoad.run(server.uri(), jobs(predicts, explains, 0, images, seed), clients, limit);
       long rss1 = ServeLoad.rssBytes();
+      long heap1 = Runtime.getRuntime().totalMemory();
       err.printf(Locale.ROOT, "run 2: the same with %d%% malformed ...%n", malformedPercent);
       err.flush();
       ServeLoad.Result mixed = ServeLoad.run(server.uri(), jobs(predicts, explains, malformedPercent / 100.0, images,
           seed + 1), clients, limit);
       long rss2 = ServeLoad.rssBytes();
+      long heap2 = Runtime.getRuntime().totalMemory();
       out.printf(Locale.ROOT, "serve-load: demo model (shapes, 64x64) at %s, workers %d, queue %d; %d clients "
           + "(java.net.http, HTTP/1.1); explain = gradcam/gradcam++/layercam of a random class%n", server.uri(),
           options.workers(), options.queueCapacity(), clients);
       out.println(ResultTable.machineLine(loadAtStart));
-      out.print(format(List.of(new Row("valid", clean, rss0, rss1), new Row(malformedPercent + "% malformed", mixed, rss1, rss2))));
+      out.print(format(List.of(new Row("valid", clean, rss0, rss1, heap0, heap1),
+          new Row(malformedPercent + "% malformed", mixed, rss1, rss2, heap1, heap2))));
       for (ServeLoad.Result r : List.of(clean, mixed)) {
         r.problems().stream().limit(10).forEach(p -> out.println("  problem: " + p));
       }
@@ -105,29 +109,32 @@ public final class ServeLoadBench implements Callable<Integer> {
   }
 
   /** One run's line: its results and the RSS before and after it. */
-  record Row(String label, ServeLoad.Result result, long rssBefore, long rssAfter) {}
+  record Row(String label, ServeLoad.Result result, long rssBefore, long rssAfter, long heapBefore, long heapAfter) {}
 
   static String format(List<Row> rows) {
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-14s %9s %7s %11s %9s %9s %9s %9s %9s %8s %17s%n",
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-14s %9s %7s %11s %8s %8s %8s %8s %8s %7s %19s %12s%n",
         "run", "requests", "errors", "malformed", "p50 ms", "p99 ms", "pred p50", "expl p50", "req/s", "time s",
-        "RSS MB (growth)"));
+        "RSS MB (growth)", "heap MB"));
     for (Row row : rows) {
       ServeLoad.Result r = row.result();
       Timings all = r.latencies(null);
       Timings pred = r.latencies(ServeLoad.Kind.PREDICT);
       Timings expl = r.latencies(ServeLoad.Kind.EXPLAIN);
       long bad = r.count(true);
-      b.append(String.format(Locale.ROOT, "%-14s %9s %7d %11s %9s %9s %9s %9s %9.1f %8.1f %17s%n", row.label(),
+      b.append(String.format(Locale.ROOT, "%-14s %9s %7d %11s %8s %8s %8s %8s %8.1f %7.1f %19s %12s%n", row.label(),
           r.outcomes().size() + (r.timedOut() ? "/" + r.planned() : ""), r.problems().size(),
           bad == 0 ? "-" : r.malformedAnsweredRight() + "/" + bad + " 4xx", q(all, 0.5), q(all, 0.99), q(pred, 0.5),
-          q(expl, 0.5), r.throughput(), r.wallSeconds(), rss(row.rssBefore(), row.rssAfter())));
+          q(expl, 0.5), r.throughput(), r.wallSeconds(), rss(row.rssBefore(), row.rssAfter()),
+          (row.heapBefore() >> 20) + "->" + (row.heapAfter() >> 20)));
     }
     b.append("errors = answers that were not what the request called for (wrong status or body, no answer); malformed =\n")
         .append("malformed requests answered with their 4xx status and a JSON error body (not an image 415, truncated\n")
         .append("image 415, empty body 400, body over the 1 MiB limit 413, unknown model 404, unknown class / layer /\n")
         .append("method 400, bad top 400); p50/p99 = latency of the valid requests, client side; pred/expl p50 = the same\n")
         .append("per kind; req/s = answers per second, all kinds; RSS = this process's resident set before -> after the\n")
-        .append("run (client and server share the process), read after the warm-up.\n");
+        .append("run (client and server share the process), read after the warm-up; heap = the Java heap committed\n")
+        .append("before -> after (G1 grows it under load up to -Xmx: a fixed heap, -Xms = -Xmx with -XX:+AlwaysPreTouch,\n")
+        .append("keeps it out of the RSS growth).\n");
     return b.toString();
   }
 
