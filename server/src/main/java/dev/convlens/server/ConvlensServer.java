@@ -209,6 +209,9 @@ public final class ConvlensServer implements AutoCloseable {
     String route = ctx.attribute(Routes.ROUTE);
     int status = ctx.statusCode();
     metrics.request(route == null ? "unmatched" : route, ctx.method().name(), status, ms / 1000.0);
+    if (!ACCESS.isInfoEnabled()) {
+      return;
+    }
     Double model = ctx.attribute(Routes.MODEL_MS);
     Double queued = ctx.attribute(Routes.QUEUED_MS);
     if (model != null) {

@@ -68,8 +68,8 @@ public final class ServeBench implements Callable<Integer> {
     try (ImageClassifier classifier = ImageClassifier.load(DemoModel.installed());
         ConvlensServer server = new ConvlensServer(ServerOptions.defaults().withPort(0), Map.of("shapes", classifier)).start()) {
       // The same explains on both sides: class and method fixed per index.
-      List<ServeLoad.Job> predictJobs = ServeLoad.jobs("shapes", predicts, 0, 0, images, Shapes.CLASSES, Long.MAX_VALUE, 11);
-      List<ServeLoad.Job> explainJobs = ServeLoad.jobs("shapes", 0, explains, 0, images, Shapes.CLASSES, Long.MAX_VALUE, 12);
+      List<ServeLoad.Job> predictJobs = ServeLoad.jobs("shapes", predicts, 0, 0, images, Shapes.CLASSES, ServerOptions.DEFAULT_MAX_REQUEST_BYTES, 11);
+      List<ServeLoad.Job> explainJobs = ServeLoad.jobs("shapes", 0, explains, 0, images, Shapes.CLASSES, ServerOptions.DEFAULT_MAX_REQUEST_BYTES, 12);
       // A short warm-up of both sides (JIT, connections), not counted.
       direct(classifier, limits, predictJobs.subList(0, Math.min(100, predicts)));
       ServeLoad.run(server.uri(), predictJobs.subList(0, Math.min(100, predicts)), clients, Duration.ofMinutes(5));

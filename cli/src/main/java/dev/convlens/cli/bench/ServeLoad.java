@@ -128,20 +128,22 @@ public final class ServeLoad {
     Collections.shuffle(jobs, r);
     int bad = (int) Math.round(jobs.size() * malformedFraction);
     Kind[] kinds = Arrays.stream(Kind.values()).filter(Kind::malformed).toArray(Kind[]::new);
+    // One body over the limit, shared by the too-large requests (only sent, never changed).
+    byte[] tooLarge = bad == 0 ? new byte[0] : new byte[(int) Math.min(maxRequestBytes + 1, Integer.MAX_VALUE - 16)];
     for (int i = 0; i < bad; i++) {
       // Every k-th request, spread over the run rather than in one block.
       int at = (int) ((long) i * jobs.size() / bad);
-      jobs.set(at, malformed(kinds[i % kinds.length], base, model, images.get(r.nextInt(images.size())), maxRequestBytes, r));
+      jobs.set(at, malformed(kinds[i % kinds.length], base, model, images.get(r.nextInt(images.size())), tooLarge, r));
     }
     return jobs;
   }
 
-  private static Job malformed(Kind kind, String base, String model, byte[] image, long maxRequestBytes, Random r) {
+  private static Job malformed(Kind kind, String base, String model, byte[] image, byte[] tooLarge, Random r) {
     return switch (kind) {
       case NOT_AN_IMAGE -> new Job(kind, base + "predict", "this is text, not a picture".getBytes(StandardCharsets.UTF_8));
       case TRUNCATED_IMAGE -> new Job(kind, base + "explain", Arrays.copyOf(image, image.length / 2));
       case EMPTY_BODY -> new Job(kind, base + "predict", new byte[0]);
-      case TOO_LARGE -> new Job(kind, base + "predict", new byte[(int) Math.min(maxRequestBytes + 1, Integer.MAX_VALUE - 16)]);
+      case TOO_LARGE -> new Job(kind, base + "predict", tooLarge);
       case UNKNOWN_MODEL -> new Job(kind, "v1/models/" + model + "-nope/predict", image);
       case UNKNOWN_CLASS -> new Job(kind, base + "explain?class=hexagon", image);
       case UNKNOWN_LAYER -> new Job(kind, base + "explain?layer=no_such_layer", image);
