@@ -5,7 +5,6 @@ import dev.convlens.bridge.image.ClassNames;
 import dev.convlens.bridge.image.ImageNetLabels;
 import dev.convlens.bridge.image.Preprocessing;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,10 +38,7 @@ final class InputOptions {
 
   static ClassNames classNames(Path labels, int outputs) throws IOException {
     if (labels != null) {
-      if (labels.getFileName().toString().endsWith(".json")) {
-        return ImageNetLabels.load(labels);
-      }
-      return ClassNames.of(Files.readAllLines(labels).stream().filter(l -> !l.isBlank()).toList());
+      return ClassNames.read(labels);
     }
     if (outputs == 1000) {
       try {
