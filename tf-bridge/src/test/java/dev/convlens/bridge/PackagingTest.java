@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
 
 /**
  * The packaging promises of the README, read from the POMs: the library modules leave the native
@@ -42,6 +43,29 @@ class PackagingTest {
     Document bom = parse(ROOT.resolve("bom/pom.xml"));
     assertEquals(text(parent.getDocumentElement(), "version"), text(bom.getDocumentElement(), "version"));
     assertEquals("convlens-bom", text(bom.getDocumentElement(), "artifactId"));
+  }
+
+  /**
+   * Maven manages a dependency per classifier: an application names its platform's native without a
+   * version (README, "Library") only if the BOM lists that classifier. Every platform the build knows
+   * (the parent's native classifier property and its profiles) must be there.
+   */
+  @Test
+  void theBomManagesTheNativeRuntimeOfEveryPlatformTheBuildKnows() throws Exception {
+    NodeList platforms = parse(ROOT.resolve("pom.xml")).getElementsByTagName("tensorflow.native.classifier");
+    List<String> managed = new ArrayList<>();
+    NodeList deps = parse(ROOT.resolve("bom/pom.xml")).getElementsByTagName("dependency");
+    for (int i = 0; i < deps.getLength(); i++) {
+      Element d = (Element) deps.item(i);
+      if (text(d, "artifactId").equals("tensorflow-core-native")) {
+        managed.add(text(d, "classifier"));
+      }
+    }
+    assertTrue(platforms.getLength() >= 5, "the default and the four profiles");
+    for (int i = 0; i < platforms.getLength(); i++) {
+      String classifier = platforms.item(i).getTextContent().trim();
+      assertTrue(managed.contains(classifier), "convlens-bom does not manage tensorflow-core-native:" + classifier);
+    }
   }
 
   private static List<Element> dependencies(String module) throws Exception {
