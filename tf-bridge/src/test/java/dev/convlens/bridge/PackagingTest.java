@@ -1,6 +1,7 @@
 package dev.convlens.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -65,6 +66,18 @@ class PackagingTest {
     for (int i = 0; i < platforms.getLength(); i++) {
       String classifier = platforms.item(i).getTextContent().trim();
       assertTrue(managed.contains(classifier), "convlens-bom does not manage tensorflow-core-native:" + classifier);
+    }
+  }
+
+  /** The examples import the BOM of their own version: one left behind would build against an old release. */
+  @Test
+  void theExamplesFollowTheParentVersionAndStayOutOfTheBom() throws Exception {
+    Document parent = parse(ROOT.resolve("pom.xml"));
+    Document examples = parse(ROOT.resolve("examples/pom.xml"));
+    assertEquals(text(parent.getDocumentElement(), "version"), text(examples.getDocumentElement(), "version"));
+    NodeList managed = parse(ROOT.resolve("bom/pom.xml")).getElementsByTagName("artifactId");
+    for (int i = 0; i < managed.getLength(); i++) {
+      assertFalse(managed.item(i).getTextContent().contains("example"), "the BOM manages only library modules");
     }
   }
 
