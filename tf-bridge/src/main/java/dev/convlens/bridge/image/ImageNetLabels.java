@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ImageNet class index Keras uses, {@code imagenet_class_index.json}
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
 public final class ImageNetLabels {
   public static final String FILE_NAME = "imagenet_class_index.json";
 
-  private static volatile ClassNames cached;
+  private static volatile @Nullable ClassNames cached;
 
   private ImageNetLabels() {}
 

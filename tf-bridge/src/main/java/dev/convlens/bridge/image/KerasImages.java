@@ -4,6 +4,7 @@ import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.FloatTensor;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keras' {@code load_img(path, color_mode, target_size)} followed by {@code img_to_array}: decode,
@@ -97,7 +98,7 @@ public final class KerasImages {
     return idx;
   }
 
-  private static FloatTensor toArray(BufferedImage image, int height, int width, ColorMode mode, Path file) {
+  private static FloatTensor toArray(BufferedImage image, int height, int width, ColorMode mode, @Nullable Path file) {
     InvalidInputException.requireNonNull(mode, "mode");
     int srcW = image.getWidth();
     int srcH = image.getHeight();
