@@ -398,7 +398,7 @@ final class OwnedGraph implements ModelGraph {
     }
 
     @Override
-    public Output<?>[] gradients(Operand<?> y, Operand<?>... xs) {
+    public @Nullable Output<?>[] gradients(Operand<?> y, Operand<?>... xs) {
       return graph.addGradients(y.asOutput(), outputs(xs));
     }
 

@@ -51,7 +51,7 @@ public final class ForwardBenchmark {
     return new ForwardBenchmark(warmup, iterations, 42, Progress.NONE);
   }
 
-  public ForwardBenchmark withProgress(Progress progress) {
+  public ForwardBenchmark withProgress(@Nullable Progress progress) {
     return new ForwardBenchmark(warmup, iterations, inputSeed, progress == null ? Progress.NONE : progress);
   }
 

@@ -93,7 +93,7 @@ public final class ImageNetLabels {
     return cacheLocations(System.getenv(), System.getProperty("user.home"));
   }
 
-  static List<Path> cacheLocations(Map<String, String> env, String userHome) {
+  static List<Path> cacheLocations(Map<String, String> env, @Nullable String userHome) {
     Set<Path> dirs = new LinkedHashSet<>();
     String kerasHome = env.get("KERAS_HOME");
     if (kerasHome != null && !kerasHome.isBlank()) {

@@ -32,7 +32,7 @@ public record Initializer(String kind, double scale, @Nullable String mode, @Nul
   }
 
   /** The initializer a config value names; {@code fallback} when the key is absent or null. */
-  public static Initializer fromConfig(JsonNode value, Initializer fallback) {
+  public static Initializer fromConfig(@Nullable JsonNode value, Initializer fallback) {
     if (value == null || value.isNull() || value.isMissingNode()) {
       return fallback;
     }

@@ -78,7 +78,7 @@ public final class ModelConfigParser {
     };
   }
 
-  private ModelSpec sequential(JsonNode config) {
+  private ModelSpec sequential(@Nullable JsonNode config) {
     JsonNode layersJson;
     String name;
     if (config != null && config.isArray()) {
