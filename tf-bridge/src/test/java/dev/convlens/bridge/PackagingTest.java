@@ -81,6 +81,32 @@ class PackagingTest {
     }
   }
 
+  /** The nullness annotations are part of the API: every library module has them, the BOM pins the parent's version. */
+  @Test
+  void jspecifyIsACompileDependencyAtTheParentsVersion() throws Exception {
+    String parentVersion = managedVersion(parse(ROOT.resolve("pom.xml")), "jspecify");
+    assertEquals("1.0.1", parentVersion);
+    assertEquals(parentVersion, managedVersion(parse(ROOT.resolve("bom/pom.xml")), "jspecify"));
+    for (String module : List.of("tf-bridge", "visualize", "finetune")) {
+      boolean compileScope = dependencies(module).stream().anyMatch(d -> text(d, "artifactId").equals("jspecify")
+          && text(d, "scope").isEmpty());
+      assertTrue(compileScope, module + " needs jspecify at compile scope so that its users see the annotations");
+    }
+  }
+
+  /** The version {@code dependencyManagement} gives an artifact, with a {@code ${property}} resolved. */
+  private static String managedVersion(Document pom, String artifactId) {
+    Element managed = first(pom.getDocumentElement(), "dependencyManagement");
+    assertTrue(managed != null, "no dependencyManagement");
+    for (Node n = first(managed, "dependencies").getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && text(e, "artifactId").equals(artifactId)) {
+        String v = text(e, "version");
+        return v.startsWith("${") ? text(first(pom.getDocumentElement(), "properties"), v.substring(2, v.length() - 1)) : v;
+      }
+    }
+    throw new AssertionError(artifactId + " is not in dependencyManagement");
+  }
+
   private static List<Element> dependencies(String module) throws Exception {
     Element project = parse(ROOT.resolve(module).resolve("pom.xml")).getDocumentElement();
     List<Element> out = new ArrayList<>();
