@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP server for image classifiers: predictions, explanations and activations as JSON or PNG,
@@ -53,7 +54,7 @@ public final class ConvlensServer implements AutoCloseable {
   private final ServerMetrics metrics;
   private final Routes routes;
   private final Object lifecycle = new Object();
-  private Javalin app;
+  private @Nullable Javalin app;
   private boolean started;
   private boolean closed;
 

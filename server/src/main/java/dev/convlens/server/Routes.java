@@ -81,12 +81,14 @@ final class Routes {
   private void explain(Context ctx) {
     ServedModel m = models.get(ctx.pathParam("name"));
     ModelInfo info = m.info();
-    if (info.methods().isEmpty()) {
+    String defaultMethod = info.defaultMethod();
+    String defaultLayer = info.defaultLayer();
+    if (defaultMethod == null || defaultLayer == null) {
       throw ApiException.badRequest("model '" + info.name() + "' cannot be explained: it was loaded for predict only");
     }
     int classIndex = Requests.classIndex(ctx, info.classes());
-    CamMethod method = CamMethod.parse(Requests.choice(ctx, "method", info.defaultMethod(), info.methods()));
-    String layer = Requests.choice(ctx, "layer", info.defaultLayer(), info.layers());
+    CamMethod method = CamMethod.parse(Requests.choice(ctx, "method", defaultMethod, info.methods()));
+    String layer = Requests.choice(ctx, "layer", defaultLayer, info.layers());
     String format = Requests.choice(ctx, "format", "json", List.of("json", "png"));
     String map = Requests.choice(ctx, "map", "none", List.of("none", "normalized", "raw"));
     if (format.equals("png") && !map.equals("none")) {
@@ -120,10 +122,11 @@ final class Routes {
   private void activations(Context ctx) {
     ServedModel m = models.get(ctx.pathParam("name"));
     ModelInfo info = m.info();
-    if (info.activationLayers().isEmpty()) {
+    String defaultLayer = info.defaultActivationLayer();
+    if (defaultLayer == null) {
       throw ApiException.badRequest("model '" + info.name() + "' has no convolution or pooling layer to draw");
     }
-    String layer = Requests.choice(ctx, "layer", info.defaultActivationLayer(), info.activationLayers());
+    String layer = Requests.choice(ctx, "layer", defaultLayer, info.activationLayers());
     byte[] image = Requests.image(ctx, maxRequestBytes);
     run(ctx, info.name(), "activations", () -> png(m.activations(image, layer)),
         png -> ctx.header("X-Convlens-Layer", layer).contentType("image/png").result(png));

@@ -10,4 +10,7 @@
  * ({@code InferencePool}) that refuses with 503 when full. Depends on visualize's
  * {@code ImageClassifier} and tf-bridge's public API only; nothing in the library depends on it.
  */
+@NullMarked
 package dev.convlens.server;
+
+import org.jspecify.annotations.NullMarked;

@@ -123,7 +123,7 @@ public final class ServeBench implements Callable<Integer> {
     if (!r.problems().isEmpty() || r.timedOut()) {
       throw new IllegalStateException("the server answered wrongly: " + r.problems().stream().limit(3).toList());
     }
-    return new Side(r.throughput(), r.latencies(null));
+    return new Side(r.throughput(), java.util.Objects.requireNonNull(r.latencies(null), "no valid request answered"));
   }
 
   /** The jobs as direct calls: decode the body, then predict (top 5) or explain with the job's class and method. */

@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A load generator for {@code convlens serve} on the demo model: a fixed list of requests (predict
@@ -59,7 +60,7 @@ public final class ServeLoad {
   public record Job(Kind kind, String path, byte[] body) {}
 
   /** One answer: what was sent, the status and time it got, and why it is wrong (null when right). */
-  record Outcome(Job job, int status, long nanos, String problem) {}
+  record Outcome(Job job, int status, long nanos, @Nullable String problem) {}
 
   /**
    * The results of a run: every answer in completion order, the wall time, and whether the time
@@ -81,8 +82,8 @@ public final class ServeLoad {
       return outcomes.stream().filter(o -> o.job().kind().malformed() && o.problem() == null).count();
     }
 
-    /** Latencies of the valid requests of {@code kind} (null: all valid ones). */
-    public Timings latencies(Kind kind) {
+    /** Latencies of the valid requests of {@code kind} (null: all valid ones); null when there are none. */
+    public @Nullable Timings latencies(@Nullable Kind kind) {
       long[] nanos = outcomes.stream().filter(o -> !o.job().kind().malformed() && (kind == null || o.job().kind() == kind))
           .mapToLong(Outcome::nanos).toArray();
       return nanos.length == 0 ? null : Timings.ofNanos(nanos);
@@ -199,7 +200,7 @@ public final class ServeLoad {
   }
 
   /** Why the answer is wrong for the job, or null when it is right. */
-  static String check(Job job, HttpResponse<byte[]> r) {
+  static @Nullable String check(Job job, HttpResponse<byte[]> r) {
     if (r.statusCode() != job.kind().status) {
       return "status " + r.statusCode() + " (expected " + job.kind().status + "): " + snippet(r.body());
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -138,7 +139,7 @@ public final class ServeLoadBench implements Callable<Integer> {
     return b.toString();
   }
 
-  private static String q(Timings t, double q) {
+  private static String q(@Nullable Timings t, double q) {
     return t == null ? "-" : String.format(Locale.ROOT, "%.1f", t.quantile(q));
   }
 

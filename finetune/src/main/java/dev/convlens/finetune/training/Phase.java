@@ -1,6 +1,7 @@
 package dev.convlens.finetune.training;
 
 import dev.convlens.bridge.InvalidInputException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One training phase: which layers train, with which optimizer, for how many epochs. Immutable;
@@ -16,7 +17,7 @@ import dev.convlens.bridge.InvalidInputException;
  *     array into and out of TensorFlow through TF Java's NdArray buffers (the SPI's element-wise
  *     path, which training used before) instead of the raw tensor memory; never changes results
  */
-public record Phase(String name, Trainable trainable, Optimizer optimizer, int epochs, EarlyStopping earlyStopping,
+public record Phase(String name, Trainable trainable, Optimizer optimizer, int epochs, @Nullable EarlyStopping earlyStopping,
     boolean cachePrefix, long seed, boolean elementwiseCopies) {
   public Phase {
     if (name == null || trainable == null || optimizer == null) {
@@ -46,7 +47,7 @@ public record Phase(String name, Trainable trainable, Optimizer optimizer, int e
     return new Phase(n, trainable, optimizer, epochs, earlyStopping, cachePrefix, seed, elementwiseCopies);
   }
 
-  public Phase withEarlyStopping(EarlyStopping e) {
+  public Phase withEarlyStopping(@Nullable EarlyStopping e) {
     return new Phase(name, trainable, optimizer, epochs, e, cachePrefix, seed, elementwiseCopies);
   }
 

@@ -1,13 +1,14 @@
 package dev.convlens.visualize.cam;
 
 import dev.convlens.bridge.InvalidInputException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to explain: the method, the target layer (null: the last 4-D layer before the classifier),
  * Score-CAM's batch size for masked inputs, a progress listener, and which output of a
  * multi-output model (null: the only one).
  */
-public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, CamListener listener, String output) {
+public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamBatchSize, CamListener listener, @Nullable String output) {
   public static final int DEFAULT_SCORE_CAM_BATCH = 32;
 
   public CamOptions {
@@ -30,7 +31,7 @@ public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, 
   }
 
   /** The target layer by Keras name or nested path ({@code vgg16/block5_conv3}); null for the default. */
-  public CamOptions withLayer(String layer) {
+  public CamOptions withLayer(@Nullable String layer) {
     return new CamOptions(method, layer, scoreCamBatchSize, listener, output);
   }
 
@@ -46,7 +47,7 @@ public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, 
    * Which output of a multi-output model to explain, by the name of the layer that produces it
    * ({@code KerasModel.outputNames()}); null for a model's only output.
    */
-  public CamOptions withOutput(String output) {
+  public CamOptions withOutput(@Nullable String output) {
     return new CamOptions(method, layer, scoreCamBatchSize, listener, output);
   }
 }

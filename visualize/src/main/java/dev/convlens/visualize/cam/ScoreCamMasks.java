@@ -4,6 +4,8 @@ import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Score-CAM's forward passes: for each image, each channel of the target activation is upsampled
@@ -22,7 +24,7 @@ final class ScoreCamMasks {
   private final String output;
   private final long total;
   private final Map<Integer, float[][]> probabilities = new HashMap<>();
-  private float[] baseline;
+  private float @Nullable [] baseline;
   private long done;
 
   ScoreCamMasks(KerasModel model, String output, FloatTensor images, FloatTensor activations, int batchSize,
@@ -126,6 +128,6 @@ final class ScoreCamMasks {
   }
 
   private FloatTensor predict(FloatTensor batch) {
-    return model.predict(Map.of(model.inputNames().get(0), batch)).get(output);
+    return Objects.requireNonNull(model.predict(Map.of(model.inputNames().get(0), batch)).get(output));
   }
 }

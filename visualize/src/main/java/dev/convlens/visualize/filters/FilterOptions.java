@@ -3,6 +3,7 @@ package dev.convlens.visualize.filters;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to visualize filters. Immutable: start from {@link #defaults()} (exactly the book's listing
@@ -42,7 +43,7 @@ import java.util.Objects;
  *     input (x/255) the gradient RMS can be below 1e-5 and the steps shrink to almost nothing: use
  *     a much smaller value such as 1e-12 there
  */
-public record FilterOptions(int steps, double stepSize, int size, long seed, FloatTensor startImage, int jitter,
+public record FilterOptions(int steps, double stepSize, int size, long seed, @Nullable FloatTensor startImage, int jitter,
     double totalVariation, double l2, double blurSigma, int octaves, double octaveScale, int batchSize,
     long memoryBudgetBytes, boolean preActivation, double epsilon) {
 
@@ -102,7 +103,7 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, Flo
         octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
 
-  public FilterOptions withStartImage(FloatTensor startImage) {
+  public FilterOptions withStartImage(@Nullable FloatTensor startImage) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
         octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
   }
