@@ -1,5 +1,7 @@
 package dev.convlens.finetune.training;
 
+import dev.convlens.bridge.Cancellation;
+import dev.convlens.bridge.CancelledException;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.spi.ModelGraph;
@@ -44,6 +46,8 @@ final class Trainer {
   }
 
   History fit(ImageDataset train, ImageDataset validation, Phase phase, List<ModelVariable> vars, TrainingListener listener) {
+    Cancellation cancellation = phase.cancellation();
+    cancellation.check();
     OptimizerOps optimizer = OptimizerOps.of(model, head, ops, vars, phase.optimizer());
     graph.newRun().target(optimizer.reset).run();
 
@@ -91,7 +95,9 @@ final class Trainer {
         if (ops.mask != null) {
           run.feed(ops.mask, dropoutMask(idx.length, phase.seed(), epoch, step));
         }
-        List<FloatTensor> out = run.fetch(ops.trainLoss).fetch(ops.trainProbabilities).target(optimizer.step).run();
+        // a run with a target is only checked before it starts: an optimizer step is never cut short
+        List<FloatTensor> out = run.fetch(ops.trainLoss).fetch(ops.trainProbabilities).target(optimizer.step)
+            .cancellation(cancellation).run();
         for (float l : out.get(0).data()) {
           lossSum += l;
         }
@@ -100,7 +106,7 @@ final class Trainer {
         listener.onEvent(new TrainingEvent.BatchDone(phase.name(), e, step + 1, batches.size(), lossSum / seen,
             (double) correct / seen));
       }
-      Evaluation val = validation != null ? evaluate(validation, valCache) : null;
+      Evaluation val = validation != null ? evaluate(validation, valCache, cancellation) : null;
       EpochMetrics m = new EpochMetrics(phase.name(), epoch, e, lossSum / seen, (double) correct / seen,
           val != null ? val.loss() : Double.NaN, val != null ? val.accuracy() : Double.NaN,
           (System.nanoTime() - start) / 1e9, trainCache != null);
@@ -164,6 +170,8 @@ final class Trainer {
     try {
       run.fetch(ops.trainLoss).fetch(ops.evalLoss).run();
       return cut;
+    } catch (CancelledException e) {
+      throw e;
     } catch (RuntimeException e) {
       listener.onEvent(new TrainingEvent.Note("not caching '" + cut + "' outputs: the trainable layers also need"
           + " other tensors (" + e.getMessage().lines().findFirst().orElse("") + ")"));
@@ -174,12 +182,12 @@ final class Trainer {
   private PrefixCache cache(String cut, ImageDataset data, Phase phase, String name, TrainingListener listener) {
     long start = System.nanoTime();
     PrefixCache c = PrefixCache.compute(model, cut, data,
-        done -> listener.onEvent(new TrainingEvent.Caching(phase.name(), name, done, data.size())));
+        done -> listener.onEvent(new TrainingEvent.Caching(phase.name(), name, done, data.size())), phase.cancellation());
     LOG.info("cached '{}' outputs of {} {} samples in {} ms", cut, data.size(), name, (System.nanoTime() - start) / 1_000_000);
     return c;
   }
 
-  Evaluation evaluate(ImageDataset data, PrefixCache cache) {
+  Evaluation evaluate(ImageDataset data, PrefixCache cache, Cancellation cancellation) {
     ImageDataset plain = data.withOptions(data.options().forEvaluation());
     double lossSum = 0;
     long correct = 0;
@@ -192,7 +200,8 @@ final class Trainer {
         run.feedInput(plain.batch(idx, 0).images());
       }
       FloatTensor labels = plain.labels(idx);
-      List<FloatTensor> out = run.feed(ops.labels, labels).fetch(ops.evalLoss).fetch(ops.evalProbabilities).run();
+      List<FloatTensor> out = run.feed(ops.labels, labels).fetch(ops.evalLoss).fetch(ops.evalProbabilities)
+          .cancellation(cancellation).run();
       for (float l : out.get(0).data()) {
         lossSum += l;
       }
