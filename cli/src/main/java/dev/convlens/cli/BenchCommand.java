@@ -1,6 +1,7 @@
 package dev.convlens.cli;
 
 import dev.convlens.cli.bench.ActivationsBench;
+import dev.convlens.cli.bench.CancelBench;
 import dev.convlens.cli.bench.FiltersBenchCommand;
 import dev.convlens.cli.bench.FinetuneBench;
 import dev.convlens.cli.bench.GradCamBenchCommand;
@@ -15,13 +16,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: how long convlens takes, under which settings.",
     subcommands = {ForwardBenchCommand.class, ForwardBenchCommand.Worker.class, ActivationsBench.class,
-        FiltersBenchCommand.class, GradCamBenchCommand.class, FinetuneBench.class, ServingBench.class})
+        FiltersBenchCommand.class, GradCamBenchCommand.class, FinetuneBench.class, ServingBench.class, CancelBench.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: forward, activations, filters, gradcam, finetune or serving");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: forward, activations, filters, gradcam, finetune, serving or cancel");
   }
 }
