@@ -16,7 +16,7 @@ final class TimeoutOption {
 
   @Option(names = "--timeout", paramLabel = "DURATION", converter = Converter.class,
       description = "Stop with exit code 1 when the work after loading the model takes longer, e.g. 500ms, 30s, 10m, 2h "
-          + "(or ISO-8601 such as PT1M30S); checked between graph runs and handed to TensorFlow for a run in progress.")
+          + "(or ISO-8601 such as PT1M30S); checked before every graph run, so it ends at most one run late.")
   Duration timeout;
 
   /** A deadline {@code --timeout} from now, or none; make it when the work starts. */

@@ -10,14 +10,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * When a long call should stop: a deadline, a token another thread cancels, both, or neither.
  * Long calls (Score-CAM, filter visualization, training, evaluation) take one and call
- * {@link #check()} between graph runs; a run that only computes (no weight update) is also given
- * the time left, so TensorFlow stops it between its ops when the deadline passes. Either way the
- * call throws {@link CancelledException} and the model stays usable.
+ * {@link #check()} before every graph run; once stopped they throw {@link CancelledException} and
+ * the model stays usable. A graph run once started runs to its end, so a call returns at most one
+ * run's time after its deadline (a Score-CAM batch of masks, one ascent step of a batch of filters,
+ * one training step).
  *
  * <p>Every check also honours the calling thread's interrupt flag (and leaves it set), so
  * {@code Future.cancel(true)} and Kotlin's {@code runInterruptible} inside {@code withTimeout} stop
- * a call at its next check even with {@link #none()}. An interrupt cannot stop a graph run already
- * in progress; only a deadline can.
+ * a call at its next check even with {@link #none()}.
  *
  * <p>Immutable and thread-safe: a token is shared by the copies made from it ({@link #withTimeout},
  * {@link #or}), so cancelling any of them cancels all. A deadline is a point in time: it counts from
@@ -131,14 +131,8 @@ public final class Cancellation {
     return Optional.of(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
   }
 
-  /** Whether the deadline has passed; false without one. */
-  boolean deadlinePassed() {
+  private boolean deadlinePassed() {
     return hasDeadline && deadline - System.nanoTime() <= 0;
-  }
-
-  /** The exception for a deadline that TensorFlow enforced inside a run. */
-  CancelledException deadlineExceeded(Throwable cause) {
-    return new CancelledException(CancelledException.Reason.DEADLINE, message(CancelledException.Reason.DEADLINE), cause);
   }
 
   private CancelledException.Reason why() {

@@ -240,24 +240,15 @@ public final class KerasModel implements AutoCloseable {
    * {@code [H, W, C]}) and returns its output; other models take {@link #predict(Map)}.
    *
    * <p>Cost: one graph run, growing with the model's size and the batch (VGG16 without top at
-   * 224x224: about 0.7 s per image on 2 cores, {@code convlens bench forward}). A pending interrupt of the calling thread
-   * stops it before the run ({@link CancelledException}); a run once started is not interrupted:
-   * give a deadline to {@link #predict(FloatTensor, Cancellation)} for that.
+   * 224x224: about 0.7 s per image on 2 cores, {@code convlens bench forward}). A pending
+   * interrupt of the calling thread stops it before the run with {@link CancelledException}; a run
+   * once started runs to its end (neither an interrupt nor TensorFlow's run timeout stops its
+   * kernels), so split a large batch to bound the time one call takes.
    */
   public FloatTensor predict(FloatTensor input) {
-    return predict(input, Cancellation.none());
-  }
-
-  /**
-   * {@link #predict(FloatTensor)} that stops when {@code cancellation} does: checked before the run,
-   * and its deadline is handed to TensorFlow, which stops the run between ops once it passes.
-   *
-   * @throws CancelledException when cancelled, past the deadline or interrupted; the model stays usable
-   */
-  public FloatTensor predict(FloatTensor input, Cancellation cancellation) {
     requireSingle(owned.inputNames(), "inputs", "give them by name to predict(Map)");
     requireSingle(owned.outputNames(), "outputs", "predict(Map) returns them all");
-    return owned.newRun().feedInput(input).fetch(owned.output()).cancellation(cancellation).run().get(0);
+    return owned.newRun().feedInput(input).fetch(owned.output()).run().get(0);
   }
 
   /**
@@ -303,7 +294,7 @@ public final class KerasModel implements AutoCloseable {
    * The outputs of the named layers for one batch, fetched in a single session run, keyed by the
    * names as given, in that order. Cost: one graph run up to the deepest layer named (at most a
    * {@link #predict(FloatTensor)}), plus copying the outputs into the heap. A pending interrupt
-   * stops it before the run ({@link CancelledException}); a run once started is not interrupted.
+   * stops it before the run ({@link CancelledException}); a run once started runs to its end.
    */
   public Map<String, FloatTensor> activations(FloatTensor input, Collection<String> layerNames) {
     requireSingle(owned.inputNames(), "inputs", "give them by name to activations(Map, layers)");

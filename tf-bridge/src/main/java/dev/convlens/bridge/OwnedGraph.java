@@ -34,7 +34,6 @@ import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -416,11 +415,6 @@ final class OwnedGraph implements ModelGraph {
     }
   }
 
-  /** The time left as TF's run timeout, rounded up to whole ms so TF never stops before the deadline; 0: none. */
-  private static long timeoutMillis(Cancellation c) {
-    return c.remaining().map(r -> Math.max(1, (r.toNanos() + 999_999) / 1_000_000)).orElse(0L);
-  }
-
   private final class Run implements ModelRun {
     private final Map<Operand<TFloat32>, FloatTensor> feeds = new LinkedHashMap<>();
     private final List<Operand<TFloat32>> fetches = new ArrayList<>();
@@ -483,13 +477,9 @@ final class OwnedGraph implements ModelGraph {
       cancellation.check();
       return read(s -> {
         cancellation.check(); // the read lock may have been a wait
-        long timeoutMs = targets.isEmpty() ? timeoutMillis(cancellation) : 0;
         List<Tensor> inputs = new ArrayList<>();
         try {
           Session.Runner runner = s.runner();
-          if (timeoutMs > 0) {
-            runner.setOptions(RunOptions.newBuilder().setTimeoutInMs(timeoutMs).build());
-          }
           for (var e : feeds.entrySet()) {
             TFloat32 t = Tensors.toTensor(e.getValue(), bulk);
             inputs.add(t);
@@ -504,14 +494,7 @@ final class OwnedGraph implements ModelGraph {
             }
             return out;
           }
-        } catch (TensorFlowException e) {
-          // TF Java has no class for DEADLINE_EXCEEDED: a plain TensorFlowException once our deadline passed is it.
-          if (timeoutMs > 0 && e.getClass() == TensorFlowException.class && cancellation.deadlinePassed()) {
-            throw cancellation.deadlineExceeded(e);
-          }
-          throw new InvalidInputException("model '" + name + "': the TensorFlow run failed: "
-              + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
-        } catch (IllegalArgumentException e) {
+        } catch (TensorFlowException | IllegalArgumentException e) {
           // TF Java reports INVALID_ARGUMENT as an IllegalArgumentException, the other codes as TensorFlowExceptions.
           throw new InvalidInputException("model '" + name + "': the TensorFlow run failed: "
               + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);

@@ -24,7 +24,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -37,16 +36,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code convlens bench cancel}: how long after a deadline (100 ms by default) a long call really
- * returns. Score-CAM over a batch and a filter grid on the demo model, stopped by a deadline and by
- * {@code Future.cancel(true)}; one VGG16 forward pass (random weights), stopped by a deadline that
- * TensorFlow enforces inside the run, and by a token cancelled at the deadline (checked only before
- * the run, so it waits the run out). Each case also runs uncancelled; the modes rotate every
- * iteration. Prints medians and maxima in ms.
+ * returns, stopped by the deadline and by {@code Future.cancel(true)} at the deadline: Score-CAM
+ * over a batch and a filter grid on the demo model (checked before every graph run), and one VGG16
+ * forward pass with random weights (a single run, which nothing stops once started). Each case also
+ * runs uncancelled; the modes take turns every iteration. Prints medians and maxima in ms.
  */
 @Command(name = "cancel", mixinStandardHelpOptions = true,
-    description = {"Time how long after a deadline long calls return: Score-CAM and a filter grid on the demo model "
-        + "(deadline, Future.cancel(true)), and one VGG16 forward pass with random weights (deadline inside "
-        + "TensorFlow's run, token cancelled mid-run).", "Prints medians (max) in ms."})
+    description = {"Time how long after a deadline long calls return, stopped by the deadline and by "
+        + "Future.cancel(true): Score-CAM and a filter grid on the demo model, and one VGG16 forward pass with "
+        + "random weights (a single graph run).", "Prints medians (max) in ms."})
 public final class CancelBench implements Callable<Integer> {
   @Option(names = "--deadline", defaultValue = "100", paramLabel = "MS", description = "Deadline in ms (default ${DEFAULT-VALUE}).")
   long deadlineMs;
@@ -91,7 +89,6 @@ public final class CancelBench implements Callable<Integer> {
     double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     List<String> lines = new ArrayList<>();
     ExecutorService worker = Executors.newSingleThreadExecutor();
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try {
       try (KerasModel demo = KerasModel.load(demoModel())) {
         float[] batch = new float[images * 64 * 64 * 3];
@@ -104,7 +101,7 @@ public final class CancelBench implements Callable<Integer> {
         err.println("Score-CAM ...");
         err.flush();
         List<Series> s = measure(deadline, c -> CamExplainer.of(demo, scoreCam.withCancellation(c)).explain(x),
-            () -> cam.explain(x), worker, timer, false);
+            () -> cam.explain(x), worker);
         lines.add(line(String.format(Locale.ROOT, "Score-CAM, demo model, %d images (%s, batch %d)", images, cam.layer(),
             scoreCam.scoreCamBatchSize()), s, deadlineMs));
 
@@ -113,8 +110,7 @@ public final class CancelBench implements Callable<Integer> {
         FilterOptions filters = FilterOptions.defaults();
         err.println("filter grid ...");
         err.flush();
-        s = measure(deadline, c -> vis.run(all, filters.withCancellation(c)), () -> vis.run(all, filters), worker, timer,
-            false);
+        s = measure(deadline, c -> vis.run(all, filters.withCancellation(c)), () -> vis.run(all, filters), worker);
         lines.add(line(String.format(Locale.ROOT, "filter grid, demo model %s, %d filters x %d steps, whole layer", layer,
             all.size(), filters.totalSteps()), s, deadlineMs));
       }
@@ -128,14 +124,16 @@ public final class CancelBench implements Callable<Integer> {
             v[i] = (float) (Math.sin(i * 0.01) * 100);
           }
           FloatTensor x = FloatTensor.of(v, vggBatch, 224, 224, 3);
-          List<Series> s = measure(deadline, c -> vgg.predict(x, c), () -> vgg.predict(x), worker, timer, true);
+          List<Series> s = measure(deadline, c -> {
+            c.check(); // what a caller can do around one run: check before it
+            vgg.predict(x);
+          }, () -> vgg.predict(x), worker);
           lines.add(line(String.format(Locale.ROOT, "VGG16 no top 224x224 forward, batch %d (one graph run)", vggBatch), s,
               deadlineMs));
         }
       }
     } finally {
       worker.shutdownNow();
-      timer.shutdownNow();
     }
     out.printf(Locale.ROOT, "cancel: deadline %d ms, %d iterations; medians (max) in ms, from making the cancellation to the"
         + " call's return; overrun = that minus the deadline%n", deadlineMs, iterations);
@@ -147,17 +145,13 @@ public final class CancelBench implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * Warms up, then per iteration: uncancelled, with the deadline, and stopped at the deadline from
-   * outside ({@code Future.cancel(true)}, or for a single run a token, which only a check before the
-   * run would see).
-   */
+  /** Warms up, then per iteration: uncancelled, with the deadline, and {@code Future.cancel(true)} at the deadline. */
   private List<Series> measure(Duration deadline, Consumer<Cancellation> withCancellation, Runnable plain,
-      ExecutorService worker, ScheduledExecutorService timer, boolean token) throws Exception {
+      ExecutorService worker) throws Exception {
     plain.run();
     List<Double> full = new ArrayList<>();
     List<Double> byDeadline = new ArrayList<>();
-    List<Double> fromOutside = new ArrayList<>();
+    List<Double> byInterrupt = new ArrayList<>();
     int[] stopped = new int[2];
     for (int i = 0; i < iterations; i++) {
       long t0 = System.nanoTime();
@@ -173,46 +167,31 @@ public final class CancelBench implements Callable<Integer> {
       }
       byDeadline.add((System.nanoTime() - t1) / 1e6);
 
-      if (token) {
-        Cancellation t = Cancellation.token();
-        long t2 = System.nanoTime();
-        var cancel = timer.schedule(t::cancel, deadline.toNanos(), TimeUnit.NANOSECONDS);
+      long[] end = new long[1];
+      boolean[] wasStopped = new boolean[1];
+      long t2 = System.nanoTime();
+      Future<?> f = worker.submit(() -> {
         try {
-          withCancellation.accept(t);
+          plain.run();
         } catch (CancelledException e) {
-          stopped[1]++;
+          wasStopped[0] = true;
+        } finally {
+          end[0] = System.nanoTime();
         }
-        fromOutside.add((System.nanoTime() - t2) / 1e6);
-        cancel.cancel(false);
-      } else {
-        long[] end = new long[1];
-        boolean[] wasStopped = new boolean[1];
-        long t2 = System.nanoTime();
-        Future<?> f = worker.submit(() -> {
-          try {
-            plain.run();
-          } catch (CancelledException e) {
-            wasStopped[0] = true;
-          } finally {
-            end[0] = System.nanoTime();
-          }
-        });
-        long sleep = deadline.toNanos() - (System.nanoTime() - t2);
-        if (sleep > 0) {
-          TimeUnit.NANOSECONDS.sleep(sleep);
-        }
-        f.cancel(true);
-        worker.submit(() -> { }).get(); // the stopped call has returned (the pool clears the flag before the next task)
-        if (end[0] == 0) {
-          continue; // cancelled before it started: nothing to time
-        }
-        fromOutside.add((end[0] - t2) / 1e6);
+      });
+      long sleep = deadline.toNanos() - (System.nanoTime() - t2);
+      if (sleep > 0) {
+        TimeUnit.NANOSECONDS.sleep(sleep);
+      }
+      f.cancel(true);
+      worker.submit(() -> { }).get(); // the stopped call has returned (the pool clears the flag before the next task)
+      if (end[0] != 0) { // else cancelled before it started: nothing to time
+        byInterrupt.add((end[0] - t2) / 1e6);
         stopped[1] += wasStopped[0] ? 1 : 0;
       }
     }
     return List.of(new Series("uncancelled", full, 0), new Series("deadline", byDeadline, stopped[0]),
-        new Series(token ? "token cancelled at the deadline" : "Future.cancel(true) at the deadline", fromOutside,
-            stopped[1]));
+        new Series("Future.cancel(true) at the deadline", byInterrupt, stopped[1]));
   }
 
   private String line(String what, List<Series> series, long deadlineMs) {

@@ -180,7 +180,7 @@ public final class Classifier implements AutoCloseable {
 
   /**
    * {@link #evaluate(ImageDataset)} that stops with {@code CancelledException} when {@code
-   * cancellation} does: checked before every batch, its deadline also cuts a batch's run.
+   * cancellation} does: checked before every batch.
    */
   public Evaluation evaluate(ImageDataset data, Cancellation cancellation) {
     InvalidInputException.requireNonNull(cancellation, "cancellation");

@@ -17,10 +17,10 @@ import dev.convlens.bridge.InvalidInputException;
  *     array into and out of TensorFlow through TF Java's NdArray buffers (the SPI's element-wise
  *     path, which training used before) instead of the raw tensor memory; never changes results
  * @param cancellation when {@code fit} stops with {@code CancelledException}: checked before every
- *     training step, every batch of the prefix cache (feature extraction) and of the evaluation;
- *     the runs that only compute are also cut by its deadline, an optimizer step never is. The
- *     model keeps the weights of the last step done (no best-weights restore) and stays usable.
- *     A deadline counts from when it is made, so set it per fit
+ *     training step, every batch of the prefix cache (feature extraction) and of the evaluation,
+ *     so a fit returns at most one step after its deadline. The model keeps the weights of the
+ *     last step done (no best-weights restore) and stays usable. A deadline counts from when it
+ *     is made, so set it per fit
  */
 public record Phase(String name, Trainable trainable, Optimizer optimizer, int epochs, EarlyStopping earlyStopping,
     boolean cachePrefix, long seed, boolean elementwiseCopies, Cancellation cancellation) {

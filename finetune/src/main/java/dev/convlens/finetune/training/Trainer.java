@@ -95,7 +95,6 @@ final class Trainer {
         if (ops.mask != null) {
           run.feed(ops.mask, dropoutMask(idx.length, phase.seed(), epoch, step));
         }
-        // a run with a target is only checked before it starts: an optimizer step is never cut short
         List<FloatTensor> out = run.fetch(ops.trainLoss).fetch(ops.trainProbabilities).target(optimizer.step)
             .cancellation(cancellation).run();
         for (float l : out.get(0).data()) {

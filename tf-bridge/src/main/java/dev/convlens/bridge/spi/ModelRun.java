@@ -38,11 +38,10 @@ public interface ModelRun {
   ModelRun elementwiseCopies();
 
   /**
-   * Checks {@code cancellation} before the run; when it has a deadline and the run has no targets,
-   * also gives TensorFlow the time left ({@code RunOptions.timeout_in_ms}), so a long run stops
-   * between its ops once the deadline passes. Either way the run throws {@code CancelledException}.
-   * A run with targets (assignments, optimizer steps) is checked but never cut short: stopped
-   * midway it could leave some variables updated and others not.
+   * Checks {@code cancellation} before the run (before and after waiting for the read lock) and
+   * throws {@code CancelledException} instead of running. A run once started runs to its end:
+   * TensorFlow's run timeout ({@code RunOptions.timeout_in_ms}) cancels only ops that wait (queues),
+   * not compute kernels, so it cannot shorten a forward pass ({@code convlens bench cancel}).
    */
   ModelRun cancellation(Cancellation cancellation);
 

@@ -102,8 +102,8 @@ public final class CamExplainer {
    * (the backward pass only goes back to the target layer; {@code convlens bench gradcam}: 1.01x on
    * VGG16); Score-CAM runs it once more per {@link CamOptions#scoreCamBatchSize()}
    * masks of every image: channels x images / batch size runs, the long call. Every run checks
-   * {@link CamOptions#cancellation()} (and the thread's interrupt flag) before it starts, and its
-   * deadline also stops a run in progress.
+   * {@link CamOptions#cancellation()} (and the thread's interrupt flag) before it starts; a run
+   * once started runs to its end.
    *
    * @throws dev.convlens.bridge.CancelledException when stopped; the model stays usable
    */

@@ -57,8 +57,8 @@ public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, 
 
   /**
    * When explaining stops with {@code CancelledException}: checked before every graph run (one for
-   * the gradient methods, one per {@link #scoreCamBatchSize()} masks for Score-CAM), and a deadline
-   * also stops a run in progress. A deadline counts from when it is made: for a deadline per
+   * the gradient methods, one per {@link #scoreCamBatchSize()} masks for Score-CAM); a run once
+   * started runs to its end. A deadline counts from when it is made: for a deadline per
    * request, make the explainer per request ({@code CamExplainer.of(model, options.withCancellation(
    * Cancellation.after(timeout)))}; cheap once the first explainer of that layer built the ops).
    */

@@ -43,9 +43,10 @@ import java.util.Objects;
  *     input (x/255) the gradient RMS can be below 1e-5 and the steps shrink to almost nothing: use
  *     a much smaller value such as 1e-12 there
  * @param cancellation when a run stops with {@code CancelledException}: checked before every
- *     graph run (each ascent step of each batch of filters), and a deadline also stops a step in
- *     progress; {@link Cancellation#none()} by default. A deadline counts from when it is made, so
- *     set it per call
+ *     graph run (each ascent step of each batch of filters), so a run returns at most one step
+ *     after its deadline (in whole-layer mode a step of every filter of the batch; a smaller
+ *     {@code batchSize} gives shorter steps); {@link Cancellation#none()} by default. A deadline
+ *     counts from when it is made, so set it per call
  */
 public record FilterOptions(int steps, double stepSize, int size, long seed, FloatTensor startImage, int jitter,
     double totalVariation, double l2, double blurSigma, int octaves, double octaveScale, int batchSize,
