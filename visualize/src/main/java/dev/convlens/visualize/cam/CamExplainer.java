@@ -1,5 +1,6 @@
 package dev.convlens.visualize.cam;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
@@ -48,6 +49,24 @@ public final class CamExplainer {
     this.output = TargetLayers.output(model, options.output());
     this.classes = CamOps.outputClasses(model.graph(), output);
     this.ops = algorithm.score() == ScoreKind.NONE ? null : CamOps.of(model, layer, algorithm.score(), output);
+  }
+
+  private CamExplainer(CamExplainer base, CamOptions options) {
+    this.model = base.model;
+    this.options = options;
+    this.layer = base.layer;
+    this.algorithm = base.algorithm;
+    this.output = base.output;
+    this.classes = base.classes;
+    this.ops = base.ops;
+  }
+
+  /**
+   * This explainer stopping when {@code cancellation} does ({@link CamOptions#withCancellation}):
+   * a cheap copy sharing the ops, for a deadline per request on an explainer made at start-up.
+   */
+  public CamExplainer withCancellation(Cancellation cancellation) {
+    return new CamExplainer(this, options.withCancellation(cancellation));
   }
 
   /** The book's Grad-CAM at the last 4-D layer before the classifier. */

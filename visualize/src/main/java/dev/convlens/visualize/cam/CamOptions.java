@@ -59,8 +59,7 @@ public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, 
    * When explaining stops with {@code CancelledException}: checked before every graph run (one for
    * the gradient methods, one per {@link #scoreCamBatchSize()} masks for Score-CAM); a run once
    * started runs to its end. A deadline counts from when it is made: for a deadline per
-   * request, make the explainer per request ({@code CamExplainer.of(model, options.withCancellation(
-   * Cancellation.after(timeout)))}; cheap once the first explainer of that layer built the ops).
+   * request, use {@code explainer.withCancellation(Cancellation.after(timeout))}.
    */
   public CamOptions withCancellation(Cancellation cancellation) {
     return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation);

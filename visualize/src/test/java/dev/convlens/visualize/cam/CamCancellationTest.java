@@ -70,12 +70,13 @@ class CamCancellationTest {
     float[] uncancelled = CamExplainer.of(model, scoreCam()).explain(images).get(1).raw().data();
     Cancellation token = Cancellation.token();
     List<Long> done = new ArrayList<>();
-    CamExplainer cam = CamExplainer.of(model, scoreCam().withCancellation(token).withListener(p -> {
+    CamExplainer shared = CamExplainer.of(model, scoreCam().withListener(p -> {
       done.add(p.done());
       if (done.size() == 2) {
         token.cancel();
       }
     }));
+    CamExplainer cam = shared.withCancellation(token); // per request, on an explainer made once
     CancelledException e = assertThrows(CancelledException.class, () -> cam.explain(images));
     assertEquals(CancelledException.Reason.CANCELLED, e.reason());
     assertEquals(List.of(2L, 4L), done, "exactly two batches ran");
