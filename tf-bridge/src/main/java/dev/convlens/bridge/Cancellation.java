@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * one training step).
  *
  * <p>Every check also honours the calling thread's interrupt flag (and leaves it set), so
- * {@code Future.cancel(true)} and Kotlin's {@code runInterruptible} inside {@code withTimeout} stop
- * a call at its next check even with {@link #none()}.
+ * {@code Future.cancel(true)} (and Kotlin's {@code runInterruptible}, which interrupts its thread
+ * when the coroutine is cancelled) stop a call at its next check even with {@link #none()}.
  *
  * <p>Immutable and thread-safe: a token is shared by the copies made from it ({@link #withTimeout},
  * {@link #or}), so cancelling any of them cancels all. A deadline is a point in time: it counts from
@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>{@code
  * Cancellation c = Cancellation.token().withTimeout(Duration.ofSeconds(30));
- * executor.submit(() -> CamExplainer.of(model, options.withCancellation(c)).explain(x));
+ * executor.submit(() -> explainer.withCancellation(c).explain(x));
  * c.cancel();                                                     // from any thread
  * }</pre>
  */

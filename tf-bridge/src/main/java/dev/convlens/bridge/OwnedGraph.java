@@ -300,9 +300,11 @@ final class OwnedGraph implements ModelGraph {
   /** Refuses new calls, waits up to {@code wait} for runs in flight, then frees the graph and session. */
   void close(Duration wait) {
     closing = true;
-    boolean locked = false;
+    // Without runs in flight take the lock at once: an interrupted thread (a call just stopped by
+    // Future.cancel) cannot wait, and nothing else would free the model.
+    boolean locked = lock.writeLock().tryLock();
     try {
-      locked = lock.writeLock().tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+      locked = locked || lock.writeLock().tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -312,6 +314,16 @@ final class OwnedGraph implements ModelGraph {
     }
     try {
       free();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Whether the graph and session were freed (for tests). */
+  boolean isFreed() {
+    lock.writeLock().lock();
+    try {
+      return freed;
     } finally {
       lock.writeLock().unlock();
     }

@@ -80,4 +80,16 @@ class RunCancellationTest {
       assertArrayEquals(before, m.predict(image()).data());
     }
   }
+
+  /** A call stopped by an interrupt is often followed by close() on the same, still interrupted, thread. */
+  @Test
+  void closingOnAnInterruptedThreadStillFreesTheModel() {
+    KerasModel m = model();
+    OwnedGraph owned = (OwnedGraph) m.graph();
+    m.predict(image());
+    Thread.currentThread().interrupt();
+    m.close();
+    assertTrue(Thread.interrupted(), "close keeps the flag");
+    assertTrue(owned.isFreed(), "no run was in flight: close frees the graph and session at once");
+  }
 }
