@@ -100,7 +100,7 @@ public final class CancelBench implements Callable<Integer> {
         CamExplainer cam = CamExplainer.of(demo, scoreCam);
         err.println("Score-CAM ...");
         err.flush();
-        List<Series> s = measure(deadline, c -> CamExplainer.of(demo, scoreCam.withCancellation(c)).explain(x),
+        List<Series> s = measure(deadline, c -> cam.withCancellation(c).explain(x),
             () -> cam.explain(x), worker);
         lines.add(line(String.format(Locale.ROOT, "Score-CAM, demo model, %d images (%s, batch %d)", images, cam.layer(),
             scoreCam.scoreCamBatchSize()), s, deadlineMs));
