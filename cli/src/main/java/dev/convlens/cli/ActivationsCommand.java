@@ -33,8 +33,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,15 +65,15 @@ final class ActivationsCommand implements Callable<Integer> {
   @Option(names = "--layers", split = ",", paramLabel = "NAME[,NAME...]",
       description = "Layers by name or path (default: every Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D "
           + "and AveragePooling2D layer, nested ones included).")
-  List<String> layers;
+  @Nullable List<String> layers;
 
   @Option(names = "--first", paramLabel = "N",
       description = "The first N layers after the input, as the book's model.layers[:8] (a nested model counts as one).")
-  Integer first;
+  @Nullable Integer first;
 
   @Option(names = "--out", paramLabel = "DIR",
       description = "Write the grids, activations.csv and activations.json into this new folder, as a whole (see --overwrite).")
-  Path out;
+  @Nullable Path out;
 
   @Option(names = "--overwrite", description = OutputFolders.OVERWRITE_HELP)
   boolean overwrite;
@@ -104,7 +106,7 @@ final class ActivationsCommand implements Callable<Integer> {
 
   @Option(names = "--preprocess", paramLabel = "MODE",
       description = "caffe, tf, torch, rescale (x/255) or none; default: the built-in's own mode, else none.")
-  String preprocess;
+  @Nullable String preprocess;
 
   @Spec
   CommandSpec spec;
@@ -212,7 +214,7 @@ final class ActivationsCommand implements Callable<Integer> {
   /** Every file goes into one folder moved into place at the end: a failure leaves no partial set. */
   private void writeFiles(LayerActivations acts, GridOptions grid, List<ChannelRequest> single) {
     PrintWriter err = spec.commandLine().getErr();
-    AtomicFiles.writeFolder(out, outOptions(), dir -> writeFiles(dir, acts, grid, single, err));
+    AtomicFiles.writeFolder(Objects.requireNonNull(out), outOptions(), dir -> writeFiles(dir, acts, grid, single, err));
     err.println("wrote " + out.toAbsolutePath());
     err.flush();
   }

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,7 +31,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--preprocess", paramLabel = "MODE",
       description = "caffe, tf, torch, rescale or none; default: what convlens finetune recorded beside the model.")
-  String preprocess;
+  @Nullable String preprocess;
 
   @Option(names = "--batch-size", defaultValue = "32", description = "Default ${DEFAULT-VALUE}.")
   int batchSize;

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,12 +36,12 @@ final class FiltersCommand implements Callable<Integer> {
 
   @Option(names = "--filters", paramLabel = "LIST",
       description = "Filter indices: ranges and single indices, e.g. 0-63 or 0,3,10-12 (default: all filters).")
-  String filters;
+  @Nullable String filters;
 
   @Option(names = "--size", paramLabel = "N",
       description = "Image size for built-ins and models with an open input size (default 64 for built-ins); "
           + "models with a fixed input size use their own.")
-  Integer size;
+  @Nullable Integer size;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "The grid image (PNG, or JPEG by extension).")
   Path out;
@@ -55,7 +56,7 @@ final class FiltersCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--start-image", paramLabel = "FILE.npy", description = "Start image [H,W,C] or [1,H,W,C] instead of noise.")
-  Path startImage;
+  @Nullable Path startImage;
 
   @Option(names = "--margin", defaultValue = "5", description = "Pixels between tiles (default ${DEFAULT-VALUE}).")
   int margin;
@@ -69,26 +70,26 @@ final class FiltersCommand implements Callable<Integer> {
   boolean readable;
 
   @Option(names = "--jitter", paramLabel = "PX", description = "Random shift before each step, in pixels.")
-  Integer jitter;
+  @Nullable Integer jitter;
 
   @Option(names = "--tv", paramLabel = "W", description = "Total-variation penalty weight.")
-  Double tv;
+  @Nullable Double tv;
 
   @Option(names = "--l2", paramLabel = "W", description = "L2 penalty weight (toward the start gray).")
-  Double l2;
+  @Nullable Double l2;
 
   @Option(names = "--blur", paramLabel = "SIGMA", description = "Gaussian blur of the gradient, in pixels.")
-  Double blur;
+  @Nullable Double blur;
 
   @Option(names = "--octaves", paramLabel = "N", description = "Number of scales (multi-scale ascent).")
-  Integer octaves;
+  @Nullable Integer octaves;
 
   @Option(names = "--octave-scale", paramLabel = "S", description = "Size ratio between octaves (default 1.4).")
-  Double octaveScale;
+  @Nullable Double octaveScale;
 
   @Option(names = "--epsilon", paramLabel = "E",
       description = "The 1e-5 of the gradient normalization; use 1e-12 for models that rescale their input (x/255).")
-  Double epsilon;
+  @Nullable Double epsilon;
 
   @Option(names = "--pre-activation", description = "Maximize the filter before its activation (ReLU) instead of after.")
   boolean preActivation;

@@ -25,7 +25,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,19 +47,19 @@ final class FinetuneCommand implements Callable<Integer> {
   String base;
 
   @Option(names = "--weights", paramLabel = "FILE", description = "Weights of a built-in base (default: the Keras cache).")
-  Path weights;
+  @Nullable Path weights;
 
   @Option(names = "--alpha", paramLabel = "A", description = "MobileNet width multiplier (default 1.0).")
-  Double alpha;
+  @Nullable Double alpha;
 
   @Option(names = "--input-size", paramLabel = "N", description = "Image height and width (built-ins: default 224).")
-  Integer inputSize;
+  @Nullable Integer inputSize;
 
   @Option(names = "--download", description = "Fetch missing official weights into the Keras cache.")
   boolean download;
 
   @Option(names = "--random-weights", paramLabel = "SEED", description = "Random base weights (smoke tests, benchmarks).")
-  Long randomWeights;
+  @Nullable Long randomWeights;
 
   @Option(names = "--data", required = true, paramLabel = "DIR",
       description = "Folder with train/ and validation/, each with one sub-folder of images per class.")
@@ -91,7 +93,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--unfreeze-from", paramLabel = "LAYER",
       description = "First layer to unfreeze (default: conv_dw_13 for mobilenet, block5_conv1 for vgg16).")
-  String unfreezeFrom;
+  @Nullable String unfreezeFrom;
 
   @Option(names = "--augment", description = "Augment the training images as the book (rotation 40, shifts/shear/zoom 0.2, flips).")
   boolean augment;
@@ -113,14 +115,14 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--patience", paramLabel = "N",
       description = "Stop a phase when val_loss has not improved for N epochs; keep its best weights.")
-  Integer patience;
+  @Nullable Integer patience;
 
   @Option(names = "--preprocess", paramLabel = "MODE",
       description = "caffe, tf, torch, rescale or none; default: the built-in's own mode (none for files).")
-  String preprocess;
+  @Nullable String preprocess;
 
   @Option(names = "--labels", paramLabel = "MODE", description = "binary or categorical (default: binary for 2 classes).")
-  String labels;
+  @Nullable String labels;
 
   @Mixin
   TimeoutOption timeout;
@@ -184,8 +186,8 @@ final class FinetuneCommand implements Callable<Integer> {
               .withEarlyStopping(stop).withSeed(seed).withCancellation(deadline), progress);
           report(stdout, h);
           if (fineTune) {
-            History f = c.fit(train, validation, Phase.fineTune(unfreeze, second, fineTuneEpochs).withEarlyStopping(stop)
-                .withSeed(seed + 1).withCancellation(deadline), progress);
+            History f = c.fit(train, validation, Phase.fineTune(Objects.requireNonNull(unfreeze), second, fineTuneEpochs)
+                .withEarlyStopping(stop).withSeed(seed + 1).withCancellation(deadline), progress);
             report(stdout, f);
             h = h.then(f);
           }
@@ -219,7 +221,7 @@ final class FinetuneCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private String defaultUnfreeze() {
+  private @Nullable String defaultUnfreeze() {
     return switch (base.toLowerCase(Locale.ROOT)) {
       case "mobilenet" -> "conv_dw_13";
       case "vgg16" -> "block5_conv1";

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -70,7 +71,7 @@ final class ForwardBenchCommand implements Callable<Integer> {
 
   @Option(names = "--input-size", paramLabel = "N",
       description = "Input height and width: built-ins (default 224), or model files with open sizes.")
-  Integer inputSize;
+  @Nullable Integer inputSize;
 
   @Option(names = "--include-top", description = "Built-ins: with the classifier (default: without).")
   boolean includeTop;
@@ -180,7 +181,7 @@ final class ForwardBenchCommand implements Callable<Integer> {
     return ForwardBenchmark.of(warmup, iterations);
   }
 
-  static ModelOptions modelOptions(String model, Integer inputSize, boolean includeTop, long seed, SessionOptions session) {
+  static ModelOptions modelOptions(String model, @Nullable Integer inputSize, boolean includeTop, long seed, SessionOptions session) {
     ModelOptions o = new ModelOptions();
     o.model = model;
     o.noTop = !includeTop;
@@ -238,7 +239,7 @@ final class ForwardBenchCommand implements Callable<Integer> {
     String setting;
 
     @Option(names = "--input-size")
-    Integer inputSize;
+    @Nullable Integer inputSize;
 
     @Option(names = "--include-top")
     boolean includeTop;

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,15 +49,15 @@ final class GradcamCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--class", paramLabel = "N|NAME", description = "Class index or label to explain (default: top-1).")
-  String className;
+  @Nullable String className;
 
   @Option(names = "--output", paramLabel = "NAME",
       description = "Which output of a multi-output model to explain (the name of the layer producing it).")
-  String output;
+  @Nullable String output;
 
   @Option(names = "--layer", paramLabel = "L",
       description = "Target layer name or nested path (default: the last 4-D layer before the classifier).")
-  String layer;
+  @Nullable String layer;
 
   @Option(names = "--method", defaultValue = "gradcam", paramLabel = "M",
       description = "gradcam (book), gradcam-logit (keras.io), gradcam++, layercam or scorecam (default ${DEFAULT-VALUE}).")
@@ -68,7 +69,7 @@ final class GradcamCommand implements Callable<Integer> {
 
   @Option(names = "--raw", paramLabel = "FILE.npy",
       description = "Also write the map at the layer's resolution as float32 .npy, shape (2, h, w): [0] raw, [1] normalised.")
-  Path raw;
+  @Nullable Path raw;
 
   @Option(names = "--colormap", defaultValue = "jet", paramLabel = "jet|viridis", description = "Heatmap colors (default ${DEFAULT-VALUE}).")
   String colormap;

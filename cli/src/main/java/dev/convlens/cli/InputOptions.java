@@ -8,17 +8,18 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** How an image becomes model input and how outputs get names: the options predict, gradcam and report share. */
 final class InputOptions {
   @Option(names = "--preprocess", paramLabel = "MODE",
       description = "caffe, tf, torch, rescale (x/255) or none; default: the built-in's own mode, else none.")
-  String preprocess;
+  @Nullable String preprocess;
 
   @Option(names = "--labels", paramLabel = "FILE",
       description = "imagenet_class_index.json, or one class name per line (default: labels.txt beside the model).")
-  Path labels;
+  @Nullable Path labels;
 
   /** {@code --preprocess} if given, else what the model options found (a built-in's own mode, else none). */
   Preprocessing preprocessing(ModelOptions model) {
@@ -36,7 +37,7 @@ final class InputOptions {
     return (int) shape[shape.length - 1];
   }
 
-  static ClassNames classNames(Path labels, int outputs) throws IOException {
+  static ClassNames classNames(@Nullable Path labels, int outputs) throws IOException {
     if (labels != null) {
       return ClassNames.read(labels);
     }

@@ -3,6 +3,7 @@ package dev.convlens.cli;
 import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.UnsupportedLayerException;
 import java.io.PrintWriter;
+import java.util.Objects;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
@@ -49,7 +50,7 @@ public final class Main {
 
   private static String message(Throwable e) {
     if (e instanceof ConvlensException || e instanceof IllegalArgumentException) {
-      return e.getMessage();
+      return Objects.toString(e.getMessage(), e.getClass().getSimpleName());
     }
     return e.getClass().getSimpleName() + ": " + e.getMessage() + " (run with --verbose for details)";
   }

@@ -12,6 +12,7 @@ import dev.convlens.bridge.image.Preprocessing;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** The model options every subcommand shares: a file, a directory, or a built-in architecture. */
@@ -22,23 +23,23 @@ final class ModelOptions {
 
   @Option(names = "--weights", paramLabel = "FILE",
       description = "Keras HDF5 weights (for a model JSON or a built-in architecture; default: the Keras cache).")
-  Path weights;
+  @Nullable Path weights;
 
   @Option(names = "--no-top", description = "Built-in architectures: without the classifier.")
   boolean noTop;
 
   @Option(names = "--input-size", paramLabel = "N", description = "Input height and width (built-ins, or models with open sizes).")
-  Integer inputSize;
+  @Nullable Integer inputSize;
 
   @Option(names = "--alpha", paramLabel = "A", description = "MobileNet width multiplier: 0.25, 0.5, 0.75 or 1.0 (default 1.0).")
-  Double alpha;
+  @Nullable Double alpha;
 
   @Option(names = "--download", description = "Built-ins: fetch missing official weights into the Keras cache (md5-checked).")
   boolean download;
 
   @Option(names = "--random-weights", paramLabel = "SEED",
       description = "Use Keras-default random weights where none are stored (benchmarks, architecture checks).")
-  Long randomWeights;
+  @Nullable Long randomWeights;
 
   /** The session's thread pools and graph optimizations (benchmarks set them; no option of its own). */
   SessionOptions session = SessionOptions.defaults();
@@ -50,7 +51,7 @@ final class ModelOptions {
    * {@code labels.txt} (one class name per line) in a SavedModel directory, as `convlens demo-model`
    * writes it, or null.
    */
-  Path labelsBeside() {
+  @Nullable Path labelsBeside() {
     Path dir = isBuiltIn() ? null : Path.of(model);
     Path file = dir != null && java.nio.file.Files.isDirectory(dir) ? dir.resolve("labels.txt") : null;
     return file != null && java.nio.file.Files.isRegularFile(file) ? file : null;

@@ -11,7 +11,9 @@ import dev.convlens.bridge.image.Preprocessing;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,12 +36,12 @@ final class PredictCommand implements Callable<Integer> {
   /** An image for image models, or an array for any model. */
   static final class Source {
     @Option(names = "--image", paramLabel = "FILE", description = "The image (JPEG, PNG, BMP, GIF).")
-    Path image;
+    @Nullable Path image;
 
     @Option(names = "--input", paramLabel = "[NAME=]FILE.npy",
         description = "A NumPy array fed as is (no preprocessing): one sample, or a batch, of the model's input shape;"
             + " for a model with several inputs, once per input as NAME=FILE.npy.")
-    List<String> arrays;
+    @Nullable List<String> arrays;
   }
 
   @Option(names = "--top", defaultValue = "3", description = "How many classes to print (default ${DEFAULT-VALUE}).")
@@ -120,7 +122,7 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private FloatTensor input(KerasModel m) {
-    return input(m, source.image, inputs.preprocessing(model));
+    return input(m, Objects.requireNonNull(source.image), inputs.preprocessing(model));
   }
 
   private ClassNames classNames(int outputs) throws java.io.IOException {

@@ -15,7 +15,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,29 +33,29 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "<file|dir|vgg16|mobilenet>",
       description = "A Keras model file, a SavedModel directory, or vgg16 / mobilenet (default: the demo model "
           + "saved_models/shapes).")
-  String model;
+  @Nullable String model;
 
   @Option(names = "--weights", paramLabel = "FILE", description = "Keras HDF5 weights (model JSON or built-in; default: the Keras cache).")
-  Path weights;
+  @Nullable Path weights;
 
   @Option(names = "--input-size", paramLabel = "N", description = "Input height and width (built-ins, or models with open sizes).")
-  Integer inputSize;
+  @Nullable Integer inputSize;
 
   @Option(names = "--alpha", paramLabel = "A", description = "MobileNet width multiplier (default 1.0).")
-  Double alpha;
+  @Nullable Double alpha;
 
   @Option(names = "--download", description = "Built-ins: fetch missing official weights into the Keras cache.")
   boolean download;
 
   @Option(names = "--random-weights", paramLabel = "SEED", description = "Keras-default random weights where none are stored.")
-  Long randomWeights;
+  @Nullable Long randomWeights;
 
   @Mixin
   InputOptions inputs;
 
   @Option(names = "--image", paramLabel = "FILE",
       description = "The image (default with the demo model: a generated one, see --sample).")
-  Path image;
+  @Nullable Path image;
 
   @Option(names = "--sample", defaultValue = "3", paramLabel = "I",
       description = "Demo model without --image: which generated held-out image (default ${DEFAULT-VALUE}).")
@@ -64,7 +66,7 @@ final class ReportCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--layer", paramLabel = "L", description = "Grad-CAM layer (default: the last 4-D layer before the classifier).")
-  String layer;
+  @Nullable String layer;
 
   @Option(names = "--max-channels", defaultValue = "0", paramLabel = "N",
       description = "Draw at most N channels per layer (default: all).")
@@ -114,7 +116,7 @@ final class ReportCommand implements Callable<Integer> {
           + "generated images)");
     }
     ModelOptions m = new ModelOptions();
-    m.model = demo ? demoModel().toString() : model;
+    m.model = demo ? demoModel().toString() : Objects.requireNonNull(model);
     m.weights = weights;
     m.inputSize = inputSize;
     m.alpha = alpha;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * When a long call should stop: a deadline, a token another thread cancels, both, or neither.
@@ -32,13 +33,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Cancellation {
   /** Deadlines are capped at about 146 years, so that {@code System.nanoTime()} arithmetic cannot overflow. */
   private static final long MAX_NANOS = Long.MAX_VALUE / 2;
-  private static final Cancellation NONE = new Cancellation(List.of(), false, 0, null);
+  private static final Cancellation NONE = new Cancellation(List.of(), false, 0, "");
 
   private final List<AtomicBoolean> tokens;
   private final boolean hasDeadline;
   /** On the {@code System.nanoTime()} scale. */
   private final long deadline;
-  /** The deadline as the caller gave it, for the message: "of 100 ms" or "2026-12-05T17:00:00Z". */
+  /** The deadline as the caller gave it, for the message: "of 100 ms" or "2026-12-05T17:00:00Z" (empty without one). */
   private final String deadlineText;
 
   private Cancellation(List<AtomicBoolean> tokens, boolean hasDeadline, long deadline, String deadlineText) {
@@ -67,7 +68,7 @@ public final class Cancellation {
 
   /** A token without a deadline, cancelled by {@link #cancel()}. */
   public static Cancellation token() {
-    return new Cancellation(List.of(new AtomicBoolean()), false, 0, null);
+    return new Cancellation(List.of(new AtomicBoolean()), false, 0, "");
   }
 
   /** This cancellation with a deadline {@code timeout} from now added (the earlier deadline wins); tokens are shared. */
@@ -135,7 +136,7 @@ public final class Cancellation {
     return hasDeadline && deadline - System.nanoTime() <= 0;
   }
 
-  private CancelledException.Reason why() {
+  private CancelledException.@Nullable Reason why() {
     if (Thread.currentThread().isInterrupted()) {
       return CancelledException.Reason.INTERRUPTED;
     }

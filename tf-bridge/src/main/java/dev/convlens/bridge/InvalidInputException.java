@@ -1,5 +1,7 @@
 package dev.convlens.bridge;
 
+import org.jspecify.annotations.Nullable;
+
 /** An argument that does not fit: wrong input shape, unknown layer name, a null or out-of-range option. */
 public class InvalidInputException extends ConvlensException {
   public InvalidInputException(String message) {
@@ -11,7 +13,7 @@ public class InvalidInputException extends ConvlensException {
   }
 
   /** {@code value}, or an InvalidInputException naming the argument when it is null. */
-  public static <T> T requireNonNull(T value, String argument) {
+  public static <T> T requireNonNull(@Nullable T value, String argument) {
     if (value == null) {
       throw new InvalidInputException(argument + " is null");
     }

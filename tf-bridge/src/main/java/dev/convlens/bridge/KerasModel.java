@@ -26,8 +26,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 
@@ -49,9 +51,9 @@ public final class KerasModel implements AutoCloseable {
   private final String modelClass;
   private final OwnedGraph owned;
   private final List<LayerInfo> layers;
-  private final Path source;
+  private final @Nullable Path source;
 
-  KerasModel(String name, JsonNode config, OwnedGraph owned, Path source) {
+  KerasModel(String name, JsonNode config, OwnedGraph owned, @Nullable Path source) {
     this.name = name;
     this.configJson = config.toString();
     this.modelClass = config.path("class_name").asText();
@@ -60,7 +62,7 @@ public final class KerasModel implements AutoCloseable {
     BuiltModel built = owned.built();
     List<LayerInfo> infos = new ArrayList<>();
     for (String key : built.layerOrder()) {
-      LayerHandle h = built.layers().get(key);
+      LayerHandle h = Objects.requireNonNull(built.layers().get(key));
       infos.add(new LayerInfo(h.path(), h.name(), h.className(), h.outputShape(), h.parameterCount(),
           h.trainableParameterCount(), h.inbound(), h.depth(), h.traits()));
     }
@@ -173,7 +175,7 @@ public final class KerasModel implements AutoCloseable {
   }
 
   /** The file or directory the model came from, or null. */
-  public Path source() {
+  public @Nullable Path source() {
     return source;
   }
 
@@ -278,7 +280,7 @@ public final class KerasModel implements AutoCloseable {
     ModelRun run = owned.newRun();
     long batch = -1;
     for (String n : names) {
-      FloatTensor x = inputs.get(n);
+      FloatTensor x = Objects.requireNonNull(inputs.get(n));
       run.feedInput(n, x);
       long b = x.rank() == owned.inputShapeOf(n).length ? x.dim(0) : 1;
       if (batch >= 0 && b != batch) {
@@ -346,7 +348,7 @@ public final class KerasModel implements AutoCloseable {
   }
 
   /** As {@link #exportSavedModel(Path)} with the {@code activations} signature limited to these layers. */
-  public void exportSavedModel(Path dir, Collection<String> activationLayers) {
+  public void exportSavedModel(Path dir, @Nullable Collection<String> activationLayers) {
     owned.requireLayers();
     List<String> keys = new ArrayList<>();
     if (activationLayers == null) {

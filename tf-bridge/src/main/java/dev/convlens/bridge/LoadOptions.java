@@ -5,6 +5,7 @@ import dev.convlens.bridge.graph.LayerBuilder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to load a model. Immutable; start from {@link #defaults()} and use the withers.
@@ -20,7 +21,7 @@ import java.util.Map;
  * @param nonFiniteWeights whether stored weights may hold NaN or infinity; off by default, because such a
  *     model loads silently and then predicts NaN: a file's non-finite weight is refused naming the variable
  */
-public record LoadOptions(Path weights, long[] inputShape, Long randomWeightsSeed, SessionOptions session,
+public record LoadOptions(@Nullable Path weights, long @Nullable [] inputShape, @Nullable Long randomWeightsSeed, SessionOptions session,
     Map<String, LayerBuilder> layers, LoadLimits limits, boolean nonFiniteWeights) {
   public LoadOptions {
     if (inputShape != null) {

@@ -1,19 +1,20 @@
 package dev.convlens.bridge;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** A model file or directory that is corrupt, truncated, empty, of an unknown format, or inconsistent with its config. */
 public class ModelFormatException extends ConvlensException {
-  private final Path source;
+  private final @Nullable Path source;
   private final String detail;
 
-  public ModelFormatException(Path source, String message) {
+  public ModelFormatException(@Nullable Path source, String message) {
     super(source == null ? message : source + ": " + message);
     this.source = source;
     this.detail = message;
   }
 
-  public ModelFormatException(Path source, String message, Throwable cause) {
+  public ModelFormatException(@Nullable Path source, String message, @Nullable Throwable cause) {
     super(source == null ? message : source + ": " + message, cause);
     this.source = source;
     this.detail = message;
@@ -25,7 +26,7 @@ public class ModelFormatException extends ConvlensException {
   }
 
   /** The file or directory being read, or null when the model did not come from a file. */
-  public Path source() {
+  public @Nullable Path source() {
     return source;
   }
 }

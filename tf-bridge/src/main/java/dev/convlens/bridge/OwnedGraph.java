@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -58,7 +60,7 @@ final class OwnedGraph implements ModelGraph {
   private final Set<String> scopes = new HashSet<>();
   private volatile boolean closing;
   /** Non-null for a graph that only predicts (a SavedModel's signature): why it cannot do more. */
-  private final String predictOnlyReason;
+  private final @Nullable String predictOnlyReason;
   /** Native memory released; guarded by the write lock. */
   private boolean freed;
 
@@ -67,7 +69,7 @@ final class OwnedGraph implements ModelGraph {
   }
 
   /** {@code predictOnlyReason}: why this graph cannot be extended or searched by layer (null: it can). */
-  OwnedGraph(String name, Graph graph, Session session, BuiltModel built, String predictOnlyReason) {
+  OwnedGraph(String name, Graph graph, Session session, BuiltModel built, @Nullable String predictOnlyReason) {
     this.name = name;
     this.graph = graph;
     this.session = session;
@@ -92,7 +94,7 @@ final class OwnedGraph implements ModelGraph {
   }
 
   /** Why the graph only predicts, or null when it has layers. */
-  String predictOnlyReason() {
+  @Nullable String predictOnlyReason() {
     return predictOnlyReason;
   }
 
@@ -151,7 +153,7 @@ final class OwnedGraph implements ModelGraph {
 
   @Override
   public LayerHandle layer(String nameOrPath) {
-    return built.layers().get(resolve(nameOrPath));
+    return Objects.requireNonNull(built.layers().get(resolve(nameOrPath)));
   }
 
   @Override
@@ -182,7 +184,7 @@ final class OwnedGraph implements ModelGraph {
     }
     List<String> matches = new ArrayList<>();
     for (String key : built.layerOrder()) {
-      if (built.layers().get(key).name().equals(nameOrPath) && !key.contains("@")) {
+      if (Objects.requireNonNull(built.layers().get(key)).name().equals(nameOrPath) && !key.contains("@")) {
         matches.add(key);
       }
     }
@@ -408,7 +410,7 @@ final class OwnedGraph implements ModelGraph {
     }
 
     @Override
-    public Output<?>[] gradients(Operand<?> y, Operand<?>... xs) {
+    public @Nullable Output<?>[] gradients(Operand<?> y, Operand<?>... xs) {
       return graph.addGradients(y.asOutput(), outputs(xs));
     }
 

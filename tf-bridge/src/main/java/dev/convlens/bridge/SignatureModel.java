@@ -97,7 +97,7 @@ final class SignatureModel {
 
   private static Map<String, Signature.TensorDescription> signatureOutputs(SavedModelBundle bundle, Signature s) {
     Map<String, Signature.TensorDescription> out = new java.util.LinkedHashMap<>();
-    for (var def : bundle.metaGraphDef().getSignatureDefMap().get(s.key()).getOutputsMap().entrySet()) {
+    for (var def : bundle.metaGraphDef().getSignatureDefOrThrow(s.key()).getOutputsMap().entrySet()) {
       if (def.getValue().getDtype() != DataType.DT_FLOAT) {
         continue;  // only float outputs come back as arrays
       }

@@ -1,6 +1,7 @@
 package dev.convlens.bridge;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Keras layer class (or a setting of one) that convlens cannot rebuild as TF ops: custom Python
@@ -12,12 +13,12 @@ public final class UnsupportedLayerException extends ModelFormatException {
   private final String layerName;
   private final String layerConfig;
 
-  public UnsupportedLayerException(Path source, String layerClass, String layerName, String detail) {
+  public UnsupportedLayerException(@Nullable Path source, String layerClass, String layerName, @Nullable String detail) {
     this(source, layerClass, layerName, detail, "");
   }
 
-  public UnsupportedLayerException(Path source, String layerClass, String layerName, String detail,
-      String layerConfig) {
+  public UnsupportedLayerException(@Nullable Path source, String layerClass, String layerName, @Nullable String detail,
+      @Nullable String layerConfig) {
     super(source, "unsupported Keras layer class '" + layerClass + "' (layer '" + layerName + "')"
         + (detail == null || detail.isEmpty() ? "" : ": " + detail));
     this.layerClass = layerClass;

@@ -25,4 +25,7 @@
  * them; they depend only on its value and exception types, {@code export} never on {@code KerasModel}
  * and {@code keras} never on {@code graph}, {@code spi} or {@code export} ({@code ArchitectureTest}).
  */
+@NullMarked
 package dev.convlens.bridge;
+
+import org.jspecify.annotations.NullMarked;

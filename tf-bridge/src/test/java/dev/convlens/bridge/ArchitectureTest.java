@@ -1,5 +1,6 @@
 package dev.convlens.bridge;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -25,6 +26,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void everyPackageIsNullMarked() {
+    ArchitectureRules.requireNullMarked(CLASSES);
+  }
+
+  @Test
   void noStaticModelCaches() {
     ArchitectureRules.noStaticModelCaches().check(CLASSES);
   }
@@ -35,6 +41,16 @@ class ArchitectureTest {
     JavaClasses bad = new com.tngtech.archunit.core.importer.ClassFileImporter().importClasses(StaticCache.class);
     assertThrows(AssertionError.class, () -> ArchitectureRules.noStaticModelCaches().check(bad));
     assertFalse(bad.isEmpty());
+  }
+
+  /** The null-marked check can fail: the test fixtures' package has a package-info without @NullMarked. */
+  @Test
+  void nullMarkedCheckCatchesAnUnmarkedPackage() throws Exception {
+    JavaClasses fixtures = new com.tngtech.archunit.core.importer.ClassFileImporter().importClasses(
+        ArchitectureRules.class, Class.forName("dev.convlens.bridge.fixtures.package-info"));
+    assertEquals(java.util.Set.of("dev.convlens.bridge.fixtures"), ArchitectureRules.packagesNotNullMarked(fixtures));
+    assertThrows(AssertionError.class, () -> ArchitectureRules.requireNullMarked(fixtures));
+    assertEquals(java.util.Set.of(), ArchitectureRules.packagesNotNullMarked(CLASSES));
   }
 
   @SuppressWarnings("unused")

@@ -7,6 +7,7 @@ import dev.convlens.bridge.applications.WeightFile;
 import dev.convlens.bridge.image.Preprocessing;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Keras Applications ImageNet classifier with what it needs to be fed: its architecture, its
@@ -22,9 +23,10 @@ public final class BuiltIn {
   private final String config;
   private final Preprocessing preprocessing;
   private final Optional<WeightFile> official;
-  private final Path weights;
+  private final @Nullable Path weights;
 
-  private BuiltIn(String name, String config, Preprocessing preprocessing, Optional<WeightFile> official, Path weights) {
+  private BuiltIn(String name, String config, Preprocessing preprocessing, Optional<WeightFile> official,
+      @Nullable Path weights) {
     this.name = name;
     this.config = config;
     this.preprocessing = preprocessing;
@@ -73,7 +75,7 @@ public final class BuiltIn {
   }
 
   /** The file given with {@link #withWeights}, or null. */
-  Path weights() {
+  @Nullable Path weights() {
     return weights;
   }
 

@@ -5,6 +5,7 @@ import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.image.ClassNames;
 import dev.convlens.bridge.image.Preprocessing;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How {@link ImageClassifier} loads a model. Immutable; start from {@link #defaults()}.
@@ -19,7 +20,7 @@ import java.nio.file.Path;
  * @param load how the model file is read (session threads, limits, weights, random weights for tests)
  * @param download whether a built-in may fetch its missing official weights into the Keras cache
  */
-public record ClassifierOptions(Preprocessing preprocessing, ClassNames classNames, int topK, LoadOptions load,
+public record ClassifierOptions(@Nullable Preprocessing preprocessing, @Nullable ClassNames classNames, int topK, LoadOptions load,
     boolean download) {
   public ClassifierOptions {
     InvalidInputException.requireNonNull(load, "load");

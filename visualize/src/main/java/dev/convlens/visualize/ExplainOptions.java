@@ -4,6 +4,7 @@ import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.visualize.cam.CamMethod;
 import dev.convlens.visualize.cam.Overlay;
 import dev.convlens.visualize.render.Colormap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link ImageClassifier#explain(InputImage, ExplainOptions)} explains and how it draws it.
@@ -16,8 +17,8 @@ import dev.convlens.visualize.render.Colormap;
  * @param colormap the overlay's colormap (the book's JET by default)
  * @param alpha the heatmap's weight in the overlay (the book's 0.4)
  */
-public record ExplainOptions(int classIndex, String className, CamMethod method, String layer, Colormap colormap,
-    double alpha) {
+public record ExplainOptions(int classIndex, @Nullable String className, CamMethod method, @Nullable String layer,
+    Colormap colormap, double alpha) {
   public ExplainOptions {
     InvalidInputException.requireNonNull(method, "method");
     InvalidInputException.requireNonNull(colormap, "colormap");

@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An image classifier that knows how to be fed and what its classes are called: the one object a
@@ -288,7 +289,7 @@ public final class ImageClassifier implements AutoCloseable {
     return options.classIndex();
   }
 
-  private CamExplainer explainer(CamMethod method, String layer) {
+  private CamExplainer explainer(CamMethod method, @Nullable String layer) {
     String path = layer == null ? camLayers.get(camLayers.size() - 1) : model.layer(layer).path();
     return explainers.computeIfAbsent(new CamKey(method, path),
         k -> CamExplainer.of(model, CamOptions.defaults().withMethod(k.method()).withLayer(k.layer())));
@@ -355,7 +356,7 @@ public final class ImageClassifier implements AutoCloseable {
     return defaultNames(1000);
   }
 
-  private static Path cachedWeights(BuiltIn model, boolean download) {
+  private static @Nullable Path cachedWeights(BuiltIn model, boolean download) {
     Optional<WeightFile> official = model.officialWeights();
     if (official.isEmpty()) {
       return null;

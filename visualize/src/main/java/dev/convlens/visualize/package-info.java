@@ -20,4 +20,7 @@
  * so services create their explainers and visualizers before serving. After {@code close()}
  * every entry point throws {@code ModelClosedException}.
  */
+@NullMarked
 package dev.convlens.visualize;
+
+import org.jspecify.annotations.NullMarked;

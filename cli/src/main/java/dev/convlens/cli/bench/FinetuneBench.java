@@ -21,9 +21,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.apache.commons.math3.stat.descriptive.rank.Median;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -52,10 +54,10 @@ public final class FinetuneBench implements Callable<Integer> {
 
   @Option(names = "--data", paramLabel = "DIR",
       description = "Class folders for the phase-2 epochs (e.g. cats_and_dogs_small/train); without it that part is skipped.")
-  Path data;
+  @Nullable Path data;
 
   @Option(names = "--weights", paramLabel = "FILE", description = "mobilenet_2_5_128_tf.h5 for the phase-2 base (default: random).")
-  Path weights;
+  @Nullable Path weights;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -96,7 +98,7 @@ public final class FinetuneBench implements Callable<Integer> {
   private void phaseTwo(PrintWriter out) {
     DatasetOptions options = DatasetOptions.of(128, 128, Preprocessing.TF).withBatchSize(batch).withSeed(1);
     long t0 = System.nanoTime();
-    ImageDataset train = ImageDataset.fromDirectory(data, options);
+    ImageDataset train = ImageDataset.fromDirectory(Objects.requireNonNull(data), options);
     out.printf(Locale.ROOT, "phase 2 (MobileNet-0.25 at 128, conv_dw_13 onward + head trainable), %d images of %s,"
         + " read in %.1f s:%n", train.size(), data, (System.nanoTime() - t0) / 1e9);
     MobileNet.Options base = MobileNet.Options.defaults().withAlpha(0.25).withInputSize(128).withIncludeTop(false);

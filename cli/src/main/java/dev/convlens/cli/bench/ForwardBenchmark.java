@@ -7,8 +7,10 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Times one forward pass per setting on the same input, each setting a {@link ForwardEndpoint}
@@ -49,7 +51,7 @@ public final class ForwardBenchmark {
     return new ForwardBenchmark(warmup, iterations, 42, Progress.NONE);
   }
 
-  public ForwardBenchmark withProgress(Progress progress) {
+  public ForwardBenchmark withProgress(@Nullable Progress progress) {
     return new ForwardBenchmark(warmup, iterations, inputSeed, progress == null ? Progress.NONE : progress);
   }
 
@@ -107,11 +109,11 @@ public final class ForwardBenchmark {
     }
     long[] shape = input.clone();
     shape[0] = batch;
-    return new ForwardResult(batch, shape, outputShape, warmup, rows);
+    return new ForwardResult(batch, shape, Objects.requireNonNull(outputShape), warmup, rows);
   }
 
   /** CPU time of the whole process (TensorFlow's native threads included), or null where unavailable. */
-  static LongSupplier processCpuClock() {
+  static @Nullable LongSupplier processCpuClock() {
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
         && os.getProcessCpuTime() >= 0) {
       return os::getProcessCpuTime;

@@ -2,6 +2,8 @@ package dev.convlens.cli.bench;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One batch size's forward-pass timings, one row per setting, all rows timed in the same
@@ -13,7 +15,7 @@ public record ForwardResult(int batch, long[] inputShape, long[] outputShape, in
    * One setting's wall times, and the process CPU times of the same calls (null where the JVM
    * cannot read them).
    */
-  public record Row(String setting, Timings wall, Timings cpu) {
+  public record Row(String setting, Timings wall, @Nullable Timings cpu) {
     public Row {
       if (setting == null || wall == null) {
         throw new IllegalArgumentException("a row needs a setting and wall times");
@@ -78,7 +80,7 @@ public record ForwardResult(int batch, long[] inputShape, long[] outputShape, in
    */
   public double cpuChangePercent(int row) {
     Row r = rows.get(row);
-    return r.cpu() == null ? Double.NaN : (r.cpu().mean() / rows.get(0).cpu().mean() - 1) * 100;
+    return r.cpu() == null ? Double.NaN : (r.cpu().mean() / Objects.requireNonNull(rows.get(0).cpu()).mean() - 1) * 100;
   }
 
   /**

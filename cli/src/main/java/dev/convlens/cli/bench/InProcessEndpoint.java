@@ -6,6 +6,7 @@ import dev.convlens.bridge.spi.ModelGraph;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Forward passes of a model in this JVM, through {@code predict} (bulk copies) or, for the
@@ -20,7 +21,7 @@ public final class InProcessEndpoint implements ForwardEndpoint {
 
   private final ForwardSetting setting;
   private final KerasModel model;
-  private final LongSupplier cpuClock = ForwardBenchmark.processCpuClock();
+  private final @Nullable LongSupplier cpuClock = ForwardBenchmark.processCpuClock();
   private final Map<Integer, FloatTensor> inputs = new HashMap<>();
 
   public InProcessEndpoint(ForwardSetting setting, KerasModel model) {

@@ -6,4 +6,7 @@
  * because TensorFlow sizes its thread pools once per process. Depends on tf-bridge's public API
  * and SPI, visualize and finetune; nothing in the library depends on it.
  */
+@NullMarked
 package dev.convlens.cli.bench;
+
+import org.jspecify.annotations.NullMarked;

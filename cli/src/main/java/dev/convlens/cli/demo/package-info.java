@@ -4,4 +4,7 @@
  * trained on it with the finetune module and exported to {@code saved_models/shapes}, with the
  * held-out measures (accuracy, Grad-CAM maximum inside the box) its test checks.
  */
+@NullMarked
 package dev.convlens.cli.demo;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,6 +1,7 @@
 package dev.convlens.cli.report;
 
 import dev.convlens.bridge.InvalidInputException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link Report} shows. Immutable; start from {@link #defaults()}.
@@ -13,7 +14,7 @@ import dev.convlens.bridge.InvalidInputException;
  * @param filterSteps gradient-ascent steps per octave
  * @param seed seed of the filters' start images
  */
-public record ReportOptions(int top, String camLayer, int maxChannels, int filterLayers, int filtersPerLayer,
+public record ReportOptions(int top, @Nullable String camLayer, int maxChannels, int filterLayers, int filtersPerLayer,
     int filterSteps, long seed) {
   public ReportOptions {
     if (top < 1 || maxChannels < 0 || filterLayers < 0 || filtersPerLayer < 1 || filterSteps < 1) {
@@ -28,7 +29,7 @@ public record ReportOptions(int top, String camLayer, int maxChannels, int filte
     return new ReportOptions(3, null, 0, 3, 16, 40, 0);
   }
 
-  public ReportOptions withCamLayer(String layer) {
+  public ReportOptions withCamLayer(@Nullable String layer) {
     return new ReportOptions(top, layer, maxChannels, filterLayers, filtersPerLayer, filterSteps, seed);
   }
 

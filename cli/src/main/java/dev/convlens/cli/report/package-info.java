@@ -4,4 +4,7 @@
  * for one model and image. The page's own script marks images that failed to load on
  * {@code <body data-broken-images>}, which the headless-browser test reads.
  */
+@NullMarked
 package dev.convlens.cli.report;
+
+import org.jspecify.annotations.NullMarked;

@@ -9,4 +9,7 @@
  * <p>Public types: {@code ImageDataset}, {@code DatasetOptions}, {@code Augmentation},
  * {@code LabelMode}, {@code Batch}, {@code SkippedFile}.
  */
+@NullMarked
 package dev.convlens.finetune.data;
+
+import org.jspecify.annotations.NullMarked;

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A pretrained base with a new classifier head, trained in phases: the book's transfer learning.
@@ -41,14 +43,14 @@ import java.util.Set;
  */
 public final class Classifier implements AutoCloseable {
   private final KerasModel model;
-  private final String baseName;
+  private final @Nullable String baseName;
   private final HeadLayers head;
-  private final List<String> classNames;
+  private final @Nullable List<String> classNames;
   private final ClassifierOps ops;
   private final Trainer trainer;
-  private Set<String> lastTrainableLayers;
+  private @Nullable Set<String> lastTrainableLayers;
 
-  private Classifier(KerasModel model, String baseName, List<String> classNames) {
+  private Classifier(KerasModel model, @Nullable String baseName, @Nullable List<String> classNames) {
     this.model = model;
     this.baseName = baseName;
     this.head = HeadLayers.of(model);
@@ -119,12 +121,12 @@ public final class Classifier implements AutoCloseable {
   }
 
   /** The top-level name of the nested base model, or null when the model has none. */
-  public String baseName() {
+  public @Nullable String baseName() {
     return baseName;
   }
 
   /** Class names in label order as given to {@link #create}, or null for a loaded model. */
-  public List<String> classNames() {
+  public @Nullable List<String> classNames() {
     return classNames;
   }
 
@@ -150,7 +152,7 @@ public final class Classifier implements AutoCloseable {
    * @throws InvalidInputException before any work when the data does not fit the model or the
    *     phase selects nothing
    */
-  public History fit(ImageDataset train, ImageDataset validation, Phase phase, TrainingListener listener) {
+  public History fit(ImageDataset train, @Nullable ImageDataset validation, Phase phase, @Nullable TrainingListener listener) {
     if (train == null || phase == null) {
       throw new InvalidInputException("fit needs training data and a phase");
     }
@@ -217,7 +219,7 @@ public final class Classifier implements AutoCloseable {
     }
     Set<String> withWeights = new HashSet<>();
     model.graph().variables().forEach(v -> withWeights.add(v.layer()));
-    return ClassifierConfig.withTrainableFlags(model.config(), p -> lastTrainableLayers.contains(String.join("/", p)),
+    return ClassifierConfig.withTrainableFlags(model.config(), p -> Objects.requireNonNull(lastTrainableLayers).contains(String.join("/", p)),
         p -> withWeights.contains(String.join("/", p)));
   }
 

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Keras Functional config of base + head, as {@code keras.Model(inputs, head(base(inputs)))}
@@ -120,7 +121,7 @@ final class ClassifierConfig {
     return LayerTrait.of(kerasClass).contains(LayerTrait.MODEL);
   }
 
-  private static ObjectNode layer(String cls, String name, ObjectNode config, String from, int node) {
+  private static ObjectNode layer(String cls, String name, ObjectNode config, @Nullable String from, int node) {
     ObjectNode l = JSON.objectNode();
     l.put("class_name", cls);
     l.set("config", config);

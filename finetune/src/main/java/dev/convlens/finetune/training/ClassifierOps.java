@@ -7,6 +7,8 @@ import dev.convlens.bridge.spi.GraphScope;
 import dev.convlens.bridge.spi.LayerHandle;
 import dev.convlens.bridge.spi.ModelGraph;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -23,18 +25,18 @@ import org.tensorflow.types.TFloat32;
 final class ClassifierOps {
   final Placeholder<TFloat32> labels;
   /** Keep mask (0 or {@code 1/(1-rate)}) for the head's Dropout, {@code [N, ...]}; null without dropout. */
-  final Placeholder<TFloat32> mask;
+  final @Nullable Placeholder<TFloat32> mask;
   /** Mask values per sample. */
   final long maskWidth;
   /** Per-sample loss {@code [N]} of the training path; null when the output has no reachable logits. */
-  final Operand<TFloat32> trainLoss;
-  final Operand<TFloat32> trainMeanLoss;
-  final Operand<TFloat32> trainProbabilities;
+  final @Nullable Operand<TFloat32> trainLoss;
+  final @Nullable Operand<TFloat32> trainMeanLoss;
+  final @Nullable Operand<TFloat32> trainProbabilities;
   final Operand<TFloat32> evalLoss;
   final Operand<TFloat32> evalProbabilities;
 
-  private ClassifierOps(Placeholder<TFloat32> labels, Placeholder<TFloat32> mask, long maskWidth,
-      Operand<TFloat32> trainLoss, Operand<TFloat32> trainMeanLoss, Operand<TFloat32> trainProbabilities,
+  private ClassifierOps(Placeholder<TFloat32> labels, @Nullable Placeholder<TFloat32> mask, long maskWidth,
+      @Nullable Operand<TFloat32> trainLoss, @Nullable Operand<TFloat32> trainMeanLoss, @Nullable Operand<TFloat32> trainProbabilities,
       Operand<TFloat32> evalLoss, Operand<TFloat32> evalProbabilities) {
     this.labels = labels;
     this.mask = mask;
@@ -72,7 +74,7 @@ final class ClassifierOps {
     long width = 0;
     Operand<TFloat32> logits = out.preActivation();
     if (head.dropout() != null) {
-      Operand<TFloat32> x = model.layer(head.dropoutInput()).output();
+      Operand<TFloat32> x = model.layer(Objects.requireNonNull(head.dropoutInput())).output();
       Shape sample = x.shape().tail();
       if (sample.hasUnknownDimension()) {
         throw new InvalidInputException("the Dropout before output layer '" + head.output()

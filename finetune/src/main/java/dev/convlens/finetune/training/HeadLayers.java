@@ -8,6 +8,7 @@ import dev.convlens.bridge.LayerTrait;
 import dev.convlens.bridge.spi.LayerHandle;
 import dev.convlens.bridge.spi.ModelGraph;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What training needs to know about a classifier's last layers, read from the model itself (so a
@@ -24,8 +25,8 @@ import java.util.List;
  * @param dropoutInput path of the layer feeding that Dropout, or null
  * @param outputs units of the output
  */
-record HeadLayers(String output, String activation, boolean hasLogits, String dropout, double dropoutRate,
-    String dropoutInput, int outputs) {
+record HeadLayers(String output, String activation, boolean hasLogits, @Nullable String dropout, double dropoutRate,
+    @Nullable String dropoutInput, int outputs) {
 
   static HeadLayers of(KerasModel model) {
     ModelGraph graph = model.graph();
@@ -68,7 +69,7 @@ record HeadLayers(String output, String activation, boolean hasLogits, String dr
   }
 
   /** The config of a top-level layer (the head's layers are top-level). */
-  private static JsonNode layerConfig(JsonNode model, String path) {
+  private static @Nullable JsonNode layerConfig(JsonNode model, String path) {
     JsonNode c = model.path("config");
     JsonNode layers = c.isArray() ? c : c.path("layers");
     for (JsonNode l : layers) {

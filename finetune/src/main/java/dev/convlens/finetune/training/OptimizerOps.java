@@ -7,6 +7,7 @@ import dev.convlens.bridge.spi.GraphScope;
 import dev.convlens.bridge.spi.ModelVariable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
@@ -43,7 +44,7 @@ final class OptimizerOps {
       Optimizer optimizer) {
     List<String> names = vars.stream().map(ModelVariable::name).toList();
     return model.graph().extension(ExtensionKey.of(OptimizerOps.class, head, names, optimizer),
-        scope -> build(scope, classifier.trainMeanLoss, vars, optimizer));
+        scope -> build(scope, Objects.requireNonNull(classifier.trainMeanLoss), vars, optimizer));
   }
 
   /** Gradients of {@code loss} for {@code vars} only, then the updates. */

@@ -2,6 +2,7 @@ package dev.convlens.finetune.training;
 
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.InvalidInputException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One training phase: which layers train, with which optimizer, for how many epochs. Immutable;
@@ -22,7 +23,7 @@ import dev.convlens.bridge.InvalidInputException;
  *     last step done (no best-weights restore) and stays usable. A deadline counts from when it
  *     is made, so set it per fit
  */
-public record Phase(String name, Trainable trainable, Optimizer optimizer, int epochs, EarlyStopping earlyStopping,
+public record Phase(String name, Trainable trainable, Optimizer optimizer, int epochs, @Nullable EarlyStopping earlyStopping,
     boolean cachePrefix, long seed, boolean elementwiseCopies, Cancellation cancellation) {
   public Phase {
     if (name == null || trainable == null || optimizer == null) {
@@ -55,7 +56,7 @@ public record Phase(String name, Trainable trainable, Optimizer optimizer, int e
     return new Phase(n, trainable, optimizer, epochs, earlyStopping, cachePrefix, seed, elementwiseCopies, cancellation);
   }
 
-  public Phase withEarlyStopping(EarlyStopping e) {
+  public Phase withEarlyStopping(@Nullable EarlyStopping e) {
     return new Phase(name, trainable, optimizer, epochs, e, cachePrefix, seed, elementwiseCopies, cancellation);
   }
 

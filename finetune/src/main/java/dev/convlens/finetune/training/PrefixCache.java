@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -45,7 +46,7 @@ final class PrefixCache {
    * The last layer before the first trainable one, in layer order, skipping nested models' own
    * entries (their sublayers carry the tensors); null when only the input precedes it.
    */
-  static String cutLayer(KerasModel model, List<ModelVariable> trainable) {
+  static @Nullable String cutLayer(KerasModel model, List<ModelVariable> trainable) {
     Set<String> trainableLayers = new HashSet<>();
     trainable.forEach(v -> trainableLayers.add(v.layer()));
     List<LayerInfo> layers = model.layers();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which layers a training phase updates, as Keras' {@code trainable} flags set them: the head only
@@ -69,7 +70,7 @@ public final class Trainable {
    *
    * @throws InvalidInputException when a named layer does not exist or nothing trainable is selected
    */
-  List<ModelVariable> select(KerasModel model, String baseName) {
+  List<ModelVariable> select(KerasModel model, @Nullable String baseName) {
     Map<String, Integer> index = new HashMap<>();
     List<LayerInfo> infos = model.layers();
     for (int i = 0; i < infos.size(); i++) {

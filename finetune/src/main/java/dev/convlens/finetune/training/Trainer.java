@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs phases on one classifier's graph: takes the phase's gradient and update ops (built on the
@@ -45,7 +47,7 @@ final class Trainer {
     return epochsDone;
   }
 
-  History fit(ImageDataset train, ImageDataset validation, Phase phase, List<ModelVariable> vars, TrainingListener listener) {
+  History fit(ImageDataset train, @Nullable ImageDataset validation, Phase phase, List<ModelVariable> vars, TrainingListener listener) {
     Cancellation cancellation = phase.cancellation();
     cancellation.check();
     OptimizerOps optimizer = OptimizerOps.of(model, head, ops, vars, phase.optimizer());
@@ -95,8 +97,8 @@ final class Trainer {
         if (ops.mask != null) {
           run.feed(ops.mask, dropoutMask(idx.length, phase.seed(), epoch, step));
         }
-        List<FloatTensor> out = run.fetch(ops.trainLoss).fetch(ops.trainProbabilities).target(optimizer.step)
-            .cancellation(cancellation).run();
+        List<FloatTensor> out = run.fetch(Objects.requireNonNull(ops.trainLoss)).fetch(Objects.requireNonNull(ops.trainProbabilities))
+            .target(optimizer.step).cancellation(cancellation).run();
         for (float l : out.get(0).data()) {
           lossSum += l;
         }
@@ -134,13 +136,13 @@ final class Trainer {
     if (best != null && bestEpoch != epochsDone) {
       graph.assignVariables(best);
       listener.onEvent(new TrainingEvent.Note(String.format(Locale.ROOT, "%s: restored the weights of epoch %d (%s %.4f)",
-          phase.name(), bestEpoch, stop.monitor(), bestValue)));
+          phase.name(), bestEpoch, Objects.requireNonNull(stop).monitor(), bestValue)));
     }
     return new History(epochs);
   }
 
   /** The cut layer if caching is possible: a known shape, a graph that runs from it alone, and memory for it. */
-  private String usableCut(ImageDataset train, ImageDataset validation, List<ModelVariable> vars,
+  private @Nullable String usableCut(ImageDataset train, @Nullable ImageDataset validation, List<ModelVariable> vars,
       TrainingListener listener) {
     String cut = PrefixCache.cutLayer(model, vars);
     if (cut == null) {
@@ -167,13 +169,13 @@ final class Trainer {
       run.feed(ops.mask, dropoutMask(1, 0, 0, 0));
     }
     try {
-      run.fetch(ops.trainLoss).fetch(ops.evalLoss).run();
+      run.fetch(Objects.requireNonNull(ops.trainLoss)).fetch(ops.evalLoss).run();
       return cut;
     } catch (CancelledException e) {
       throw e;
     } catch (RuntimeException e) {
       listener.onEvent(new TrainingEvent.Note("not caching '" + cut + "' outputs: the trainable layers also need"
-          + " other tensors (" + e.getMessage().lines().findFirst().orElse("") + ")"));
+          + " other tensors (" + Objects.toString(e.getMessage(), e.toString()).lines().findFirst().orElse("") + ")"));
       return null;
     }
   }
@@ -186,7 +188,7 @@ final class Trainer {
     return c;
   }
 
-  Evaluation evaluate(ImageDataset data, PrefixCache cache, Cancellation cancellation) {
+  Evaluation evaluate(ImageDataset data, @Nullable PrefixCache cache, Cancellation cancellation) {
     ImageDataset plain = data.withOptions(data.options().forEvaluation());
     double lossSum = 0;
     long correct = 0;
@@ -225,7 +227,7 @@ final class Trainer {
     for (int i = 0; i < m.length; i++) {
       m[i] = r.nextDouble() < keep ? scale : 0f;
     }
-    long[] shape = ops.mask.shape().asArray().clone();
+    long[] shape = Objects.requireNonNull(ops.mask).shape().asArray().clone();
     shape[0] = n;
     return new FloatTensor(shape, m);
   }

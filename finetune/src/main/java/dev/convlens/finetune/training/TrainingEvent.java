@@ -1,5 +1,7 @@
 package dev.convlens.finetune.training;
 
+import org.jspecify.annotations.Nullable;
+
 /** What a {@link TrainingListener} hears, in order: a phase starts, epochs run batch by batch, notes. */
 public sealed interface TrainingEvent {
   /**
@@ -8,7 +10,7 @@ public sealed interface TrainingEvent {
    * @param cutLayer the frozen layer whose cached outputs feed training, or null when every step
    *     runs the whole model
    */
-  record PhaseStarted(String phase, int epochs, int trainableVariables, long trainableParameters, String cutLayer)
+  record PhaseStarted(String phase, int epochs, int trainableVariables, long trainableParameters, @Nullable String cutLayer)
       implements TrainingEvent {}
 
   /** Work before the first epoch: running the frozen prefix over {@code total} samples of a dataset. */

@@ -17,4 +17,7 @@
  * tensorflow-framework's (Keras 2's formulas); the optimizers are written out here. Reads data from
  * {@code finetune.data}.
  */
+@NullMarked
 package dev.convlens.finetune.training;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,7 @@ package dev.convlens.bridge.applications;
 
 import dev.convlens.bridge.ConvlensException;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Argument checks shared by the application options; every message names the model, the option and what is allowed. */
 final class Checks {
@@ -14,7 +15,7 @@ final class Checks {
 
   private Checks() {}
 
-  static ConvlensException invalid(String model, String option, Object value, String allowed) {
+  static ConvlensException invalid(String model, String option, @Nullable Object value, String allowed) {
     return new ConvlensException(model + ": invalid option " + option + " = " + value + "; " + allowed);
   }
 
@@ -31,7 +32,7 @@ final class Checks {
     }
   }
 
-  static void notNull(String model, String option, Object value) {
+  static void notNull(String model, String option, @Nullable Object value) {
     if (value == null) {
       throw invalid(model, option, null, "must not be null");
     }

@@ -14,6 +14,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The folder where Keras keeps downloaded weight files, {@code <keras home>/models}, so files a
@@ -54,7 +55,7 @@ public final class KerasCache {
   }
 
   /** {@link #standard()} with its inputs injected, so tests need neither the real environment nor the real home. */
-  static KerasCache fromEnvironment(UnaryOperator<String> properties, UnaryOperator<String> env, Path userHome,
+  static KerasCache fromEnvironment(UnaryOperator<@Nullable String> properties, UnaryOperator<@Nullable String> env, Path userHome,
       Path tmpFallback) {
     String configured = properties.apply(HOME_PROPERTY);
     if (configured == null || configured.isBlank()) {

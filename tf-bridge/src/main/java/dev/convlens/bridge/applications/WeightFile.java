@@ -6,13 +6,14 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A file that Keras downloads into its cache ({@code ~/.keras/models}): the file name Keras uses
  * there, the MD5 Keras checks it against (null where Keras publishes none) and its download URL.
  * Find or fetch one with {@link KerasCache#resolve(WeightFile, boolean)}.
  */
-public record WeightFile(String fileName, String md5, URI url) {
+public record WeightFile(String fileName, @Nullable String md5, URI url) {
   private static final String VGG16_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/";
   private static final String MOBILENET_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet/";
   private static final String DATA_BASE = "https://storage.googleapis.com/download.tensorflow.org/data/";

@@ -13,4 +13,7 @@
  * <p>May depend on {@code dev.convlens.bridge} (exceptions), Jackson, log4j-api and the JDK's HTTP
  * client; nothing else in convlens depends on TF here. Downloads happen only when a caller opts in.
  */
+@NullMarked
 package dev.convlens.bridge.applications;
+
+import org.jspecify.annotations.NullMarked;

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -73,7 +74,7 @@ public final class KerasH5Export {
               ModelVariable v = g.variables().get(i);
               String inner = g.innerNames().get(i);
               names.add(inner + "/" + v.spec().name() + ":0");
-              putFloats(child(layer, inner), v.spec().name() + ":0", values.get(v));
+              putFloats(child(layer, inner), v.spec().name() + ":0", Objects.requireNonNull(values.get(v)));
             }
             putStrings(target, layer, "weight_names", names);
           }

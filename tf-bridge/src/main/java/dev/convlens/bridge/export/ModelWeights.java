@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The current values of a model's variables, read from its session: after training they differ
@@ -29,7 +30,7 @@ public final class ModelWeights implements WeightSource {
     Map<List<String>, List<WeightArray>> byLayer = new LinkedHashMap<>();
     for (ModelVariable v : model.variables()) {
       byLayer.computeIfAbsent(v.layerPath(), k -> new ArrayList<>())
-          .add(new WeightArray(v.spec().name() + ":0", values.get(v)));
+          .add(new WeightArray(v.spec().name() + ":0", Objects.requireNonNull(values.get(v))));
     }
     byLayer.replaceAll((k, list) -> List.copyOf(list));
     return new ModelWeights(java.util.Collections.unmodifiableMap(byLayer));

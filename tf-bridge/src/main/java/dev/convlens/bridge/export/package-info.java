@@ -5,4 +5,7 @@
  * full-model {@code .h5}. Each writes what {@code KerasModel} hands it (its {@code spi.ModelGraph},
  * and the session for the SavedModel exporter) and never depends on {@code KerasModel} itself.
  */
+@NullMarked
 package dev.convlens.bridge.export;
+
+import org.jspecify.annotations.NullMarked;

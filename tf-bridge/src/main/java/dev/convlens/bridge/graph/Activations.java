@@ -1,6 +1,7 @@
 package dev.convlens.bridge.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -13,7 +14,7 @@ final class Activations {
    * The activation named in a config value: a string, or a Keras 3 serialized function object;
    * null when the value is neither (a number, a list, an object without a name).
    */
-  static String name(JsonNode v) {
+  static @Nullable String name(@Nullable JsonNode v) {
     if (v == null || v.isNull()) {
       return "linear";
     }

@@ -5,6 +5,7 @@ import dev.convlens.bridge.keras.WeightSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.Conv2d;
@@ -59,7 +60,7 @@ final class Convolutions {
     return new Window(k, s, d, padding);
   }
 
-  static LayerOutput finish(LayerContext c, Operand<TFloat32> y, Operand<TFloat32> bias) {
+  static LayerOutput finish(LayerContext c, Operand<TFloat32> y, @Nullable Operand<TFloat32> bias) {
     Ops tf = c.tf();
     Operand<TFloat32> pre = bias == null ? y : tf.nn.biasAdd(y, bias);
     return new LayerOutput(Activations.apply(tf, c.activation(), pre), pre);

@@ -24,7 +24,9 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.exceptions.TensorFlowException;
@@ -49,9 +51,9 @@ public final class GraphBuilder {
   private final Graph graph;
   private final Ops root;
   private final WeightSource weights;
-  private final Path source;
-  private final long[] inputShapeOverride;
-  private final Long randomSeed;
+  private final @Nullable Path source;
+  private final long @Nullable [] inputShapeOverride;
+  private final @Nullable Long randomSeed;
   /** Builders supplied for this load, by layer name or class name (LoadOptions.withLayer). */
   private final Map<String, LayerBuilder> custom;
 
@@ -70,7 +72,7 @@ public final class GraphBuilder {
    * @param randomSeed when not null, layers without stored weights get Keras-default random
    *     initial values from this seed instead of failing
    */
-  public GraphBuilder(Graph graph, WeightSource weights, Path source, long[] inputShapeOverride, Long randomSeed,
+  public GraphBuilder(Graph graph, WeightSource weights, @Nullable Path source, long @Nullable [] inputShapeOverride, @Nullable Long randomSeed,
       Map<String, LayerBuilder> custom) {
     this.custom = Map.copyOf(custom);
     this.graph = graph;
@@ -96,7 +98,7 @@ public final class GraphBuilder {
   }
 
   /** Builds one (possibly nested) model; {@code given} are the caller's tensors for its inputs. */
-  private List<Operand<TFloat32>> model(ModelSpec spec, List<String> prefix, List<Operand<TFloat32>> given,
+  private List<Operand<TFloat32>> model(ModelSpec spec, List<String> prefix, @Nullable List<Operand<TFloat32>> given,
       boolean trainable) {
     Map<String, List<List<Operand<TFloat32>>>> calls = new HashMap<>();
     Map<String, LayerNode> byName = new HashMap<>();
@@ -158,7 +160,7 @@ public final class GraphBuilder {
           + "' which produced no output");
     }
     // Node indices count calls made outside this config too (a nested model's own build is node 0).
-    int node = made.size() == 1 ? 0 : r.node() - (byName.get(r.layer()).isModel() ? 1 : 0);
+    int node = made.size() == 1 ? 0 : r.node() - (Objects.requireNonNull(byName.get(r.layer())).isModel() ? 1 : 0);
     List<Operand<TFloat32>> outs = made.get(Math.max(0, Math.min(node, made.size() - 1)));
     if (r.tensor() >= outs.size()) {
       throw new ModelFormatException(source, "layer '" + r.layer() + "' has no output #" + r.tensor());
@@ -167,7 +169,7 @@ public final class GraphBuilder {
   }
 
   private List<List<Operand<TFloat32>>> layer(ModelSpec spec, LayerNode layer, List<String> path,
-      Map<String, List<List<Operand<TFloat32>>>> calls, Map<String, LayerNode> byName, List<Operand<TFloat32>> given,
+      Map<String, List<List<Operand<TFloat32>>>> calls, Map<String, LayerNode> byName, @Nullable List<Operand<TFloat32>> given,
       boolean parentTrainable) {
     String key = String.join("/", path);
     // A frozen model freezes everything inside it, as `base.trainable = False` does in Keras.
@@ -197,7 +199,7 @@ public final class GraphBuilder {
       String callKey = callIndex == 0 ? key : key + "@" + callIndex;
       if (layer.isModel()) {
         List<ModelVariable> before = new ArrayList<>(variables);
-        List<Operand<TFloat32>> outs = model(layer.nested(), path, in, trainable);
+        List<Operand<TFloat32>> outs = model(Objects.requireNonNull(layer.nested()), path, in, trainable);
         List<ModelVariable> mine = new ArrayList<>(variables);
         mine.removeAll(before);
         register(callKey, layer, path.size() - 1, LayerOutput.of(outs.get(0)), inboundNames(call), mine);
@@ -205,7 +207,7 @@ public final class GraphBuilder {
       } else {
         LayerOutput out = apply(layer, path, callKey, in, trainable);
         register(callKey, layer, path.size() - 1, out, inboundNames(call), variablesOf(key));
-        results.add(List.of(layers.get(callKey).output()));
+        results.add(List.of(Objects.requireNonNull(layers.get(callKey)).output()));
       }
       callIndex++;
     }
@@ -278,7 +280,7 @@ public final class GraphBuilder {
         throw layerError(path, layer.className(), key + " is " + JsonValues.show(shape)
             + ", expected null or a positive int for each axis after the batch");
       }
-      dims[i] = d.isNull() ? -1 : n;
+      dims[i] = d.isNull() ? -1 : Objects.requireNonNull(n);
     }
     return dims;
   }

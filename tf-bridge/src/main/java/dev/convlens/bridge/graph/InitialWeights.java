@@ -7,6 +7,7 @@ import dev.convlens.bridge.keras.WeightSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -49,13 +50,13 @@ final class InitialWeights {
       case "random_normal" -> normal(v, random, init.mean(), init.stddev(), false);
       case "truncated_normal" -> normal(v, random, init.mean(), init.stddev(), true);
       case "variance_scaling" -> {
-        double n = switch (init.mode()) {
+        double n = switch (Objects.requireNonNull(init.mode())) {
           case "fan_in" -> fanIn(s.shape());
           case "fan_out" -> fanOut(s.shape());
           default -> (fanIn(s.shape()) + fanOut(s.shape())) / 2.0;
         };
         double variance = init.scale() / Math.max(1, n);
-        switch (init.distribution()) {
+        switch (Objects.requireNonNull(init.distribution())) {
           case "uniform" -> {
             double limit = Math.sqrt(3 * variance);
             uniform(v, random, -limit, limit);

@@ -1,6 +1,7 @@
 package dev.convlens.bridge.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Exact reads of JSON config values, without Jackson's lenient conversions: {@code asInt()} turns
@@ -14,7 +15,7 @@ final class JsonValues {
   private JsonValues() {}
 
   /** A JSON number with an exactly integral value in int range (3 and 3.0, not 3.5, "3" or 2**31). */
-  static Integer exactInt(JsonNode v) {
+  static @Nullable Integer exactInt(@Nullable JsonNode v) {
     if (v == null || !v.isNumber() || !v.canConvertToExactIntegral()) {
       return null;
     }
@@ -22,7 +23,7 @@ final class JsonValues {
   }
 
   /** A finite JSON number (not a string, not NaN or an infinity). */
-  static Double finite(JsonNode v) {
+  static @Nullable Double finite(@Nullable JsonNode v) {
     if (v == null || !v.isNumber()) {
       return null;
     }
@@ -31,7 +32,7 @@ final class JsonValues {
   }
 
   /** A config value as the message shows it: its JSON text, cut short. */
-  static String show(JsonNode v) {
+  static String show(@Nullable JsonNode v) {
     if (v == null || v.isMissingNode()) {
       return "missing";
     }

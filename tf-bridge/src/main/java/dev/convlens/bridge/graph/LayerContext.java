@@ -8,6 +8,7 @@ import dev.convlens.bridge.keras.WeightSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 
@@ -24,9 +25,9 @@ public final class LayerContext {
   private final JsonNode config;
   private final List<Shape> inputShapes;
   private final Ops tf;
-  private final Path source;
+  private final @Nullable Path source;
 
-  LayerContext(String className, List<String> path, JsonNode config, List<Shape> inputShapes, Ops tf, Path source) {
+  LayerContext(String className, List<String> path, JsonNode config, List<Shape> inputShapes, Ops tf, @Nullable Path source) {
     this.className = className;
     this.path = path;
     this.config = config;
@@ -193,7 +194,7 @@ public final class LayerContext {
    * A Keras int-or-pair argument of positive sizes ({@code kernel_size}, {@code strides},
    * {@code pool_size}, {@code dilation_rate}); required when {@code fallback} is null.
    */
-  public long[] pair(String key, long[] fallback) {
+  public long[] pair(String key, long @Nullable [] fallback) {
     String expected = "a positive int or a pair of positive ints";
     if (!has(key)) {
       if (fallback == null) {

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place that maps a Keras layer class name to the code that rebuilds it and to what the
@@ -33,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LayerRegistry {
   /** A registered class: its builder (null for inputs and nested models, which the graph builder wires) and traits. */
-  public record Entry(LayerBuilder builder, Set<LayerTrait> traits) {
+  public record Entry(@Nullable LayerBuilder builder, Set<LayerTrait> traits) {
     public Entry {
       traits = traits.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(traits));
     }
@@ -99,7 +100,7 @@ public final class LayerRegistry {
     return Collections.unmodifiableMap(m);
   }
 
-  private static void put(Map<String, Entry> m, LayerBuilder builder, Set<LayerTrait> traits, String... classes) {
+  private static void put(Map<String, Entry> m, @Nullable LayerBuilder builder, Set<LayerTrait> traits, String... classes) {
     for (String c : classes) {
       m.put(c, new Entry(builder, traits));
     }

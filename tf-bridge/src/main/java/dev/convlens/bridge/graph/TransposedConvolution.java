@@ -6,6 +6,7 @@ import dev.convlens.bridge.keras.WeightSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -21,7 +22,7 @@ final class TransposedConvolution implements LayerBuilder {
   private static final long[] ONE = {1, 1};
 
   /** The config, read and checked once: kernel, strides, TF padding, filters, output_padding (null: Keras' default). */
-  private record Settings(long[] kernel, long[] strides, String padding, int filters, long[] outputPadding) {}
+  private record Settings(long[] kernel, long[] strides, String padding, int filters, long @Nullable [] outputPadding) {}
 
   private static Settings settings(LayerContext c) {
     c.requireChannelsLast();
@@ -50,7 +51,7 @@ final class TransposedConvolution implements LayerBuilder {
   }
 
   /** Keras' {@code output_padding}: absent or null, or an int or pair, each at least 0 and below its stride. */
-  private static long[] outputPadding(LayerContext c, long[] strides) {
+  private static long @Nullable [] outputPadding(LayerContext c, long[] strides) {
     if (!c.has("output_padding")) {
       return null;
     }

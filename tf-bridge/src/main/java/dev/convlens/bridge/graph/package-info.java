@@ -11,4 +11,7 @@
  * <p>Public for users: {@code LayerBuilder}, {@code LayerContext}, {@code LayerOutput},
  * {@code LayerRegistry}. The rest is used by {@code dev.convlens.bridge} only.
  */
+@NullMarked
 package dev.convlens.bridge.graph;
+
+import org.jspecify.annotations.NullMarked;

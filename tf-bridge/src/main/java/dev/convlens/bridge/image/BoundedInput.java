@@ -3,6 +3,7 @@ package dev.convlens.bridge.image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /** Reads a whole input into memory without ever holding more than a cap, whatever the input claims. */
 final class BoundedInput {
@@ -16,7 +17,7 @@ final class BoundedInput {
    * {@code expected} bytes (a file's size), so a file that does not change is read without a copy;
    * one that grows meanwhile is still cut off at the cap.
    */
-  static byte[] readAtMost(InputStream in, long expected, int cap) throws IOException {
+  static byte @Nullable [] readAtMost(InputStream in, long expected, int cap) throws IOException {
     byte[] buf = new byte[(int) Math.max(0, Math.min(expected, cap))];
     int n = 0;
     while (true) {

@@ -1,6 +1,7 @@
 package dev.convlens.bridge.image;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Structural checks made on the raw bytes before javax.imageio sees them, for files its readers
@@ -16,7 +17,7 @@ final class HeaderChecks {
 
   private HeaderChecks() {}
 
-  static void check(byte[] bytes, String format, Path source, ImageLimits limits) {
+  static void check(byte[] bytes, String format, @Nullable Path source, ImageLimits limits) {
     switch (format) {
       case "PNG" -> checkPng(bytes, source);
       case "BMP" -> checkBmp(bytes, source);
@@ -26,7 +27,7 @@ final class HeaderChecks {
   }
 
   /** A PNG must reach an IDAT chunk; the JDK reader otherwise fails with an unrelated IndexOutOfBounds. */
-  private static void checkPng(byte[] b, Path source) {
+  private static void checkPng(byte[] b, @Nullable Path source) {
     if (!startsWith(b, PNG_SIGNATURE)) {
       return; // not for us to judge: the reader will say
     }
@@ -55,7 +56,7 @@ final class HeaderChecks {
    * and hands the data to a second decoder that no pixel limit covers. Pillow (and so Keras) refuses
    * them too.
    */
-  private static void checkBmp(byte[] b, Path source) {
+  private static void checkBmp(byte[] b, @Nullable Path source) {
     if (b.length < 34 || b[0] != 'B' || b[1] != 'M') {
       return;
     }
@@ -75,7 +76,7 @@ final class HeaderChecks {
    * entropy-coded data up to the next marker: javax.imageio renders a progressive image after every
    * scan, so a file repeating a tiny scan thousands of times would keep it busy for minutes.
    */
-  private static void checkJpegScans(byte[] b, Path source, int maxScans) {
+  private static void checkJpegScans(byte[] b, @Nullable Path source, int maxScans) {
     int scans = 0;
     int at = 2; // after SOI
     while (at < b.length) {

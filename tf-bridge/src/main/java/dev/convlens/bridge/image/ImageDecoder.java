@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decodes the first frame of an image with javax.imageio, turning every failure into an
@@ -72,7 +73,7 @@ final class ImageDecoder {
   }
 
   /** Decodes an image held in memory; {@code source} only names it in errors (may be null). */
-  static BufferedImage decode(byte[] bytes, Path source, ImageLimits limits, int outputBytesPerPixel) {
+  static BufferedImage decode(byte[] bytes, @Nullable Path source, ImageLimits limits, int outputBytesPerPixel) {
     if (bytes.length == 0) {
       throw new ImageReadException(source, "empty file, not an image");
     }
@@ -121,7 +122,7 @@ final class ImageDecoder {
   }
 
   /** Refuses a decompression bomb from its header, before a pixel buffer is allocated. */
-  private static void checkPixels(ImageReader reader, String format, Path source, ImageLimits limits)
+  private static void checkPixels(ImageReader reader, String format, @Nullable Path source, ImageLimits limits)
       throws IOException {
     int width = reader.getWidth(0);
     int height = reader.getHeight(0);
@@ -152,7 +153,7 @@ final class ImageDecoder {
    * against {@code Runtime.maxMemory()} (-Xmx). Only certain failures are refused here; the pixel
    * limit is what bounds memory in general.
    */
-  private static void checkHeap(ImageReader reader, String format, Path source, int outputBytesPerPixel)
+  private static void checkHeap(ImageReader reader, String format, @Nullable Path source, int outputBytesPerPixel)
       throws IOException {
     long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
     long perPixel = decodedBytesPerPixel(reader) + outputBytesPerPixel;

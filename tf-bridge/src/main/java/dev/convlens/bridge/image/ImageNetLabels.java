@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ImageNet class index Keras uses, {@code imagenet_class_index.json}
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
 public final class ImageNetLabels {
   public static final String FILE_NAME = "imagenet_class_index.json";
 
-  private static volatile ClassNames cached;
+  private static volatile @Nullable ClassNames cached;
 
   private ImageNetLabels() {}
 
@@ -92,7 +93,7 @@ public final class ImageNetLabels {
     return cacheLocations(System.getenv(), System.getProperty("user.home"));
   }
 
-  static List<Path> cacheLocations(Map<String, String> env, String userHome) {
+  static List<Path> cacheLocations(Map<String, String> env, @Nullable String userHome) {
     Set<Path> dirs = new LinkedHashSet<>();
     String kerasHome = env.get("KERAS_HOME");
     if (kerasHome != null && !kerasHome.isBlank()) {

@@ -6,6 +6,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keras' {@code load_img(path, color_mode, target_size)} followed by {@code img_to_array}: decode,
@@ -144,7 +145,7 @@ public final class KerasImages {
     return idx;
   }
 
-  private static FloatTensor toArray(BufferedImage image, int height, int width, ColorMode mode, Path file) {
+  private static FloatTensor toArray(BufferedImage image, int height, int width, ColorMode mode, @Nullable Path file) {
     InvalidInputException.requireNonNull(mode, "mode");
     int srcW = image.getWidth();
     int srcH = image.getHeight();

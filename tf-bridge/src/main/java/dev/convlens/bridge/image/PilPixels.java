@@ -7,6 +7,7 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads pixels of a decoded {@link BufferedImage} the way Pillow would hand them to Keras after
@@ -33,7 +34,7 @@ final class PilPixels {
 
   private PilPixels() {}
 
-  static Source of(BufferedImage image, ColorMode mode, Path file) {
+  static Source of(BufferedImage image, ColorMode mode, @Nullable Path file) {
     ColorModel cm = image.getColorModel();
     Raster raster = image.getRaster();
     if (cm instanceof IndexColorModel icm) {

@@ -9,4 +9,7 @@
  * and Jackson. No TensorFlow: everything here works on plain {@code FloatTensor}s. Rendering
  * (colormaps, writing images) lives elsewhere.
  */
+@NullMarked
 package dev.convlens.bridge.image;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which paths the library agrees to read: regular files, and directories where a format is one.
@@ -19,7 +20,7 @@ public final class InputPaths {
    * Why {@code path} cannot be read as an input, or null when it is a regular file (or, when
    * {@code directoryAllowed}, a directory). Symbolic links are followed; a link loop is named as one.
    */
-  public static String problem(Path path, boolean directoryAllowed) {
+  public static @Nullable String problem(Path path, boolean directoryAllowed) {
     if (path == null) {
       return "no path given";
     }

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0), C order only.
@@ -80,12 +82,12 @@ public final class Npy {
 
   /** Reads an {@code .npy} file as float32 (float64 and integer files are converted). */
   public static FloatTensor read(Path file) {
-    return readInto(file, false).floats;
+    return Objects.requireNonNull(readInto(file, false).floats);
   }
 
   /** Reads an {@code .npy} file as double, keeping float64 golden values exact. */
   public static Doubles readDoubles(Path file) {
-    return readInto(file, true).doubles;
+    return Objects.requireNonNull(readInto(file, true).doubles);
   }
 
   /**
@@ -158,8 +160,8 @@ public final class Npy {
   private record Header(Dtype dtype, long[] shape, long dataOffset) {}
 
   private static final class Result {
-    FloatTensor floats;
-    Doubles doubles;
+    @Nullable FloatTensor floats;
+    @Nullable Doubles doubles;
   }
 
   private static Result readInto(Path file, boolean asDouble) {
@@ -187,9 +189,9 @@ public final class Npy {
       decode(file, ch, h, f, d);
       Result r = new Result();
       if (asDouble) {
-        r.doubles = new Doubles(h.shape(), d);
+        r.doubles = new Doubles(h.shape(), Objects.requireNonNull(d));
       } else {
-        r.floats = new FloatTensor(h.shape(), f);
+        r.floats = new FloatTensor(h.shape(), Objects.requireNonNull(f));
       }
       return r;
     } catch (IOException e) {
@@ -277,9 +279,9 @@ public final class Npy {
         + "' (supported: float32, float64, int8/16/32/64, uint8/16/32, bool)");
   }
 
-  private static void decode(Path file, FileChannel ch, Header h, float[] f, double[] d) throws IOException {
+  private static void decode(Path file, FileChannel ch, Header h, float @Nullable [] f, double @Nullable [] d) throws IOException {
     Dtype t = h.dtype();
-    int n = f != null ? f.length : d.length;
+    int n = f != null ? f.length : Objects.requireNonNull(d).length;
     int perChunk = CHUNK / t.size();
     ByteBuffer buf = ByteBuffer.allocate(perChunk * t.size()).order(t.order());
     long pos = h.dataOffset();
@@ -295,7 +297,7 @@ public final class Npy {
         if (f != null) {
           f[i] = readFloat(buf, t);
         } else {
-          d[i] = readDouble(buf, t);
+          Objects.requireNonNull(d)[i] = readDouble(buf, t);
         }
       }
     }

@@ -2,6 +2,7 @@ package dev.convlens.bridge.io;
 
 import dev.convlens.bridge.ConvlensException;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An output (file or folder) that could not be written, with the cause named in one line: the disk
@@ -26,7 +27,7 @@ public class OutputWriteException extends ConvlensException {
   private final Path target;
   private final Reason reason;
 
-  public OutputWriteException(Path target, Reason reason, String message, Throwable cause) {
+  public OutputWriteException(Path target, Reason reason, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.target = target;
     this.reason = reason;

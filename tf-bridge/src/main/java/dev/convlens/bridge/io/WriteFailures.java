@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Recognises why a write failed from an exception chain. The cause is usually buried: ImageIO
@@ -47,7 +48,7 @@ final class WriteFailures {
     return Optional.ofNullable(found);
   }
 
-  private static Reason reasonOf(Throwable t) {
+  private static @Nullable Reason reasonOf(Throwable t) {
     String text = (t.getMessage() == null ? "" : t.getMessage())
         + (t instanceof FileSystemException f && f.getReason() != null ? " " + f.getReason() : "");
     String s = text.toLowerCase(Locale.ROOT);

@@ -8,4 +8,7 @@
  *
  * <p>Depends only on {@code dev.convlens.bridge} (FloatTensor, exceptions), Log4j's API and the JDK.
  */
+@NullMarked
 package dev.convlens.bridge.io;
+
+import org.jspecify.annotations.NullMarked;

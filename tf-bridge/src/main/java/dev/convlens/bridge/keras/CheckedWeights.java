@@ -4,6 +4,7 @@ import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.ModelFormatException;
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A weight source checked on the way to the graph, whatever the file format: the weights the
@@ -14,8 +15,8 @@ import java.util.List;
  */
 public final class CheckedWeights implements WeightSource {
   private final WeightSource delegate;
-  private final Path model;
-  private final Path weightsFile;
+  private final @Nullable Path model;
+  private final @Nullable Path weightsFile;
   private final long maxWeightBytes;
   private final boolean checkFinite;
   private long declaredBytes;
@@ -25,7 +26,7 @@ public final class CheckedWeights implements WeightSource {
    * @param weightsFile the file the values are read from (named for a non-finite value)
    * @param checkFinite whether to refuse NaN and infinite values
    */
-  public CheckedWeights(WeightSource delegate, Path model, Path weightsFile, long maxWeightBytes, boolean checkFinite) {
+  public CheckedWeights(WeightSource delegate, @Nullable Path model, @Nullable Path weightsFile, long maxWeightBytes, boolean checkFinite) {
     this.delegate = delegate;
     this.model = model;
     this.weightsFile = weightsFile;

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Small readers for the HDF5 shapes Keras writes: string(-list) attributes, split attributes, float datasets. */
 final class Hdf5 {
@@ -120,7 +121,7 @@ final class Hdf5 {
    * are refused rather than followed: an external link would make jhdf open another file (a FIFO
    * blocks forever) and a soft link can point at itself; Keras never writes links.
    */
-  static Node child(Group g, String path, Path file) {
+  static @Nullable Node child(Group g, String path, Path file) {
     Node n = g;
     for (String segment : path.split("/")) {
       if (segment.isEmpty()) {
@@ -153,7 +154,7 @@ final class Hdf5 {
   }
 
   /** A string attribute, or null when absent. Keras writes bytes or str, scalar or 1-element. */
-  static String stringAttribute(Node node, String name) {
+  static @Nullable String stringAttribute(Node node, String name) {
     Attribute a = node.getAttribute(name);
     if (a == null) {
       return null;

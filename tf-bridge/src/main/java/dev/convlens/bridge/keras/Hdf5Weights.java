@@ -8,6 +8,7 @@ import io.jhdf.api.Node;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Weights in the Keras 2 HDF5 layout: one group per top-level layer (under {@code model_weights}
@@ -19,10 +20,10 @@ final class Hdf5Weights implements WeightSource {
   private final HdfFile file;
   private final Group root;
   private final Path path;
-  private final Path model;
+  private final @Nullable Path model;
 
   /** {@code model} is the file whose config implies the weight shapes, or null when it is {@code path}. */
-  Hdf5Weights(HdfFile file, Group root, Path path, Path model) {
+  Hdf5Weights(HdfFile file, Group root, Path path, @Nullable Path model) {
     this.file = file;
     this.root = root;
     this.path = path;

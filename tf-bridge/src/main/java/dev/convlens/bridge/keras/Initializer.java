@@ -2,6 +2,7 @@ package dev.convlens.bridge.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Keras weight initializer as a layer's config names it ({@code "kernel_initializer":
@@ -17,7 +18,7 @@ import java.util.Locale;
  * @param mean mean of the normal ones, {@code minval} of random_uniform
  * @param stddev stddev of the normal ones, {@code maxval} of random_uniform
  */
-public record Initializer(String kind, double scale, String mode, String distribution, double mean, double stddev) {
+public record Initializer(String kind, double scale, @Nullable String mode, @Nullable String distribution, double mean, double stddev) {
   public static final Initializer ZEROS = simple("zeros");
   public static final Initializer ONES = simple("ones");
   public static final Initializer GLOROT_UNIFORM = varianceScaling(1, "fan_avg", "uniform");
@@ -31,7 +32,7 @@ public record Initializer(String kind, double scale, String mode, String distrib
   }
 
   /** The initializer a config value names; {@code fallback} when the key is absent or null. */
-  public static Initializer fromConfig(JsonNode value, Initializer fallback) {
+  public static Initializer fromConfig(@Nullable JsonNode value, Initializer fallback) {
     if (value == null || value.isNull() || value.isMissingNode()) {
       return fallback;
     }

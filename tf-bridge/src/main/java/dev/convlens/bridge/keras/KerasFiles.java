@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads any Keras model file into a {@link KerasArtifact}, deciding the format by content (magic
@@ -71,7 +73,7 @@ public final class KerasFiles {
   }
 
   /** As {@link #read(Path, Path, LoadLimits)} with the default limits. */
-  public static KerasArtifact read(Path path, Path weights) {
+  public static KerasArtifact read(Path path, @Nullable Path weights) {
     return read(path, weights, LoadLimits.defaults());
   }
 
@@ -79,7 +81,7 @@ public final class KerasFiles {
    * Reads a model. {@code weights}, when not null, is a weights-only HDF5 file supplying the
    * weights (for an architecture JSON, or to replace a model file's own weights).
    */
-  public static KerasArtifact read(Path path, Path weights, LoadLimits limits) {
+  public static KerasArtifact read(Path path, @Nullable Path weights, LoadLimits limits) {
     if (weights != null) {
       // Refuse a pipe or a missing weights file before the model is read at all.
       String problem = InputPaths.problem(weights, false);
@@ -105,7 +107,7 @@ public final class KerasFiles {
    * As {@link #weightsFile(Path)}, for the model read from {@code model}: weights whose shapes differ
    * from its config are reported against {@code model}, the weights file named beside it.
    */
-  static WeightSource weightsFile(Path weights, Path model) {
+  static WeightSource weightsFile(Path weights, @Nullable Path model) {
     Kind k = detect(weights);
     if (k != Kind.HDF5_WEIGHTS && k != Kind.HDF5_MODEL) {
       throw new ModelFormatException(weights, "a weights file must be Keras HDF5 (save_weights or model.save), found " + k);
@@ -166,7 +168,7 @@ public final class KerasFiles {
           "Keras " + (version == null ? "?" : version) + " HDF5 model");
     } catch (RuntimeException e) {
       h.close();
-      throw e instanceof ModelFormatException ? e : new ModelFormatException(path, e.getMessage(), e);
+      throw e instanceof ModelFormatException ? e : new ModelFormatException(path, Objects.toString(e.getMessage(), e.toString()), e);
     }
   }
 

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Weights of a {@code .keras} zip's {@code model.weights.h5}: {@code layers/<obj>/vars/<i>}, where
@@ -20,7 +22,7 @@ import java.util.Map;
 final class KerasZipWeights implements WeightSource {
   private final HdfFile file;
   private final Path path;
-  private final Path extracted;
+  private final @Nullable Path extracted;
   private final boolean inPlace;
   private final Map<List<String>, String> objectPaths = new HashMap<>();
 
@@ -28,7 +30,7 @@ final class KerasZipWeights implements WeightSource {
    * {@code extracted} is the temporary copy of a compressed model.weights.h5 that {@link #close()}
    * deletes, or null when the weights are read in place from the zip.
    */
-  KerasZipWeights(HdfFile file, Path extracted, boolean inPlace, ModelSpec spec, Path path) {
+  KerasZipWeights(HdfFile file, @Nullable Path extracted, boolean inPlace, ModelSpec spec, Path path) {
     this.file = file;
     this.extracted = extracted;
     this.inPlace = inPlace;
@@ -47,7 +49,7 @@ final class KerasZipWeights implements WeightSource {
       layerPath.add(layer.name());
       objectPaths.put(List.copyOf(layerPath), obj);
       if (layer.isModel()) {
-        index(layer.nested(), layerPath, obj + "/");
+        index(Objects.requireNonNull(layer.nested()), layerPath, obj + "/");
       }
     }
   }
@@ -98,7 +100,7 @@ final class KerasZipWeights implements WeightSource {
   }
 
   /** The node at {@code p}, or null when there is none; a corrupt file still fails (in {@link #weights}). */
-  private Node find(String p) {
+  private @Nullable Node find(String p) {
     try {
       Node n = Hdf5.child(file, p, path);
       if (n == null && p.endsWith("/vars")) {

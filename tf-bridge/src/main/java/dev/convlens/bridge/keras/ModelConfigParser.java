@@ -9,7 +9,9 @@ import dev.convlens.bridge.ModelFormatException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the JSON of {@code model.to_json()} into a {@link ModelSpec}, across the dialects Keras
@@ -22,22 +24,22 @@ public final class ModelConfigParser {
   public static final Set<String> MODEL_CLASSES = Set.of("Sequential", "Functional", "Model");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Path source;
+  private final @Nullable Path source;
 
-  private ModelConfigParser(Path source) {
+  private ModelConfigParser(@Nullable Path source) {
     this.source = source;
   }
 
-  public static ModelSpec parse(JsonNode modelJson, Path source) {
+  public static ModelSpec parse(JsonNode modelJson, @Nullable Path source) {
     return new ModelConfigParser(source).model(modelJson);
   }
 
-  public static JsonNode readJson(String text, Path source) {
+  public static JsonNode readJson(String text, @Nullable Path source) {
     return readJson(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), source, "model config");
   }
 
   /** {@code bytes} as JSON; {@code what} names the part in the message ({@code "metadata.json inside the zip"}). */
-  static JsonNode readJson(byte[] bytes, Path source, String what) {
+  static JsonNode readJson(byte[] bytes, @Nullable Path source, String what) {
     try {
       JsonNode node = JSON.readTree(bytes);
       if (node == null || node.isMissingNode()) {
@@ -58,7 +60,7 @@ public final class ModelConfigParser {
       return j.getOriginalMessage() + " (line " + j.getLocation().getLineNr() + ", column "
           + j.getLocation().getColumnNr() + ")";
     }
-    return e.getMessage();
+    return Objects.toString(e.getMessage(), e.toString());
   }
 
   private ModelSpec model(JsonNode json) {
@@ -76,7 +78,7 @@ public final class ModelConfigParser {
     };
   }
 
-  private ModelSpec sequential(JsonNode config) {
+  private ModelSpec sequential(@Nullable JsonNode config) {
     JsonNode layersJson;
     String name;
     if (config != null && config.isArray()) {
@@ -259,7 +261,7 @@ public final class ModelConfigParser {
   }
 
   /** The batch shape an input declares ({@code batch_input_shape}, {@code batch_shape}), or null. */
-  public static ArrayNode batchShape(JsonNode layerConfig) {
+  public static @Nullable ArrayNode batchShape(JsonNode layerConfig) {
     for (String key : new String[] {"batch_input_shape", "batch_shape"}) {
       JsonNode s = layerConfig.get(key);
       if (s != null && s.isArray()) {

@@ -7,6 +7,7 @@ import io.jhdf.api.dataset.ChunkedDataset;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an HDF5 weight reader checks of one layer's datasets before it reads their values: as many
@@ -26,7 +27,7 @@ final class WeightCheck {
    * @param file the file the weights are read from
    * @param model the file whose config implies the shapes, or null when it is {@code file}
    */
-  WeightCheck(Path file, Path model, List<String> layerPath, String layerClass) {
+  WeightCheck(Path file, @Nullable Path model, List<String> layerPath, String layerClass) {
     this.file = file;
     this.model = model != null ? model : file;
     this.layer = "layer '" + String.join("/", layerPath) + "' (" + layerClass + ")";

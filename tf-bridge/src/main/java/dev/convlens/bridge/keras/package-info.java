@@ -5,4 +5,7 @@
  * HDF5 and {@code .keras} layouts ({@code savedmodel} holds the Keras SavedModel reader). No
  * TensorFlow graph code lives here.
  */
+@NullMarked
 package dev.convlens.bridge.keras;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,7 @@ package dev.convlens.bridge.spi;
 
 import dev.convlens.bridge.graph.LayerOutput;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
@@ -19,7 +20,7 @@ public interface GraphScope {
   Ops ops(String name);
 
   /** {@code d(sum of y)/d(x)} for each {@code x}; an entry is null where {@code y} does not depend on it. */
-  Output<?>[] gradients(Operand<?> y, Operand<?>... xs);
+  @Nullable Output<?>[] gradients(Operand<?> y, Operand<?>... xs);
 
   /**
    * Calls a layer of the model again on other inputs, sharing its weights (as calling a Keras layer

@@ -10,4 +10,7 @@
  * Depends on the {@code bridge} value types, {@code keras.WeightSpec} and {@code graph.LayerOutput}
  * only.
  */
+@NullMarked
 package dev.convlens.bridge.spi;
+
+import org.jspecify.annotations.NullMarked;

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Fetches the outputs of chosen layers in one session run, as the book's activation model
@@ -46,7 +47,7 @@ public final class Activations {
     List<LayerOutput> outputs = new ArrayList<>();
     for (int i = 0; i < unique.size(); i++) {
       LayerInfo info = infos.get(i);
-      outputs.add(new LayerOutput(info.path(), info.className(), values.get(unique.get(i))));
+      outputs.add(new LayerOutput(info.path(), info.className(), Objects.requireNonNull(values.get(unique.get(i)))));
     }
     return new LayerActivations(outputs);
   }

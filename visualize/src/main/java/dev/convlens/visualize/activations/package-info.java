@@ -11,4 +11,7 @@
  * ({@code KerasModel}, {@code FloatTensor}, {@code LayerInfo}/{@code LayerTrait}; it adds no ops),
  * Apache Commons Math (mean and standard deviation) and {@code visualize.render}.
  */
+@NullMarked
 package dev.convlens.visualize.activations;
+
+import org.jspecify.annotations.NullMarked;

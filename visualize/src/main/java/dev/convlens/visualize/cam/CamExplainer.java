@@ -8,7 +8,9 @@ import dev.convlens.bridge.spi.ModelGraph;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -36,7 +38,7 @@ public final class CamExplainer {
   private final CamOptions options;
   private final String layer;
   private final CamAlgorithm algorithm;
-  private final CamOps ops;
+  private final @Nullable CamOps ops;
   private final String output;
   private final int classes;
 
@@ -126,7 +128,7 @@ public final class CamExplainer {
    *
    * @throws dev.convlens.bridge.CancelledException when stopped; the model stays usable
    */
-  public List<Heatmap> explain(FloatTensor images, int[] classes) {
+  public List<Heatmap> explain(FloatTensor images, int @Nullable [] classes) {
     FloatTensor batch = batchOf(images);
     int n = (int) batch.dim(0);
     if (classes != null && classes.length != n) {
@@ -196,7 +198,7 @@ public final class CamExplainer {
       }
     }
     FloatTensor input = gather(images, rowImage);
-    List<FloatTensor> out = model.graph().newRun().feedInput(input).feed(ops.select(), FloatTensor.of(select, rows, classes))
+    List<FloatTensor> out = model.graph().newRun().feedInput(input).feed(Objects.requireNonNull(ops).select(), FloatTensor.of(select, rows, classes))
         .fetch(ops.activations()).fetch(ops.gradients()).fetch(ops.probabilities()).cancellation(options.cancellation()).run();
     FloatTensor a = out.get(0);
     FloatTensor g = out.get(1);
@@ -248,7 +250,7 @@ public final class CamExplainer {
         FloatTensor.of(normalized, m.height, m.width), FloatTensor.of(weights, weights.length), degenerate);
   }
 
-  private static LayerMaps layerMaps(FloatTensor a, float[] g, int row, Supplier<double[]> masked) {
+  private static LayerMaps layerMaps(FloatTensor a, float @Nullable [] g, int row, Supplier<double[]> masked) {
     int h = (int) a.dim(1);
     int w = (int) a.dim(2);
     int k = (int) a.dim(3);

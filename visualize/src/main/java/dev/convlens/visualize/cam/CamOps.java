@@ -4,6 +4,7 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.spi.ExtensionKey;
 import dev.convlens.bridge.spi.GraphScope;
 import dev.convlens.bridge.spi.ModelGraph;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -51,7 +52,7 @@ record CamOps(Operand<TFloat32> activations, Placeholder<TFloat32> select, Opera
   record Scoring(Placeholder<TFloat32> select, Operand<TFloat32> probabilities, Operand<TFloat32> rowScores,
       Operand<TFloat32> total) {
     /** {@code logitsSource} null: score the probabilities ({@code output}). Call inside an extension builder. */
-    static Scoring build(Ops cam, Operand<TFloat32> output, int classes, Operand<TFloat32> logitsSource) {
+    static Scoring build(Ops cam, Operand<TFloat32> output, int classes, @Nullable Operand<TFloat32> logitsSource) {
       Operand<TFloat32> probs = cam.reshape(output, cam.constant(new long[] {-1, classes}));
       Operand<TFloat32> scores = logitsSource != null
           ? cam.reshape(logitsSource, cam.constant(new long[] {-1, classes})) : probs;

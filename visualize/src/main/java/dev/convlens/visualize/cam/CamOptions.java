@@ -2,13 +2,14 @@ package dev.convlens.visualize.cam;
 
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.InvalidInputException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to explain: the method, the target layer (null: the last 4-D layer before the classifier),
  * Score-CAM's batch size for masked inputs, a progress listener, which output of a
  * multi-output model (null: the only one), and when to stop ({@link #withCancellation}).
  */
-public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, CamListener listener, String output,
+public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamBatchSize, CamListener listener, @Nullable String output,
     Cancellation cancellation) {
   public static final int DEFAULT_SCORE_CAM_BATCH = 32;
 
@@ -35,7 +36,7 @@ public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, 
   }
 
   /** The target layer by Keras name or nested path ({@code vgg16/block5_conv3}); null for the default. */
-  public CamOptions withLayer(String layer) {
+  public CamOptions withLayer(@Nullable String layer) {
     return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation);
   }
 
@@ -51,7 +52,7 @@ public record CamOptions(CamMethod method, String layer, int scoreCamBatchSize, 
    * Which output of a multi-output model to explain, by the name of the layer that produces it
    * ({@code KerasModel.outputNames()}); null for a model's only output.
    */
-  public CamOptions withOutput(String output) {
+  public CamOptions withOutput(@Nullable String output) {
     return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation);
   }
 

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -75,7 +76,7 @@ public final class GuidedBackprop {
    * Guided gradients {@code [N, H, W, C]} of each image's class logit with respect to the input;
    * {@code classes[i] < 0} (or a null array) means image i's top-1 class.
    */
-  public FloatTensor gradients(FloatTensor images, int[] classes) {
+  public FloatTensor gradients(FloatTensor images, int @Nullable [] classes) {
     long n = images.rank() == model.inputShape().length - 1 ? 1 : images.dim(0);
     if (classes != null && classes.length != n) {
       throw new InvalidInputException(classes.length + " classes given for " + n + " images; give one per image");

@@ -1,6 +1,8 @@
 package dev.convlens.visualize.cam;
 
+import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One row's view of the target layer: activations {@code A[h, w, k]} and gradients (row-major,
@@ -12,11 +14,11 @@ final class LayerMaps {
   final int width;
   final int channels;
   private final float[] activations;
-  private final float[] gradients;
+  private final float @Nullable [] gradients;
   private final int offset;
   private final Supplier<double[]> maskedScoreIncrease;
 
-  LayerMaps(int height, int width, int channels, float[] activations, float[] gradients, int offset,
+  LayerMaps(int height, int width, int channels, float[] activations, float @Nullable [] gradients, int offset,
       Supplier<double[]> maskedScoreIncrease) {
     this.height = height;
     this.width = width;
@@ -38,7 +40,7 @@ final class LayerMaps {
 
   /** {@code dScore/dA[p, k]}. */
   float g(int p, int k) {
-    return gradients[offset + p * channels + k];
+    return Objects.requireNonNull(gradients)[offset + p * channels + k];
   }
 
   /** Score-CAM: per channel, the class score of the input masked by that channel minus the baseline's. */

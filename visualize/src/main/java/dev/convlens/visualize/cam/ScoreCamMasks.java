@@ -5,6 +5,8 @@ import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Score-CAM's forward passes: for each image, each channel of the target activation is upsampled
@@ -25,7 +27,7 @@ final class ScoreCamMasks {
   private final long total;
   private final Cancellation cancellation;
   private final Map<Integer, float[][]> probabilities = new HashMap<>();
-  private float[] baseline;
+  private float @Nullable [] baseline;
   private long done;
 
   ScoreCamMasks(KerasModel model, String output, FloatTensor images, FloatTensor activations, int batchSize,

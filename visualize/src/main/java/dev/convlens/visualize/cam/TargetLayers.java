@@ -9,6 +9,7 @@ import dev.convlens.bridge.spi.ModelGraph;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Finds the layers a CAM needs: the default target layer, the output layer and the class logits. */
 final class TargetLayers {
@@ -67,7 +68,7 @@ final class TargetLayers {
    * The output to explain: {@code requested} (an output layer's name), or a single-output model's
    * only output; a multi-output model must say which.
    */
-  static String output(KerasModel model, String requested) {
+  static String output(KerasModel model, @Nullable String requested) {
     List<String> outputs = model.outputNames();
     if (requested == null) {
       if (outputs.size() != 1) {

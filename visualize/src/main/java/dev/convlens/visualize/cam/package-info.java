@@ -13,4 +13,7 @@
  * Depends on tf-bridge's KerasModel and its SPI ({@code ModelGraph}: extensions and runs) and on
  * {@code visualize.render}.
  */
+@NullMarked
 package dev.convlens.visualize.cam;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,6 +4,7 @@ import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to visualize filters. Immutable: start from {@link #defaults()} (exactly the book's listing
@@ -48,7 +49,7 @@ import java.util.Objects;
  *     {@code batchSize} gives shorter steps); {@link Cancellation#none()} by default. A deadline
  *     counts from when it is made, so set it per call
  */
-public record FilterOptions(int steps, double stepSize, int size, long seed, FloatTensor startImage, int jitter,
+public record FilterOptions(int steps, double stepSize, int size, long seed, @Nullable FloatTensor startImage, int jitter,
     double totalVariation, double l2, double blurSigma, int octaves, double octaveScale, int batchSize,
     long memoryBudgetBytes, boolean preActivation, double epsilon, Cancellation cancellation) {
 
@@ -109,7 +110,7 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, Flo
         octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
-  public FilterOptions withStartImage(FloatTensor startImage) {
+  public FilterOptions withStartImage(@Nullable FloatTensor startImage) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
         octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Filter visualization by gradient ascent in input space (the book's listing 5.38) for one layer
@@ -107,7 +108,7 @@ public final class FilterVisualizer {
    * @throws InvalidInputException naming the layer and the valid range when a filter index is out
    *     of range, or when the size or start image does not fit the model
    */
-  public List<FilterResult> run(List<Integer> filters, FilterOptions options, FilterListener listener) {
+  public List<FilterResult> run(List<Integer> filters, FilterOptions options, @Nullable FilterListener listener) {
     if (filters == null || filters.isEmpty()) {
       throw new InvalidInputException("no filters given for layer '" + layer.path() + "' (valid: 0-" + (channels - 1) + ")");
     }

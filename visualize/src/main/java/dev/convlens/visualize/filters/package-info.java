@@ -58,4 +58,7 @@
  * and freed with the model. Depends on tf-bridge's {@code KerasModel} and its SPI
  * ({@code ModelGraph}: extensions and runs) and on {@code render}.
  */
+@NullMarked
 package dev.convlens.visualize.filters;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * 256-entry colormaps as matplotlib defines them (tables generated from matplotlib by
@@ -18,7 +19,7 @@ public enum Colormap {
 
   private final int[] lut;
 
-  Colormap(String table) {
+  Colormap(@Nullable String table) {
     this.lut = table == null ? grayTable() : load(table);
   }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -34,7 +35,7 @@ final class Checkpoint {
   private final Path prefix;
   private final Path index;
   private final LoadLimits limits;
-  private CheckpointIndex entries;
+  private @Nullable CheckpointIndex entries;
 
   private Checkpoint(Path prefix, LoadLimits limits) {
     this.prefix = prefix;

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.proto.BundleEntryProto;
 import org.tensorflow.proto.BundleHeaderProto;
 import org.tensorflow.proto.DataType;
@@ -34,7 +35,7 @@ final class CheckpointIndex {
   private static final long MAX_KEY_BYTES = 32L << 20;
 
   /** One tensor of the bundle. {@code shape} is null for an entry of unknown rank. */
-  record Entry(String key, DataType dtype, long[] shape, int shard, long offset, long size, boolean sliced) {
+  record Entry(String key, DataType dtype, long @Nullable [] shape, int shard, long offset, long size, boolean sliced) {
     /** The number of values, or -1 when it does not fit a long (or the rank is unknown). */
     long count() {
       if (shape == null) {
@@ -74,7 +75,7 @@ final class CheckpointIndex {
     return index;
   }
 
-  Entry entry(String key) {
+  @Nullable Entry entry(String key) {
     return entries.get(key);
   }
 

@@ -14,7 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph;
 import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph.TrackableObject;
@@ -139,7 +141,7 @@ final class CheckpointWeights implements WeightSource {
   }
 
   /** The object id at a dot path of child names from the root (id 0), or null if absent. */
-  private static Integer walk(TrackableObjectGraph graph, String nodePath) {
+  private static @Nullable Integer walk(TrackableObjectGraph graph, String nodePath) {
     String[] segments = nodePath.split("\\.");
     int id = 0;
     for (int i = 1; i < segments.length; i++) {
@@ -152,7 +154,7 @@ final class CheckpointWeights implements WeightSource {
     return id;
   }
 
-  private static Integer child(TrackableObject object, String localName) {
+  private static @Nullable Integer child(TrackableObject object, String localName) {
     for (ObjectReference ref : object.getChildrenList()) {
       if (ref.getLocalName().equals(localName)) {
         return ref.getNodeId();
@@ -183,13 +185,13 @@ final class CheckpointWeights implements WeightSource {
     }
     List<Variable> variables = new ArrayList<>(namesById.size());
     namesById.forEach((id, names) -> {
-      SerializedTensor value = valueOf(graph, id);
+      SerializedTensor value = Objects.requireNonNull(valueOf(graph, id));
       variables.add(new Variable(Set.copyOf(names), value.getFullName(), value.getCheckpointKey()));
     });
     return List.copyOf(variables);
   }
 
-  private static SerializedTensor valueOf(TrackableObjectGraph graph, int id) {
+  private static @Nullable SerializedTensor valueOf(TrackableObjectGraph graph, int id) {
     if (id < 0 || id >= graph.getNodesCount()) {
       return null;
     }

@@ -18,6 +18,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.proto.DataType;
 
 /**
@@ -76,7 +78,7 @@ public final class ConvlensExport {
     }
     Checkpoint checkpoint = Checkpoint.ofSavedModel(dir, limits);
     WeightSource weights = new WeightSource() {
-      private Map<String, FloatTensor> values;
+      private @Nullable Map<String, FloatTensor> values;
 
       @Override
       public List<WeightArray> weights(List<String> layerPath, String layerClass, List<WeightSpec> expected) {
@@ -87,7 +89,7 @@ public final class ConvlensExport {
         }
         List<WeightArray> out = new ArrayList<>();
         for (String name : names) {
-          out.add(new WeightArray(name, values.get(name)));
+          out.add(new WeightArray(name, Objects.requireNonNull(values.get(name))));
         }
         return out;
       }
@@ -96,7 +98,7 @@ public final class ConvlensExport {
   }
 
   /** The per-sample input shape the export recorded: sizes, or -1 where the model takes any. */
-  private static long[] inputShape(Path dir, JsonNode m) {
+  private static long @Nullable [] inputShape(Path dir, JsonNode m) {
     JsonNode s = m.path("input_shape");
     if (!s.isArray()) {
       return null;

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
 
@@ -29,7 +30,7 @@ public final class KerasSavedModelReader {
   private KerasSavedModelReader() {}
 
   /** True for a directory holding a {@code saved_model.pb}, Keras or not ({@link #read} tells them apart). */
-  public static boolean looksLike(Path dir) {
+  public static boolean looksLike(@Nullable Path dir) {
     return dir != null && Files.isDirectory(dir) && Files.isRegularFile(dir.resolve(SAVED_MODEL_FILE));
   }
 

@@ -8,4 +8,7 @@
  * {@code dev.convlens.bridge}, {@code dev.convlens.bridge.keras}, TF Java (core API and its
  * bundled protos and protobuf-java) and Jackson; nothing here builds model graphs.
  */
+@NullMarked
 package dev.convlens.bridge.keras.savedmodel;
+
+import org.jspecify.annotations.NullMarked;
