@@ -1,6 +1,7 @@
 package dev.convlens.cli;
 
 import dev.convlens.cli.bench.ActivationsBench;
+import dev.convlens.cli.bench.CancelBench;
 import dev.convlens.cli.bench.FiltersBenchCommand;
 import dev.convlens.cli.bench.FinetuneBench;
 import dev.convlens.cli.bench.GradCamBenchCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
     description = "Benchmarks: how long convlens takes, under which settings.",
     subcommands = {ForwardBenchCommand.class, ForwardBenchCommand.Worker.class, ActivationsBench.class,
         FiltersBenchCommand.class, GradCamBenchCommand.class, FinetuneBench.class, ServingBench.class,
-        ServeBench.class, ServeLoadBench.class})
+        ServeBench.class, ServeLoadBench.class, CancelBench.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -26,6 +27,6 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
-        "missing subcommand: forward, activations, filters, gradcam, finetune, serving, serve or serve-load");
+        "missing subcommand: forward, activations, filters, gradcam, finetune, serving, serve, serve-load or cancel");
   }
 }

@@ -94,6 +94,9 @@ final class FiltersCommand implements Callable<Integer> {
   @Option(names = "--pre-activation", description = "Maximize the filter before its activation (ReLU) instead of after.")
   boolean preActivation;
 
+  @Mixin
+  TimeoutOption timeout;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -122,8 +125,12 @@ final class FiltersCommand implements Callable<Integer> {
       }
       List<Integer> chosen = filters == null ? allFilters(vis.filterCount()) : parseFilters(filters);
       ProgressBar bar = new ProgressBar(err);
-      List<FilterResult> results = vis.run(chosen, options, bar::update);
-      bar.finish();
+      List<FilterResult> results;
+      try {
+        results = vis.run(chosen, options.withCancellation(timeout.start()), bar::update);
+      } finally {
+        bar.finish();
+      }
       Images.write(FilterGrid.of(results, margin), out);
       double first = results.stream().mapToDouble(r -> r.losses().get(0)).average().orElse(0);
       double last = results.stream().mapToDouble(FilterResult::finalLoss).average().orElse(0);

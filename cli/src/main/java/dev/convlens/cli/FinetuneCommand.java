@@ -1,5 +1,7 @@
 package dev.convlens.cli;
 
+import dev.convlens.bridge.Cancellation;
+import dev.convlens.bridge.CancelledException;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.image.ModelCard;
@@ -27,6 +29,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -121,6 +124,9 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--labels", paramLabel = "MODE", description = "binary or categorical (default: binary for 2 classes).")
   @Nullable String labels;
 
+  @Mixin
+  TimeoutOption timeout;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -173,14 +179,21 @@ final class FinetuneCommand implements Callable<Integer> {
       try (Classifier c = Classifier.create(baseModel, newHead, train.classNames(), labelMode, seed)) {
         ProgressBar progress = new ProgressBar(err);
         EarlyStopping stop = patience != null ? EarlyStopping.onValidationLoss(patience) : null;
-        History h = c.fit(train, validation, Phase.headOnly(first, epochs)
-            .withName(fineTune ? "head" : "feature_extraction").withEarlyStopping(stop).withSeed(seed), progress);
-        report(stdout, h);
-        if (fineTune) {
-          History f = c.fit(train, validation, Phase.fineTune(Objects.requireNonNull(unfreeze), second, fineTuneEpochs).withEarlyStopping(stop)
-              .withSeed(seed + 1), progress);
-          report(stdout, f);
-          h = h.then(f);
+        Cancellation deadline = timeout.start(); // one deadline for both phases
+        History h;
+        try {
+          h = c.fit(train, validation, Phase.headOnly(first, epochs).withName(fineTune ? "head" : "feature_extraction")
+              .withEarlyStopping(stop).withSeed(seed).withCancellation(deadline), progress);
+          report(stdout, h);
+          if (fineTune) {
+            History f = c.fit(train, validation, Phase.fineTune(Objects.requireNonNull(unfreeze), second, fineTuneEpochs)
+                .withEarlyStopping(stop).withSeed(seed + 1).withCancellation(deadline), progress);
+            report(stdout, f);
+            h = h.then(f);
+          }
+        } catch (CancelledException e) {
+          err.println(); // end the progress line; nothing is saved
+          throw e;
         }
         History all = h;
         // one folder moved into place: never this run's model.h5 beside an earlier run's savedmodel/

@@ -1,5 +1,6 @@
 package dev.convlens.cli;
 
+import dev.convlens.bridge.CancelledException;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
@@ -77,6 +78,9 @@ final class GradcamCommand implements Callable<Integer> {
       description = "Weight of the heatmap added to the image (default ${DEFAULT-VALUE}, the book's).")
   double overlayAlpha;
 
+  @Mixin
+  TimeoutOption timeout;
+
   @Spec
   CommandSpec spec;
 
@@ -109,13 +113,21 @@ final class GradcamCommand implements Callable<Integer> {
       Preprocessing mode = inputs.preprocessing(model);
       FloatTensor x = PredictCommand.input(m, image, mode);
       CamOptions options = CamOptions.defaults().withMethod(camMethod).withLayer(layer).withOutput(output)
-          .withListener(ScoreCamProgress.to(err));
+          .withListener(ScoreCamProgress.to(err)).withCancellation(timeout.start());
       CamExplainer cam = CamExplainer.of(m, options);
       GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on models with joins
       int outputs = output == null ? InputOptions.outputCount(m) : (int) lastAxis(m.layer(output).outputShape());
       ClassNames names = inputs.classNames(model, outputs);
       int wanted = classIndex(names, outputs);
-      Heatmap h = cam.explain(x, new int[] {wanted}).get(0);
+      Heatmap h;
+      try {
+        h = cam.explain(x, new int[] {wanted}).get(0);
+      } catch (CancelledException e) {
+        if (camMethod == CamMethod.SCORE_CAM) {
+          err.println(); // end Score-CAM's progress line
+        }
+        throw e;
+      }
       List<Prediction> best = names.decodePredictions(FloatTensor.of(h.predictions().data(), 1, outputs), 3).get(0);
       for (int i = 0; i < best.size(); i++) {
         stdout.println(best.get(i).format(i + 1));

@@ -302,9 +302,11 @@ final class OwnedGraph implements ModelGraph {
   /** Refuses new calls, waits up to {@code wait} for runs in flight, then frees the graph and session. */
   void close(Duration wait) {
     closing = true;
-    boolean locked = false;
+    // Without runs in flight take the lock at once: an interrupted thread (a call just stopped by
+    // Future.cancel) cannot wait, and nothing else would free the model.
+    boolean locked = lock.writeLock().tryLock();
     try {
-      locked = lock.writeLock().tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+      locked = locked || lock.writeLock().tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -314,6 +316,16 @@ final class OwnedGraph implements ModelGraph {
     }
     try {
       free();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Whether the graph and session were freed (for tests). */
+  boolean isFreed() {
+    lock.writeLock().lock();
+    try {
+      return freed;
     } finally {
       lock.writeLock().unlock();
     }
@@ -422,6 +434,7 @@ final class OwnedGraph implements ModelGraph {
     private final List<Operand<TFloat32>> fetches = new ArrayList<>();
     private final List<Op> targets = new ArrayList<>();
     private boolean bulk = true;
+    private Cancellation cancellation = Cancellation.none();
 
     @Override
     public ModelRun feedInput(FloatTensor batch) {
@@ -468,8 +481,16 @@ final class OwnedGraph implements ModelGraph {
     }
 
     @Override
+    public ModelRun cancellation(Cancellation c) {
+      cancellation = InvalidInputException.requireNonNull(c, "cancellation");
+      return this;
+    }
+
+    @Override
     public List<FloatTensor> run() {
+      cancellation.check();
       return read(s -> {
+        cancellation.check(); // the read lock may have been a wait
         List<Tensor> inputs = new ArrayList<>();
         try {
           Session.Runner runner = s.runner();

@@ -11,7 +11,8 @@
  * <p>Public types a user touches: {@code KerasModel}, {@code LoadOptions}, {@code LoadLimits}, {@code SessionOptions},
  * {@code FloatTensor}, {@code LayerInfo}, {@code LayerTrait}, the exceptions ({@code
  * ConvlensException}, {@code ModelFormatException}, {@code UnsupportedLayerException}, {@code
- * InvalidInputException}, {@code ModelClosedException}, {@code image.ImageReadException}), {@code
+ * InvalidInputException}, {@code ModelClosedException}, {@code CancelledException}, {@code
+ * image.ImageReadException}), {@code Cancellation} (deadlines and cancel tokens for long calls), {@code
  * image.KerasImages}, {@code image.Preprocessing}, {@code image.ClassNames}, {@code
  * image.ImageNetLabels}, {@code io.Npy}, and the built-in architectures {@code applications.Vgg16},
  * {@code applications.MobileNet} with {@code applications.KerasCache}. Custom layers:

@@ -1,5 +1,6 @@
 package dev.convlens.finetune.training;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
@@ -145,7 +146,8 @@ public final class Classifier implements AutoCloseable {
 
   /**
    * Runs one phase: {@code phase.epochs()} epochs over {@code train} (shuffled and augmented as its
-   * options say), each followed by an evaluation on {@code validation} (may be null).
+   * options say), each followed by an evaluation on {@code validation} (may be null). Stops between
+   * steps when {@link Phase#cancellation()} does, with {@code CancelledException}.
    *
    * @throws InvalidInputException before any work when the data does not fit the model or the
    *     phase selects nothing
@@ -175,11 +177,20 @@ public final class Classifier implements AutoCloseable {
 
   /** Loss and accuracy on {@code data} in inference mode (no dropout, no augmentation), in one pass. */
   public Evaluation evaluate(ImageDataset data) {
-    checkData(data, "evaluation");
-    return trainer.evaluate(data, null);
+    return evaluate(data, Cancellation.none());
   }
 
-  /** The model's output for a batch of preprocessed images {@code [N, H, W, C]}. */
+  /**
+   * {@link #evaluate(ImageDataset)} that stops with {@code CancelledException} when {@code
+   * cancellation} does: checked before every batch.
+   */
+  public Evaluation evaluate(ImageDataset data, Cancellation cancellation) {
+    InvalidInputException.requireNonNull(cancellation, "cancellation");
+    checkData(data, "evaluation");
+    return trainer.evaluate(data, null, cancellation);
+  }
+
+  /** The model's output for a batch of preprocessed images {@code [N, H, W, C]}; one graph run, as {@code KerasModel.predict}. */
   public FloatTensor predict(FloatTensor images) {
     return model.predict(images);
   }

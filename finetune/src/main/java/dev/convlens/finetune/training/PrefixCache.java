@@ -1,5 +1,6 @@
 package dev.convlens.finetune.training;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LayerInfo;
@@ -78,8 +79,12 @@ final class PrefixCache {
     return n;
   }
 
-  /** Runs the model up to {@code layer} over {@code data} (no augmentation, in order), reporting each sample done. */
-  static PrefixCache compute(KerasModel model, String layer, ImageDataset data, IntConsumer progress) {
+  /**
+   * Runs the model up to {@code layer} over {@code data} (no augmentation, in order), reporting each
+   * sample done; {@code cancellation} is checked before every batch.
+   */
+  static PrefixCache compute(KerasModel model, String layer, ImageDataset data, IntConsumer progress,
+      Cancellation cancellation) {
     ModelGraph graph = model.graph();
     Operand<TFloat32> tensor = graph.layer(layer).output();
     long[] shape = graph.layer(layer).outputShape();
@@ -89,7 +94,7 @@ final class PrefixCache {
     ImageDataset plain = data.withOptions(data.options().forEvaluation());
     int done = 0;
     for (Batch b : plain.batches(0)) {
-      FloatTensor out = graph.newRun().feedInput(b.images()).fetch(tensor).run().get(0);
+      FloatTensor out = graph.newRun().feedInput(b.images()).fetch(tensor).cancellation(cancellation).run().get(0);
       for (int k = 0; k < b.size(); k++) {
         System.arraycopy(out.data(), (int) (k * size), values, (int) (b.indices()[k] * size), (int) size);
       }

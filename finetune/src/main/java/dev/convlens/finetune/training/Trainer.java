@@ -1,5 +1,7 @@
 package dev.convlens.finetune.training;
 
+import dev.convlens.bridge.Cancellation;
+import dev.convlens.bridge.CancelledException;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.spi.ModelGraph;
@@ -46,6 +48,8 @@ final class Trainer {
   }
 
   History fit(ImageDataset train, @Nullable ImageDataset validation, Phase phase, List<ModelVariable> vars, TrainingListener listener) {
+    Cancellation cancellation = phase.cancellation();
+    cancellation.check();
     OptimizerOps optimizer = OptimizerOps.of(model, head, ops, vars, phase.optimizer());
     graph.newRun().target(optimizer.reset).run();
 
@@ -94,7 +98,7 @@ final class Trainer {
           run.feed(ops.mask, dropoutMask(idx.length, phase.seed(), epoch, step));
         }
         List<FloatTensor> out = run.fetch(Objects.requireNonNull(ops.trainLoss)).fetch(Objects.requireNonNull(ops.trainProbabilities))
-            .target(optimizer.step).run();
+            .target(optimizer.step).cancellation(cancellation).run();
         for (float l : out.get(0).data()) {
           lossSum += l;
         }
@@ -103,7 +107,7 @@ final class Trainer {
         listener.onEvent(new TrainingEvent.BatchDone(phase.name(), e, step + 1, batches.size(), lossSum / seen,
             (double) correct / seen));
       }
-      Evaluation val = validation != null ? evaluate(validation, valCache) : null;
+      Evaluation val = validation != null ? evaluate(validation, valCache, cancellation) : null;
       EpochMetrics m = new EpochMetrics(phase.name(), epoch, e, lossSum / seen, (double) correct / seen,
           val != null ? val.loss() : Double.NaN, val != null ? val.accuracy() : Double.NaN,
           (System.nanoTime() - start) / 1e9, trainCache != null);
@@ -167,6 +171,8 @@ final class Trainer {
     try {
       run.fetch(Objects.requireNonNull(ops.trainLoss)).fetch(ops.evalLoss).run();
       return cut;
+    } catch (CancelledException e) {
+      throw e;
     } catch (RuntimeException e) {
       listener.onEvent(new TrainingEvent.Note("not caching '" + cut + "' outputs: the trainable layers also need"
           + " other tensors (" + Objects.toString(e.getMessage(), e.toString()).lines().findFirst().orElse("") + ")"));
@@ -177,12 +183,12 @@ final class Trainer {
   private PrefixCache cache(String cut, ImageDataset data, Phase phase, String name, TrainingListener listener) {
     long start = System.nanoTime();
     PrefixCache c = PrefixCache.compute(model, cut, data,
-        done -> listener.onEvent(new TrainingEvent.Caching(phase.name(), name, done, data.size())));
+        done -> listener.onEvent(new TrainingEvent.Caching(phase.name(), name, done, data.size())), phase.cancellation());
     LOG.info("cached '{}' outputs of {} {} samples in {} ms", cut, data.size(), name, (System.nanoTime() - start) / 1_000_000);
     return c;
   }
 
-  Evaluation evaluate(ImageDataset data, @Nullable PrefixCache cache) {
+  Evaluation evaluate(ImageDataset data, @Nullable PrefixCache cache, Cancellation cancellation) {
     ImageDataset plain = data.withOptions(data.options().forEvaluation());
     double lossSum = 0;
     long correct = 0;
@@ -195,7 +201,8 @@ final class Trainer {
         run.feedInput(plain.batch(idx, 0).images());
       }
       FloatTensor labels = plain.labels(idx);
-      List<FloatTensor> out = run.feed(ops.labels, labels).fetch(ops.evalLoss).fetch(ops.evalProbabilities).run();
+      List<FloatTensor> out = run.feed(ops.labels, labels).fetch(ops.evalLoss).fetch(ops.evalProbabilities)
+          .cancellation(cancellation).run();
       for (float l : out.get(0).data()) {
         lossSum += l;
       }

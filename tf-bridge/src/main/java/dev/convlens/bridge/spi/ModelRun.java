@@ -1,5 +1,6 @@
 package dev.convlens.bridge.spi;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -11,6 +12,9 @@ import org.tensorflow.types.TFloat32;
  * such as a cached layer output), fetches and targets. {@link #run()} takes the model's read lock,
  * fails with {@code ModelClosedException} on a closed model, copies in bulk both ways and closes
  * every native tensor before returning. A builder is for one run on one thread.
+ *
+ * <p>Every run checks its {@link Cancellation} (by default {@link Cancellation#none()}: only the
+ * thread's interrupt flag) before it starts, so a pending interrupt stops it before any work.
  */
 public interface ModelRun {
   /** Feeds the model input: a batch {@code [N, ...]} or one sample without the batch axis, checked against the input shape. */
@@ -32,6 +36,14 @@ public interface ModelRun {
    * tensor memory: the path training used before. Only for the benchmark that compares the two.
    */
   ModelRun elementwiseCopies();
+
+  /**
+   * Checks {@code cancellation} before the run (before and after waiting for the read lock) and
+   * throws {@code CancelledException} instead of running. A run once started runs to its end:
+   * TensorFlow's run timeout ({@code RunOptions.timeout_in_ms}) cancels only ops that wait (queues),
+   * not compute kernels, so it cannot shorten a forward pass ({@code convlens bench cancel}).
+   */
+  ModelRun cancellation(Cancellation cancellation);
 
   List<FloatTensor> run();
 }

@@ -29,6 +29,10 @@ public final class Activations {
    * The outputs of {@code layers} (names, or paths such as {@code vgg16/block1_conv1}) for
    * {@code input}, a batch {@code [N, H, W, C]} or one image {@code [H, W, C]}, from a single run
    * of the model. Layer names are checked before the run.
+   *
+   * <p>Cost: that one graph run (as {@code KerasModel.activations}), so no cancellation to take: a
+   * pending interrupt stops it before the run with {@code CancelledException}, and rendering the
+   * grids afterwards runs no graph.
    */
   public static LayerActivations fetch(KerasModel model, FloatTensor input, Collection<String> layers) {
     if (layers == null || layers.isEmpty()) {

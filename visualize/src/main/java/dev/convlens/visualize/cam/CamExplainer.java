@@ -1,5 +1,6 @@
 package dev.convlens.visualize.cam;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
@@ -52,6 +53,24 @@ public final class CamExplainer {
     this.ops = algorithm.score() == ScoreKind.NONE ? null : CamOps.of(model, layer, algorithm.score(), output);
   }
 
+  private CamExplainer(CamExplainer base, CamOptions options) {
+    this.model = base.model;
+    this.options = options;
+    this.layer = base.layer;
+    this.algorithm = base.algorithm;
+    this.output = base.output;
+    this.classes = base.classes;
+    this.ops = base.ops;
+  }
+
+  /**
+   * This explainer stopping when {@code cancellation} does ({@link CamOptions#withCancellation}):
+   * a cheap copy sharing the ops, for a deadline per request on an explainer made at start-up.
+   */
+  public CamExplainer withCancellation(Cancellation cancellation) {
+    return new CamExplainer(this, options.withCancellation(cancellation));
+  }
+
   /** The book's Grad-CAM at the last 4-D layer before the classifier. */
   public static CamExplainer of(KerasModel model) {
     return of(model, CamOptions.defaults());
@@ -99,6 +118,15 @@ public final class CamExplainer {
   /**
    * The map of {@code classes[i]} for image {@code i}; a negative entry (or a null array) means
    * that image's top-1 class.
+   *
+   * <p>Cost: the gradient methods run the graph once for the whole batch, about a {@code predict}
+   * (the backward pass only goes back to the target layer; {@code convlens bench gradcam}: 1.01x on
+   * VGG16); Score-CAM runs it once more per {@link CamOptions#scoreCamBatchSize()}
+   * masks of every image: channels x images / batch size runs, the long call. Every run checks
+   * {@link CamOptions#cancellation()} (and the thread's interrupt flag) before it starts; a run
+   * once started runs to its end.
+   *
+   * @throws dev.convlens.bridge.CancelledException when stopped; the model stays usable
    */
   public List<Heatmap> explain(FloatTensor images, int @Nullable [] classes) {
     FloatTensor batch = batchOf(images);
@@ -171,7 +199,7 @@ public final class CamExplainer {
     }
     FloatTensor input = gather(images, rowImage);
     List<FloatTensor> out = model.graph().newRun().feedInput(input).feed(Objects.requireNonNull(ops).select(), FloatTensor.of(select, rows, classes))
-        .fetch(ops.activations()).fetch(ops.gradients()).fetch(ops.probabilities()).run();
+        .fetch(ops.activations()).fetch(ops.gradients()).fetch(ops.probabilities()).cancellation(options.cancellation()).run();
     FloatTensor a = out.get(0);
     FloatTensor g = out.get(1);
     FloatTensor probs = out.get(2);
@@ -188,11 +216,12 @@ public final class CamExplainer {
   private List<Heatmap> scoreMaps(FloatTensor images, int[] rowImage, int[] rowClass) {
     ModelGraph g = model.graph();
     Operand<TFloat32> target = g.layer(layer).output();
-    List<FloatTensor> out = g.newRun().feedInput(images).fetch(target).fetch(g.output(output)).run();
+    List<FloatTensor> out = g.newRun().feedInput(images).fetch(target).fetch(g.output(output))
+        .cancellation(options.cancellation()).run();
     FloatTensor a = out.get(0);
     FloatTensor probs = reshape2d(out.get(1));
     ScoreCamMasks masks = new ScoreCamMasks(model, output, images, a, options.scoreCamBatchSize(), options.listener(),
-        distinctCount(rowImage));
+        distinctCount(rowImage), options.cancellation());
     List<Heatmap> maps = new ArrayList<>(rowImage.length);
     for (int r = 0; r < rowImage.length; r++) {
       int image = rowImage[r];

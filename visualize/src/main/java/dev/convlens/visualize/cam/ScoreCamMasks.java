@@ -1,5 +1,6 @@
 package dev.convlens.visualize.cam;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import java.util.HashMap;
@@ -12,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * (bilinear) to the input size and scaled to [0, 1] by its own min and max, the input is multiplied
  * by it, and the masked inputs run through the model {@code batchSize} at a time. The class
  * probabilities of every mask are kept, so several classes of one image share the passes.
- * Channels that are constant carry no location: their mask is zero, the baseline itself.
+ * Channels that are constant carry no location: their mask is zero, the baseline itself. Every
+ * run checks the cancellation first (so a listener that cancels after batch k stops it there).
  */
 final class ScoreCamMasks {
   private final KerasModel model;
@@ -23,12 +25,13 @@ final class ScoreCamMasks {
   /** The model output whose class probabilities are scored. */
   private final String output;
   private final long total;
+  private final Cancellation cancellation;
   private final Map<Integer, float[][]> probabilities = new HashMap<>();
   private float @Nullable [] baseline;
   private long done;
 
   ScoreCamMasks(KerasModel model, String output, FloatTensor images, FloatTensor activations, int batchSize,
-      CamListener listener, int distinctImages) {
+      CamListener listener, int distinctImages, Cancellation cancellation) {
     this.model = model;
     this.output = output;
     this.images = images;
@@ -36,6 +39,7 @@ final class ScoreCamMasks {
     this.batchSize = batchSize;
     this.listener = listener;
     this.total = 1 + (long) distinctImages * activations.dim(3);
+    this.cancellation = cancellation;
   }
 
   /** Per channel: the class-c probability of the masked image minus that of the all-zero input. */
@@ -128,6 +132,8 @@ final class ScoreCamMasks {
   }
 
   private FloatTensor predict(FloatTensor batch) {
-    return Objects.requireNonNull(model.predict(Map.of(model.inputNames().get(0), batch)).get(output));
+    var g = model.graph();
+    return g.newRun().feedInput(model.inputNames().get(0), batch).fetch(g.output(output)).cancellation(cancellation)
+        .run().get(0);
   }
 }

@@ -80,7 +80,8 @@ final class Ascent {
           System.arraycopy(x, 0, batch, i * x.length, x.length);
         }
         List<FloatTensor> out = model.graph().newRun().feedInput(new FloatTensor(new long[] {k, height, width, c}, batch))
-            .feed(ops.selection(), selection).fetch(ops.loss()).fetch(ops.gradient()).run();
+            .feed(ops.selection(), selection).fetch(ops.loss()).fetch(ops.gradient()).cancellation(options.cancellation())
+            .run();
         float[] loss = out.get(0).data();
         float[] grad = out.get(1).data();
         double lossSum = 0;
@@ -107,7 +108,7 @@ final class Ascent {
       System.arraycopy(z[i], 0, finals, i * z[i].length, z[i].length);
     }
     float[] finalLoss = model.graph().newRun().feedInput(new FloatTensor(new long[] {k, height, width, c}, finals))
-        .feed(ops.selection(), selection).fetch(ops.loss()).run().get(0).data();
+        .feed(ops.selection(), selection).fetch(ops.loss()).cancellation(options.cancellation()).run().get(0).data();
     List<FilterResult> results = new ArrayList<>(k);
     for (int i = 0; i < k; i++) {
       results.add(new FilterResult(filters[i], new FloatTensor(new long[] {height, width, c}, z[i]), losses.get(i),

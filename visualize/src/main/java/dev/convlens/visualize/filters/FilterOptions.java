@@ -1,5 +1,6 @@
 package dev.convlens.visualize.filters;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import java.util.Objects;
@@ -42,10 +43,15 @@ import org.jspecify.annotations.Nullable;
  *     gradients far above 1e-5 (true for VGG16 on 0..255 inputs); for a model that rescales its
  *     input (x/255) the gradient RMS can be below 1e-5 and the steps shrink to almost nothing: use
  *     a much smaller value such as 1e-12 there
+ * @param cancellation when a run stops with {@code CancelledException}: checked before every
+ *     graph run (each ascent step of each batch of filters), so a run returns at most one step
+ *     after its deadline (in whole-layer mode a step of every filter of the batch; a smaller
+ *     {@code batchSize} gives shorter steps); {@link Cancellation#none()} by default. A deadline
+ *     counts from when it is made, so set it per call
  */
 public record FilterOptions(int steps, double stepSize, int size, long seed, @Nullable FloatTensor startImage, int jitter,
     double totalVariation, double l2, double blurSigma, int octaves, double octaveScale, int batchSize,
-    long memoryBudgetBytes, boolean preActivation, double epsilon) {
+    long memoryBudgetBytes, boolean preActivation, double epsilon, Cancellation cancellation) {
 
   public FilterOptions {
     require(steps >= 1, "steps must be at least 1, got " + steps);
@@ -60,6 +66,7 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, @Nu
     require(batchSize >= 0, "batchSize must be 0 (whole layer) or positive, got " + batchSize);
     require(Double.isFinite(epsilon) && epsilon > 0, "epsilon must be a positive number, got " + epsilon);
     require(memoryBudgetBytes > 0, "memoryBudgetBytes must be positive, got " + memoryBudgetBytes);
+    require(cancellation != null, "cancellation must not be null (use Cancellation.none())");
     if (startImage != null) {
       boolean hwc = startImage.rank() == 3 || (startImage.rank() == 4 && startImage.dim(0) == 1);
       require(hwc, "startImage must be [H, W, C] or [1, H, W, C], got " + startImage);
@@ -71,7 +78,7 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, @Nu
 
   /** The book's listing 5.38: 40 steps of size 1 from seeded gray noise, the model's input size, no regularization. */
   public static FilterOptions defaults() {
-    return new FilterOptions(40, 1.0, 0, 0L, null, 0, 0, 0, 0, 1, 1.4, 0, 1L << 30, false, 1e-5);
+    return new FilterOptions(40, 1.0, 0, 0L, null, 0, 0, 0, 0, 1, 1.4, 0, 1L << 30, false, 1e-5, Cancellation.none());
   }
 
   /**
@@ -85,57 +92,57 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, @Nu
 
   public FilterOptions withSteps(int steps) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withStepSize(double stepSize) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withSize(int size) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withSeed(long seed) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withStartImage(@Nullable FloatTensor startImage) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withJitter(int jitter) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withTotalVariation(double totalVariation) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withL2(double l2) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withBlurSigma(double blurSigma) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withOctaves(int octaves, double octaveScale) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withBatchSize(int batchSize) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   /** One filter per batch: the book's loop, for comparison with the default whole-layer mode. */
@@ -145,17 +152,23 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, @Nu
 
   public FilterOptions withPreActivation(boolean preActivation) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withEpsilon(double epsilon) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   public FilterOptions withMemoryBudgetBytes(long memoryBudgetBytes) {
     return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
-        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon);
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
+  }
+
+  /** See {@link #cancellation()}. */
+  public FilterOptions withCancellation(Cancellation cancellation) {
+    return new FilterOptions(steps, stepSize, size, seed, startImage, jitter, totalVariation, l2, blurSigma,
+        octaves, octaveScale, batchSize, memoryBudgetBytes, preActivation, epsilon, cancellation);
   }
 
   /** Steps over all octaves: the length of {@link FilterResult#losses()}. */
@@ -175,6 +188,6 @@ public record FilterOptions(int steps, double stepSize, int size, long seed, @Nu
         + ", startImage=" + Objects.toString(startImage, "noise") + ", jitter=" + jitter + ", totalVariation="
         + totalVariation + ", l2=" + l2 + ", blurSigma=" + blurSigma + ", octaves=" + octaves + ", octaveScale="
         + octaveScale + ", batchSize=" + batchSize + ", memoryBudgetBytes=" + memoryBudgetBytes + ", preActivation="
-        + preActivation + ", epsilon=" + epsilon + "]";
+        + preActivation + ", epsilon=" + epsilon + ", cancellation=" + cancellation + "]";
   }
 }
