@@ -6,6 +6,7 @@ import dev.convlens.server.ConvlensServer;
 import dev.convlens.server.ServerOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,6 +48,12 @@ final class ServeCommand implements Callable<Integer> {
       description = "Model requests that may wait for a worker; past that 503 (default ${DEFAULT-VALUE}).")
   int queue;
 
+  @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      converter = TimeoutOption.Converter.class,
+      description = "How long a model request may take from its arrival, queueing included; past it 503, checked "
+          + "before every graph run (default ${DEFAULT-VALUE}).")
+  Duration requestTimeout;
+
   @Spec
   CommandSpec spec;
 
@@ -55,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
     ServerOptions options;
     try {
       options = ServerOptions.defaults().withHost(host).withPort(port).withMaxRequestBytes(maxRequestBytes)
-          .withQueueCapacity(queue);
+          .withQueueCapacity(queue).withRequestTimeout(requestTimeout);
       if (workers != null) {
         options = options.withWorkers(workers);
       }

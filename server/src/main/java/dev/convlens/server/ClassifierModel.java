@@ -1,5 +1,6 @@
 package dev.convlens.server;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.image.ImageLimits;
 import dev.convlens.bridge.image.Prediction;
 import dev.convlens.visualize.ClassifierOptions;
@@ -116,8 +117,8 @@ final class ClassifierModel implements ServedModel {
   }
 
   @Override
-  public Explained explain(byte[] image, int classIndex, CamMethod method, String layer) {
-    ExplainOptions options = ExplainOptions.defaults().withMethod(method).withLayer(layer);
+  public Explained explain(byte[] image, int classIndex, CamMethod method, String layer, Cancellation deadline) {
+    ExplainOptions options = ExplainOptions.defaults().withMethod(method).withLayer(layer).withCancellation(deadline);
     if (classIndex >= 0) {
       options = options.withClassIndex(classIndex);
     }

@@ -2,6 +2,7 @@ package dev.convlens.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.convlens.bridge.ConvlensException;
+import dev.convlens.bridge.CancelledException;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ModelClosedException;
 import dev.convlens.bridge.image.ImageReadException;
@@ -76,7 +77,7 @@ public final class ConvlensServer implements AutoCloseable {
     this.sources = List.copyOf(sources);
     this.pool = new InferencePool(options.workers(), options.queueCapacity());
     this.metrics = new ServerMetrics(pool);
-    this.routes = new Routes(models, pool, metrics, json, options.maxRequestBytes());
+    this.routes = new Routes(models, pool, metrics, json, options.maxRequestBytes(), options.requestTimeout());
   }
 
   private static List<Source> borrowed(ServerOptions options, Map<String, ImageClassifier> classifiers) {
@@ -238,6 +239,9 @@ public final class ConvlensServer implements AutoCloseable {
       status = 415;
       message = "the request body is not an image convlens decodes (PNG, JPEG, GIF, BMP within the size limits): "
           + e.getMessage();
+    } else if (e instanceof CancelledException) {
+      status = 503;
+      message = "the request took longer than the server's limit (" + e.getMessage() + "); retry later";
     } else if (e instanceof ModelClosedException) {
       status = 503;
       message = "the server is shutting down";

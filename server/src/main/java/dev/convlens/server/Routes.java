@@ -1,6 +1,7 @@
 package dev.convlens.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.image.Prediction;
 import dev.convlens.visualize.cam.CamMethod;
 import io.javalin.config.JavalinConfig;
@@ -10,13 +11,14 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 
 /**
@@ -33,14 +35,17 @@ final class Routes {
   private final ServerMetrics metrics;
   private final ObjectMapper json;
   private final long maxRequestBytes;
+  private final Duration requestTimeout;
   private final WebPage page = WebPage.load();
 
-  Routes(Models models, InferencePool pool, ServerMetrics metrics, ObjectMapper json, long maxRequestBytes) {
+  Routes(Models models, InferencePool pool, ServerMetrics metrics, ObjectMapper json, long maxRequestBytes,
+      Duration requestTimeout) {
     this.models = models;
     this.pool = pool;
     this.metrics = metrics;
     this.json = json;
     this.maxRequestBytes = maxRequestBytes;
+    this.requestTimeout = requestTimeout;
   }
 
   void register(JavalinConfig config) {
@@ -70,7 +75,7 @@ final class Routes {
     ModelInfo info = m.info();
     int top = Requests.intParam(ctx, "top", Math.min(5, info.classes().size()), 1, info.classes().size());
     byte[] image = Requests.image(ctx, maxRequestBytes);
-    run(ctx, info.name(), "predict", () -> m.predict(image, top), predictions -> {
+    run(ctx, info.name(), "predict", deadline -> m.predict(image, top), predictions -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("model", info.name());
       body.put("predictions", predictions(predictions));
@@ -95,7 +100,7 @@ final class Routes {
       throw ApiException.badRequest("map=" + map + " returns JSON; leave out format=png");
     }
     byte[] image = Requests.image(ctx, maxRequestBytes);
-    run(ctx, info.name(), "explain", () -> m.explain(image, classIndex, method, layer), e -> {
+    run(ctx, info.name(), "explain", deadline -> m.explain(image, classIndex, method, layer, deadline), e -> {
       if (format.equals("png")) {
         ctx.contentType("image/png").result(png(e.overlay()));
         return;
@@ -128,23 +133,27 @@ final class Routes {
     }
     String layer = Requests.choice(ctx, "layer", defaultLayer, info.activationLayers());
     byte[] image = Requests.image(ctx, maxRequestBytes);
-    run(ctx, info.name(), "activations", () -> png(m.activations(image, layer)),
+    run(ctx, info.name(), "activations", deadline -> png(m.activations(image, layer)),
         png -> ctx.header("X-Convlens-Layer", layer).contentType("image/png").result(png));
   }
 
   /**
    * Runs {@code work} on the pool (503 when its queue is full) and answers with {@code respond}
-   * once it is done; rendering the answer (PNG encoding) happens on the worker too.
+   * once it is done; rendering the answer (PNG encoding) happens on the worker too. The request's
+   * deadline starts now: one that passes while queued gets 503 before any model work.
    */
-  private <T> void run(Context ctx, String model, String operation, Supplier<T> work, java.util.function.Consumer<T> respond) {
+  private <T> void run(Context ctx, String model, String operation, Function<Cancellation, T> work,
+      java.util.function.Consumer<T> respond) {
     long submitted = System.nanoTime();
+    Cancellation deadline = Cancellation.after(requestTimeout);
     CompletableFuture<T> done;
     try {
       done = pool.submit(() -> {
         long start = System.nanoTime();
         ctx.attribute(QUEUED_MS, (start - submitted) / 1e6);
         try {
-          return work.get();
+          deadline.check();
+          return work.apply(deadline);
         } finally {
           long end = System.nanoTime();
           ctx.attribute(MODEL_MS, (end - start) / 1e6);

@@ -1,5 +1,6 @@
 package dev.convlens.server;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.image.Prediction;
 import dev.convlens.visualize.cam.CamMethod;
 import java.awt.image.BufferedImage;
@@ -19,9 +20,10 @@ interface ServedModel extends AutoCloseable {
 
   /**
    * The heatmap of class {@code classIndex} (-1: the top class) by {@code method} on {@code layer}
-   * (null: the default layer), with its overlay on the image at the image's size.
+   * (null: the default layer), with its overlay on the image at the image's size; stops with
+   * {@code CancelledException} before a graph run once {@code deadline} has passed (Score-CAM runs many).
    */
-  Explained explain(byte[] image, int classIndex, CamMethod method, String layer);
+  Explained explain(byte[] image, int classIndex, CamMethod method, String layer, Cancellation deadline);
 
   /** The channel grid of {@code layer}'s activations for the image. */
   BufferedImage activations(byte[] image, String layer);

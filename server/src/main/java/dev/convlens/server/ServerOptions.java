@@ -3,6 +3,7 @@ package dev.convlens.server;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.image.ImageLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -24,12 +25,16 @@ import java.util.regex.Pattern;
  *     Jetty's own threads
  * @param queueCapacity model requests that may wait for a worker; past that a request gets 503
  *     with {@code Retry-After} instead of waiting (default 64)
+ * @param requestTimeout how long a model request may take from its arrival, queueing included:
+ *     past it the request gets 503 before its next graph run (default 30 s; a run that has started
+ *     is not cut short)
  */
 public record ServerOptions(String host, int port, Map<String, Path> models, long maxRequestBytes,
-    ImageLimits imageLimits, int workers, int queueCapacity) {
+    ImageLimits imageLimits, int workers, int queueCapacity, Duration requestTimeout) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   public static final long DEFAULT_MAX_REQUEST_BYTES = 16L << 20;
   public static final long DEFAULT_MAX_PIXELS = 16_000_000;
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   public ServerOptions {
     InvalidInputException.requireNonNull(host, "host");
@@ -55,20 +60,25 @@ public record ServerOptions(String host, int port, Map<String, Path> models, lon
     if (queueCapacity < 0) {
       throw new InvalidInputException("queueCapacity must be 0 or more, got " + queueCapacity);
     }
+    InvalidInputException.requireNonNull(requestTimeout, "requestTimeout");
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new InvalidInputException("requestTimeout must be positive, got " + requestTimeout);
+    }
   }
 
-  /** 127.0.0.1:8080, no models, 16 MiB bodies, 16 megapixel images, a worker per core, 64 waiting. */
+  /** 127.0.0.1:8080, no models, 16 MiB bodies, 16 megapixel images, a worker per core, 64 waiting, 30 s per request. */
   public static ServerOptions defaults() {
     return new ServerOptions("127.0.0.1", 8080, Map.of(), DEFAULT_MAX_REQUEST_BYTES,
-        ImageLimits.defaults().withMaxPixels(DEFAULT_MAX_PIXELS), Runtime.getRuntime().availableProcessors(), 64);
+        ImageLimits.defaults().withMaxPixels(DEFAULT_MAX_PIXELS), Runtime.getRuntime().availableProcessors(), 64,
+        DEFAULT_REQUEST_TIMEOUT);
   }
 
   public ServerOptions withHost(String h) {
-    return new ServerOptions(h, port, models, maxRequestBytes, imageLimits, workers, queueCapacity);
+    return new ServerOptions(h, port, models, maxRequestBytes, imageLimits, workers, queueCapacity, requestTimeout);
   }
 
   public ServerOptions withPort(int p) {
-    return new ServerOptions(host, p, models, maxRequestBytes, imageLimits, workers, queueCapacity);
+    return new ServerOptions(host, p, models, maxRequestBytes, imageLimits, workers, queueCapacity, requestTimeout);
   }
 
   /** Adds (or replaces) a model served as {@code name}, loaded from {@code path} at start. */
@@ -76,23 +86,27 @@ public record ServerOptions(String host, int port, Map<String, Path> models, lon
     checkName(name);
     Map<String, Path> m = new LinkedHashMap<>(models);
     m.put(name, path);
-    return new ServerOptions(host, port, m, maxRequestBytes, imageLimits, workers, queueCapacity);
+    return new ServerOptions(host, port, m, maxRequestBytes, imageLimits, workers, queueCapacity, requestTimeout);
   }
 
   public ServerOptions withMaxRequestBytes(long bytes) {
-    return new ServerOptions(host, port, models, bytes, imageLimits, workers, queueCapacity);
+    return new ServerOptions(host, port, models, bytes, imageLimits, workers, queueCapacity, requestTimeout);
   }
 
   public ServerOptions withImageLimits(ImageLimits limits) {
-    return new ServerOptions(host, port, models, maxRequestBytes, limits, workers, queueCapacity);
+    return new ServerOptions(host, port, models, maxRequestBytes, limits, workers, queueCapacity, requestTimeout);
   }
 
   public ServerOptions withWorkers(int n) {
-    return new ServerOptions(host, port, models, maxRequestBytes, imageLimits, n, queueCapacity);
+    return new ServerOptions(host, port, models, maxRequestBytes, imageLimits, n, queueCapacity, requestTimeout);
   }
 
   public ServerOptions withQueueCapacity(int n) {
-    return new ServerOptions(host, port, models, maxRequestBytes, imageLimits, workers, n);
+    return new ServerOptions(host, port, models, maxRequestBytes, imageLimits, workers, n, requestTimeout);
+  }
+
+  public ServerOptions withRequestTimeout(Duration timeout) {
+    return new ServerOptions(host, port, models, maxRequestBytes, imageLimits, workers, queueCapacity, timeout);
   }
 
   static void checkName(String name) {

@@ -1,5 +1,6 @@
 package dev.convlens.server;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.image.ImageReadException;
@@ -53,7 +54,7 @@ final class FakeModel implements ServedModel {
   }
 
   @Override
-  public Explained explain(byte[] image, int classIndex, CamMethod method, String layer) {
+  public Explained explain(byte[] image, int classIndex, CamMethod method, String layer, Cancellation deadline) {
     BufferedImage img = decode(image);
     int c = classIndex < 0 ? 3 : classIndex;
     float[] map = new float[4];

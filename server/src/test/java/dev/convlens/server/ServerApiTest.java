@@ -157,6 +157,23 @@ class ServerApiTest {
   }
 
   @Test
+  void aRequestWhoseDeadlinePassesInTheQueueIs503WithoutModelWork() throws Exception {
+    FakeModel model = new FakeModel(false);
+    Http http = start(model, ServerOptions.defaults().withWorkers(1).withQueueCapacity(1)
+        .withRequestTimeout(java.time.Duration.ofMillis(200)));
+    CompletableFuture<HttpResponse<byte[]>> first = CompletableFuture.supplyAsync(() -> http.post("v1/models/fake/predict", IMAGE));
+    waitFor(() -> model.calls.get() == 1);
+    CompletableFuture<HttpResponse<byte[]>> second = CompletableFuture.supplyAsync(() -> http.post("v1/models/fake/explain", IMAGE));
+    waitFor(() -> metric(http, "convlens_inference_queue_depth ") == 1);
+    Thread.sleep(400); // past the second request's 200 ms while it waits behind the first
+    model.gate.countDown();
+    assertEquals(200, first.get(30, TimeUnit.SECONDS).statusCode(), "the first started in time and runs to its end");
+    HttpResponse<byte[]> late = second.get(30, TimeUnit.SECONDS);
+    assertError(late, 503, "longer than the server's limit");
+    assertEquals(1, model.calls.get(), "the late request never reached the model");
+  }
+
+  @Test
   void readyOnlyOnceTheModelsAreLoaded() throws Exception {
     CountDownLatch loaded = new CountDownLatch(1);
     server = new ConvlensServer(ServerOptions.defaults().withPort(0), List.of(new ConvlensServer.Source("fake", () -> {

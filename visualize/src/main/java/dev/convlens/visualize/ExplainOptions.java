@@ -1,5 +1,6 @@
 package dev.convlens.visualize;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.visualize.cam.CamMethod;
 import dev.convlens.visualize.cam.Overlay;
@@ -16,12 +17,15 @@ import org.jspecify.annotations.Nullable;
  * @param layer the target layer's name or path, or null for the last convolutional map
  * @param colormap the overlay's colormap (the book's JET by default)
  * @param alpha the heatmap's weight in the overlay (the book's 0.4)
+ * @param cancellation when to give up (a deadline, a token): checked before every graph run, which
+ *     matters for Score-CAM (a run per batch of channels); none by default
  */
 public record ExplainOptions(int classIndex, @Nullable String className, CamMethod method, @Nullable String layer,
-    Colormap colormap, double alpha) {
+    Colormap colormap, double alpha, Cancellation cancellation) {
   public ExplainOptions {
     InvalidInputException.requireNonNull(method, "method");
     InvalidInputException.requireNonNull(colormap, "colormap");
+    InvalidInputException.requireNonNull(cancellation, "cancellation");
     if (classIndex < -1) {
       throw new InvalidInputException("classIndex must be a class index or -1 for the top class, got " + classIndex);
     }
@@ -31,32 +35,37 @@ public record ExplainOptions(int classIndex, @Nullable String className, CamMeth
   }
 
   public static ExplainOptions defaults() {
-    return new ExplainOptions(-1, null, CamMethod.GRAD_CAM, null, Colormap.JET, Overlay.BOOK_ALPHA);
+    return new ExplainOptions(-1, null, CamMethod.GRAD_CAM, null, Colormap.JET, Overlay.BOOK_ALPHA, Cancellation.none());
   }
 
   /** Explain class {@code index} (-1: the top class). */
   public ExplainOptions withClassIndex(int index) {
-    return new ExplainOptions(index, null, method, layer, colormap, alpha);
+    return new ExplainOptions(index, null, method, layer, colormap, alpha, cancellation);
   }
 
   /** Explain the class labelled {@code name} (case-insensitive; an ImageNet WordNet id works too). */
   public ExplainOptions withClassName(String name) {
-    return new ExplainOptions(-1, name, method, layer, colormap, alpha);
+    return new ExplainOptions(-1, name, method, layer, colormap, alpha, cancellation);
   }
 
   public ExplainOptions withMethod(CamMethod method) {
-    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha);
+    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha, cancellation);
   }
 
   public ExplainOptions withLayer(String layer) {
-    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha);
+    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha, cancellation);
   }
 
   public ExplainOptions withColormap(Colormap colormap) {
-    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha);
+    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha, cancellation);
+  }
+
+  /** Stop with {@code CancelledException} when {@code cancellation} says so (e.g. {@code Cancellation.after(timeout)}). */
+  public ExplainOptions withCancellation(Cancellation cancellation) {
+    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha, cancellation);
   }
 
   public ExplainOptions withAlpha(double alpha) {
-    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha);
+    return new ExplainOptions(classIndex, className, method, layer, colormap, alpha, cancellation);
   }
 }

@@ -50,7 +50,11 @@ import org.jspecify.annotations.Nullable;
  * (milliseconds for small convnets, about 0.4 s for VGG16 on 2 cores); Score-CAM runs the model
  * once per channel of the target layer, in batches. The gradient ops of the default layer are
  * built when the classifier is created; explaining another layer or method for the first time
- * builds its ops then, which briefly holds back the runs of other threads.
+ * builds its ops then, which briefly holds back the runs of other threads. A call stops before
+ * its next graph run when its thread is interrupted ({@code Future.cancel(true)}, Kotlin's
+ * {@code runInterruptible}) or its {@link ExplainOptions#withCancellation} deadline passes; a run
+ * that has started is not cut short. No async variants: the calls block and are thread-safe, so
+ * the caller's own executor or coroutine dispatcher decides where they run.
  */
 public final class ImageClassifier implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger(ImageClassifier.class);
@@ -236,7 +240,7 @@ public final class ImageClassifier implements AutoCloseable {
           + (explainable(model) ? "it has no layer with a spatial map" : "it was loaded for predict only"));
     }
     int target = targetClass(options);
-    CamExplainer cam = explainer(options.method(), options.layer());
+    CamExplainer cam = explainer(options.method(), options.layer()).withCancellation(options.cancellation());
     Heatmap h = cam.explain(input(image), new int[] {target}).get(0);
     FloatTensor photo = KerasImages.fromBufferedImage(image.decoded(), ColorMode.RGB);
     BufferedImage overlay = Overlay.superimpose(photo, h, options.colormap(), options.alpha());

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.convlens.bridge.Cancellation;
+import dev.convlens.bridge.CancelledException;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
@@ -26,6 +28,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -195,6 +198,21 @@ class ImageClassifierTest {
       } finally {
         pool.shutdownNow();
       }
+    }
+  }
+
+  @Test
+  void aCancelledExplanationStopsAndTheClassifierKeepsServing() {
+    try (ImageClassifier c = ImageClassifier.load(DEMO)) {
+      InputImage image = InputImage.of(triangle());
+      Cancellation token = Cancellation.token();
+      token.cancel();
+      for (CamMethod method : CamMethod.values()) {
+        assertThrows(CancelledException.class,
+            () -> c.explain(image, ExplainOptions.defaults().withMethod(method).withCancellation(token)), method.cliName());
+      }
+      Explanation later = c.explain(image, ExplainOptions.defaults().withCancellation(Cancellation.after(Duration.ofHours(1))));
+      assertArrayEquals(c.explain(image).heatmap().normalized().data(), later.heatmap().normalized().data());
     }
   }
 
