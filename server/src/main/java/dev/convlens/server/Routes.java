@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.image.Prediction;
 import dev.convlens.visualize.cam.CamMethod;
+import dev.convlens.visualize.render.Images;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
 
 /**
  * The HTTP API: model routes hand their work to the {@link InferencePool} and answer when it is
@@ -202,14 +201,9 @@ final class Routes {
   }
 
   static byte[] png(BufferedImage image) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
-    try {
-      ImageIO.write(image, "png", out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return Images.png(image);
   }
+
 
   void write(Context ctx, int status, Object body) {
     try {

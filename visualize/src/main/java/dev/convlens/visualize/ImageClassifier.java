@@ -47,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Cost: {@link #predict} and {@link #explain} with a gradient method are one graph run each
- * (milliseconds for small convnets, about 0.4 s for VGG16 on 2 cores); Score-CAM runs the model
+ * (milliseconds for small convnets, about 0.5 s for VGG16 on 2 cores); Score-CAM runs the model
  * once per channel of the target layer, in batches. The gradient ops of the default layer are
  * built when the classifier is created; explaining another layer or method for the first time
  * builds its ops then, which briefly holds back the runs of other threads. A call stops before
