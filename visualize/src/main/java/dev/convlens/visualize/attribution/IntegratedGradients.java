@@ -1,0 +1,20 @@
+package dev.convlens.visualize.attribution;
+
+import dev.convlens.bridge.FloatTensor;
+
+/**
+ * Integrated Gradients of one image: {@code attributions [H, W, C]} in the model's input space,
+ * for {@code classIndex}, with {@code steps} trapezoids. Their sum approximates {@code logit} minus
+ * {@code baselineLogit}; the gap shrinks with more steps.
+ */
+public record IntegratedGradients(FloatTensor attributions, int classIndex, int steps, float logit,
+    float baselineLogit) {
+  /** The sum of the attributions, in double. */
+  public double sum() {
+    double s = 0;
+    for (float v : attributions.data()) {
+      s += v;
+    }
+    return s;
+  }
+}
