@@ -31,11 +31,12 @@ class GoldenAttributionTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KINKED = "A_mobilenet__catdog";
   /**
-   * Cases where float32 TF stays outside the README's 1e-3: measured 9.4e-3 (A elephant899), 1.25e-2
-   * (A dog1500), 8.9e-3 (B cat1700) of the largest |attribution|, with correlation above 0.99999 and
-   * sums within 1e-4. The gradient at the alpha = 0 point (an all-zero input) sits on ReLU/ReLU6 and
-   * max-pool ties, where TF's and PyTorch's subgradients may differ; not yet proven (see the report
-   * of branch inputattr). The other three cases meet 1e-3 (C: 9e-8).
+   * Cases where float32 stays outside the README's 1e-3 of the largest |attribution|: measured 9.4e-3
+   * (A elephant899), 1.25e-2 (A dog1500), 8.9e-3 (B cat1700), with correlation above 0.99999 and
+   * sums within 1e-4 relative. IG itself is ill-conditioned there: changing the input by 1e-6
+   * relative (float32 round-off) moves our own IG by 9.3e-3, 4.8e-3 and 5.4e-3 of its largest value
+   * (ReLU/ReLU6/max-pool kinks crossed at some of the 51 interpolation points, each weighing 1/50),
+   * which {@code igShiftUnderRoundOff} re-checks for these cases; C moves by 1e-6 and matches to 9e-8.
    */
   private static final java.util.Map<String, Double> IG_BOUND = java.util.Map.of(
       "A_mobilenet__elephant899", 1.5e-2, "A_mobilenet__dog1500", 1.5e-2, "B_convnet_aug__cat1700", 1.5e-2);
@@ -97,12 +98,36 @@ class GoldenAttributionTest {
           igMax, dev / igMax, worst, got.sum(), spec.get("ig").get("sum_attributions").asDouble(),
           correlation(ig.data(), got.attributions().data()));
       double bound = IG_BOUND.getOrDefault(name, 1e-3);
+      if (IG_BOUND.containsKey(name)) {
+        double moved = igShiftUnderRoundOff(attr, input, got);
+        assertTrue(moved > 1e-3, name + ": IG moves by only " + moved + " under a 1e-6 relative input change;"
+            + " the looser bound is not justified");
+      }
       assertTrue(dev <= bound * igMax, name + " IG deviates by " + dev / igMax + " of its largest |attribution| at " + worst
           + ", over " + bound);
       assertTrue(correlation(ig.data(), got.attributions().data()) > 0.9999, name + " IG correlation");
       double sum = spec.get("ig").get("sum_attributions").asDouble();
       assertEquals(sum, got.sum(), 2e-3 * Math.abs(sum), name + " IG sum");
     }
+  }
+
+  /**
+   * How far IG moves, relative to its largest |attribution|, when every input value is changed by
+   * at most 1e-6 relative (float32 round-off of the input): the conditioning of IG itself.
+   */
+  private static double igShiftUnderRoundOff(InputAttribution attr, FloatTensor input, IntegratedGradients got) {
+    float[] x = input.data();
+    float[] moved = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      moved[i] = (float) (x[i] * (1 + 1e-6 * ((i * 7919) % 3 - 1)));
+    }
+    IntegratedGradients p = attr.integratedGradients(new FloatTensor(input.shape(), moved), AttributionOptions.defaults());
+    float[] a = got.attributions().data();
+    double dev = 0;
+    for (int i = 0; i < a.length; i++) {
+      dev = Math.max(dev, Math.abs(p.attributions().data()[i] - a[i]));
+    }
+    return dev / maxAbs(a);
   }
 
   private static float maxAbs(float[] d) {
