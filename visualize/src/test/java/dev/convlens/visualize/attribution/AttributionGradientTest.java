@@ -152,6 +152,42 @@ class AttributionGradientTest {
   }
 
   @Test
+  void concurrentCallsOnOneInstanceAgree() throws Exception {
+    InputAttribution attr = InputAttribution.of(model);
+    AttributionOptions o = AttributionOptions.defaults().withBatchSize(4);
+    float[] expected = attr.integratedGradients(image, o).attributions().data();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<IntegratedGradients>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        futures.add(pool.submit(() -> attr.integratedGradients(image, o)));
+      }
+      for (java.util.concurrent.Future<IntegratedGradients> f : futures) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, f.get().attributions().data(), 1e-6f);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** A 1-unit sigmoid head: unit 0's logit, the Dense output before the sigmoid. */
+  @Test
+  void sigmoidModelExplainsUnitZerosLogit() {
+    KerasModelFixture f = FixtureBuilder.functional("sig").seed(9).input("image", 6, 6, 2)
+        .conv2d("conv1", 3, 3, "same", "tanh").flatten("flat").dense("out", 1, "sigmoid").build();
+    try (KerasModel sig = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults())) {
+      IntegratedGradients ig = InputAttribution.of(sig).integratedGradients(image,
+          AttributionOptions.defaults().withSteps(400));
+      assertEquals(0, ig.classIndex());
+      float[] p = sig.activations(FloatTensor.stack(List.of(image, FloatTensor.of(new float[72], 6, 6, 2))),
+          List.of("out")).get("out").data();
+      // The logit is the inverse sigmoid of the output.
+      double gap = Math.log(p[0] / (1 - p[0])) - Math.log(p[1] / (1 - p[1]));
+      assertEquals(gap, ig.sum(), 1e-3 * Math.max(1, Math.abs(gap)));
+    }
+  }
+
+  @Test
   void aCancelledTokenStopsBeforeTheFirstRun() {
     Cancellation c = Cancellation.token();
     c.cancel();
