@@ -70,6 +70,12 @@ class GoldenAttributionTest {
       FloatTensor raw = saliency.slice(0);
       assertEquals(List.of(raw.shape()[0], raw.shape()[1]), List.of(s.map().shape()[0], s.map().shape()[1]), name);
       float max = maxAbs(raw.data());
+      double salDev = 0;
+      for (int i = 0; i < raw.size(); i++) {
+        salDev = Math.max(salDev, Math.abs(raw.data()[i] - s.map().data()[i]));
+      }
+      System.out.printf("%s saliency max dev %.2e of max; correlation %.6f%n", name, salDev / max,
+          correlation(raw.data(), s.map().data()));
       if (name.equals(KINKED)) {
         JsonNode at = spec.get("saliency").get("argmax_hw");
         int arg = argMax(s.map().data());
