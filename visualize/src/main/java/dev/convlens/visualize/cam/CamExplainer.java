@@ -121,7 +121,7 @@ public final class CamExplainer {
    *
    * <p>Cost: the gradient methods run the graph once for the whole batch, about a {@code predict}
    * (the backward pass only goes back to the target layer; {@code convlens bench gradcam}: 1.01x on
-   * VGG16); Score-CAM runs it once more per {@link CamOptions#scoreCamBatchSize()}
+   * VGG16); Eigen-CAM runs only the forward pass; Score-CAM runs it once more per {@link CamOptions#scoreCamBatchSize()}
    * masks of every image: channels x images / batch size runs, the long call. Every run checks
    * {@link CamOptions#cancellation()} (and the thread's interrupt flag) before it starts; a run
    * once started runs to its end.

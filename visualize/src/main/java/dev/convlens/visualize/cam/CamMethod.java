@@ -13,6 +13,12 @@ public enum CamMethod {
   GRAD_CAM_LOGIT("gradcam-logit", KerasGradCam::new),
   GRAD_CAM_PLUS_PLUS("gradcam++", GradCamPlusPlus::new),
   LAYER_CAM("layercam", LayerCam::new),
+  /** Logit score, element-wise {@code sum_k g_k A_k} (no pooling). */
+  HIRES_CAM("hirescam", HiResCam::new),
+  /** Logit score, activation-weighted mean gradients as weights. */
+  XGRAD_CAM("xgradcam", XGradCam::new),
+  /** Gradient-free and class-free: the first principal component of the activations. */
+  EIGEN_CAM("eigencam", EigenCam::new),
   /** Gradient-free; one forward pass per channel of the target layer (batched). */
   SCORE_CAM("scorecam", ScoreCam::new);
 

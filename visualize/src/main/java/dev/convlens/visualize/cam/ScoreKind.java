@@ -6,6 +6,6 @@ enum ScoreKind {
   PROBABILITY,
   /** The class score before the final softmax or sigmoid (the Keras example, Grad-CAM++, LayerCAM). */
   LOGIT,
-  /** No gradients: the method scores masked inputs instead (Score-CAM). */
+  /** No gradients: the method scores masked inputs (Score-CAM) or uses the activations alone (Eigen-CAM). */
   NONE
 }

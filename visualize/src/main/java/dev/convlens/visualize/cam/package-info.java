@@ -3,7 +3,8 @@
  * ({@link dev.convlens.visualize.cam.CamExplainer} with its package-private {@code CamOps}) owns the
  * target layer, the TF ops (a model extension: built once per model, layer and score kind when the
  * first explainer is created, then reused, and freed with the model) and the resizing; each method
- * (Grad-CAM as in the book and as in the Keras example, Grad-CAM++, LayerCAM, Score-CAM) is a short
+ * (Grad-CAM as in the book and as in the Keras example, Grad-CAM++, LayerCAM, HiResCAM, XGrad-CAM,
+ * Eigen-CAM, Score-CAM) is a short
  * class that only says how activations and gradients become a map. {@code TargetLayers} picks the
  * default layer from the layer registry's traits (not pooling, pass-through or nested model).
  * {@link dev.convlens.visualize.cam.GuidedBackprop} chains the guided backward pass (one extension

@@ -128,6 +128,9 @@ class MobileNetCamTest {
     }
     Map<CamMethod, int[]> score = new EnumMap<>(CamMethod.class);
     for (CamMethod method : CamMethod.values()) {
+      if (method == CamMethod.EIGEN_CAM) {
+        continue; // class-free: every class of a mosaic gets the same map, so it cannot point at each
+      }
       long start = System.nanoTime();
       CamExplainer cam = CamExplainer.of(model256, CamOptions.defaults().withMethod(method));
       int mosaics = method == CamMethod.SCORE_CAM ? SCORE_CAM_MOSAICS : GRADIENT_MOSAICS;
