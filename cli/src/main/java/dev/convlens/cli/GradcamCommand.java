@@ -60,7 +60,8 @@ final class GradcamCommand implements Callable<Integer> {
   @Nullable String layer;
 
   @Option(names = "--method", defaultValue = "gradcam", paramLabel = "M",
-      description = "gradcam (book), gradcam-logit (keras.io), gradcam++, layercam or scorecam (default ${DEFAULT-VALUE}).")
+      description = "gradcam (book), gradcam-logit (keras.io, the paper), hirescam, xgradcam, gradcam++, layercam, "
+          + "eigencam or scorecam (default ${DEFAULT-VALUE}).")
   String method;
 
   @Option(names = "--guided", description = "Also write guided Grad-CAM (guided backprop x map) at the model's "
