@@ -1,8 +1,8 @@
 package dev.convlens.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.CancelledException;
+import dev.convlens.bridge.ConvlensException;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ModelClosedException;
 import dev.convlens.bridge.image.ImageReadException;

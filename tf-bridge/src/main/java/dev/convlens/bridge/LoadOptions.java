@@ -1,7 +1,7 @@
 package dev.convlens.bridge;
 
-import java.nio.file.Path;
 import dev.convlens.bridge.graph.LayerBuilder;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.convlens.bridge.applications;
 
-import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.ConvlensException;
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
