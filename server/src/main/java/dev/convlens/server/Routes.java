@@ -8,7 +8,6 @@ import dev.convlens.visualize.render.Images;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -101,7 +100,7 @@ final class Routes {
     byte[] image = Requests.image(ctx, maxRequestBytes);
     run(ctx, info.name(), "explain", deadline -> m.explain(image, classIndex, method, layer, deadline), e -> {
       if (format.equals("png")) {
-        ctx.contentType("image/png").result(png(e.overlay()));
+        ctx.contentType("image/png").result(Images.png(e.overlay()));
         return;
       }
       Map<String, Object> body = new LinkedHashMap<>();
@@ -113,7 +112,7 @@ final class Routes {
       body.put("height", e.heatmap().height());
       body.put("width", e.heatmap().width());
       if (map.equals("none")) {
-        body.put("overlay", Base64.getEncoder().encodeToString(png(e.overlay())));
+        body.put("overlay", Base64.getEncoder().encodeToString(Images.png(e.overlay())));
       } else {
         body.put("map", map);
         float[] values = (map.equals("raw") ? e.heatmap().raw() : e.heatmap().normalized()).data();
@@ -132,7 +131,7 @@ final class Routes {
     }
     String layer = Requests.choice(ctx, "layer", defaultLayer, info.activationLayers());
     byte[] image = Requests.image(ctx, maxRequestBytes);
-    run(ctx, info.name(), "activations", deadline -> png(m.activations(image, layer)),
+    run(ctx, info.name(), "activations", deadline -> Images.png(m.activations(image, layer)),
         png -> ctx.header("X-Convlens-Layer", layer).contentType("image/png").result(png));
   }
 
@@ -200,9 +199,6 @@ final class Routes {
     return out;
   }
 
-  static byte[] png(BufferedImage image) {
-    return Images.png(image);
-  }
 
 
   void write(Context ctx, int status, Object body) {

@@ -4,14 +4,14 @@
  * with {@code InputImage}, {@code BuiltIn}, {@code ClassifierOptions}, {@code ExplainOptions} and
  * {@code Explanation}. Below it, the parts it is made of: {@code activations} (layer outputs as grids and
  * statistics), {@code filters} (gradient ascent in input space), {@code cam} (Grad-CAM and
- * friends), {@code attribution} (saliency, Integrated Gradients), {@code render} (colormaps, grids,
- * image files).
+ * friends, and the input-space saliency and Integrated Gradients, which share their class scores),
+ * {@code render} (colormaps, grids, image files).
  *
  * <p>Public types: {@code activations}: Activations, LayerActivations, LayerOutput, LayerStats,
  * ActivationGrids, ActivationGrid, GridOptions, ActivationProgress; {@code filters}:
  * FilterVisualizer, FilterOptions, FilterResult, FilterProgress, FilterListener, FilterGrid;
- * {@code cam}: CamExplainer, CamOptions, CamMethod, CamListener, CamProgress, Heatmap, Overlay, GuidedBackprop;
- * {@code attribution}: InputAttribution, AttributionOptions, Saliency, IntegratedGradients;
+ * {@code cam}: CamExplainer, CamOptions, CamMethod, CamListener, CamProgress, Heatmap, Overlay, GuidedBackprop,
+ * InputAttribution, AttributionOptions, Saliency, IntegratedGradients;
  * {@code render}: Colormap, Grid, Images. Everything else is package-private.
  *
  * <p>All build on tf-bridge's public API ({@code KerasModel}, {@code FloatTensor}, {@code LayerInfo}

@@ -1,4 +1,4 @@
-package dev.convlens.visualize.attribution;
+package dev.convlens.visualize.cam;
 
 import dev.convlens.bridge.FloatTensor;
 

@@ -1,4 +1,4 @@
-package dev.convlens.visualize.attribution;
+package dev.convlens.visualize.cam;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
