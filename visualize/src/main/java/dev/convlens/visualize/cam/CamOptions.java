@@ -28,7 +28,7 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
 
   /** The book's Grad-CAM at the default layer. */
   public static CamOptions defaults() {
-    return new CamOptions(CamMethod.GRAD_CAM, null, DEFAULT_SCORE_CAM_BATCH, CamListener.NONE, null, Cancellation.none());
+    return new CamOptions(CamMethod.GRAD_CAM_BOOK, null, DEFAULT_SCORE_CAM_BATCH, CamListener.NONE, null, Cancellation.none());
   }
 
   public CamOptions withMethod(CamMethod method) {
