@@ -3,7 +3,8 @@ package dev.convlens.visualize.cam;
 /**
  * One CAM method. As in pytorch-grad-cam, a method only says how the target layer's activations
  * and gradients become channel weights; the map is then {@code scale * sum_k w_k A_k} (before
- * ReLU and normalisation, which the explainer applies to every method alike).
+ * ReLU and normalisation, which the explainer applies to every method alike), or with eigen
+ * smoothing the first principal component of the terms {@code scale * w_k A_k}.
  */
 abstract class CamAlgorithm {
   /** The score whose gradients the method needs. */
@@ -17,7 +18,12 @@ abstract class CamAlgorithm {
     return 1;
   }
 
-  /** The raw map {@code [h * w]}, before ReLU and normalisation. */
+  /** What channel {@code k} adds at position {@code p}: {@code w_k A[p, k]}; element-wise methods override it. */
+  double term(LayerMaps m, double[] weights, int p, int k) {
+    return m.a(p, k) * weights[k];
+  }
+
+  /** The raw map {@code [h * w]}, before ReLU and normalisation: {@code scale * sum_k term}. */
   float[] map(LayerMaps m, double[] weights) {
     int positions = m.positions();
     double scale = scale(m);
@@ -25,11 +31,27 @@ abstract class CamAlgorithm {
     for (int p = 0; p < positions; p++) {
       double sum = 0;
       for (int k = 0; k < m.channels; k++) {
-        sum += m.a(p, k) * weights[k];
+        sum += term(m, weights, p, k);
       }
       raw[p] = (float) (sum * scale);
     }
     return raw;
+  }
+
+  /**
+   * pytorch-grad-cam's {@code eigen_smooth}: instead of summing the terms over the channels, the
+   * projection of the {@code [h*w][K]} terms on their first principal component, with Eigen-CAM's
+   * sign rule (pytorch-grad-cam keeps the SVD's arbitrary sign there).
+   */
+  float[] eigenSmoothedMap(LayerMaps m, double[] weights) {
+    double scale = scale(m);
+    double[][] terms = new double[m.positions()][m.channels];
+    for (int p = 0; p < terms.length; p++) {
+      for (int k = 0; k < m.channels; k++) {
+        terms[p][k] = scale * term(m, weights, p, k);
+      }
+    }
+    return PrincipalComponent.projection(terms);
   }
 
   /** Gradients averaged over the positions: Grad-CAM's "pooled gradients". */

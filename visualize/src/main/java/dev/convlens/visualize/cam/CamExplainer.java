@@ -47,7 +47,8 @@ public final class CamExplainer {
     this.options = options;
     this.layer = options.layer() == null ? TargetLayers.defaultLayer(model)
         : TargetLayers.checkedLayer(model, options.layer());
-    this.algorithm = options.method().algorithm();
+    this.algorithm = options.customMethod() != null ? new CustomCam.Algorithm(options.customMethod())
+        : options.method().algorithm();
     this.output = TargetLayers.output(model, options.output());
     this.classes = CamOps.outputClasses(model.graph(), output);
     this.ops = algorithm.score() == ScoreKind.NONE ? null : CamOps.of(model, layer, algorithm.score(), output);
@@ -186,6 +187,14 @@ public final class CamExplainer {
   }
 
   private List<Heatmap> compute(FloatTensor images, int[] rowImage, int[] rowClass) {
+    return options.augSmooth() ? AugSmooth.maps(this::plainMaps, images, rowImage, rowClass)
+        : plainMaps(images, rowImage, rowClass);
+  }
+
+  private List<Heatmap> plainMaps(FloatTensor images, int[] rowImage, int[] rowClass) {
+    if (algorithm instanceof AblationCam) {
+      return ablationMaps(images, rowImage, rowClass);
+    }
     return ops != null ? gradientMaps(images, rowImage, rowClass) : scoreMaps(images, rowImage, rowClass);
   }
 
@@ -221,7 +230,7 @@ public final class CamExplainer {
     FloatTensor a = out.get(0);
     FloatTensor probs = reshape2d(out.get(1));
     ScoreCamMasks masks = new ScoreCamMasks(model, output, images, a, options.scoreCamBatchSize(), options.listener(),
-        distinctCount(rowImage), options.cancellation());
+        distinctCount(rowImage), options.cancellation(), maskedChannels());
     List<Heatmap> maps = new ArrayList<>(rowImage.length);
     for (int r = 0; r < rowImage.length; r++) {
       int image = rowImage[r];
@@ -232,10 +241,33 @@ public final class CamExplainer {
     return List.copyOf(maps);
   }
 
+  /** Score-CAM masks every channel; Faster-Score-CAM the N of largest variance. */
+  private int maskedChannels() {
+    return algorithm instanceof FasterScoreCam ? options.fasterScoreCamChannels() : Integer.MAX_VALUE;
+  }
+
+  /** Ablation-CAM: one fed run per {@link CamOptions#scoreCamBatchSize()} ablated channels of each image. */
+  private List<Heatmap> ablationMaps(FloatTensor images, int[] rowImage, int[] rowClass) {
+    ModelGraph g = model.graph();
+    List<FloatTensor> out = g.newRun().feedInput(images).fetch(g.layer(layer).output()).fetch(g.output(output))
+        .cancellation(options.cancellation()).run();
+    FloatTensor a = out.get(0);
+    FloatTensor probs = reshape2d(out.get(1));
+    AblationRuns runs = new AblationRuns(model, layer, output, images, a, options.scoreCamBatchSize(), options.listener(),
+        distinctCount(rowImage), options.cancellation());
+    List<Heatmap> maps = new ArrayList<>(rowImage.length);
+    for (int r = 0; r < rowImage.length; r++) {
+      int image = rowImage[r];
+      int c = rowClass[r] >= 0 ? rowClass[r] : argmax(probs, image);
+      maps.add(heatmap(layerMaps(a, null, image, () -> runs.relativeDrops(image, c)), probs, image, c));
+    }
+    return List.copyOf(maps);
+  }
+
   private Heatmap heatmap(LayerMaps m, FloatTensor probs, int row, int requestedClass) {
     int c = requestedClass >= 0 ? requestedClass : argmax(probs, row);
     double[] w = algorithm.weights(m);
-    float[] raw = algorithm.map(m, w);
+    float[] raw = options.eigenSmooth() ? algorithm.eigenSmoothedMap(m, w) : algorithm.map(m, w);
     float[] normalized = Heatmap.normalize(raw);
     boolean degenerate = true;
     for (float v : normalized) {

@@ -26,8 +26,17 @@ public enum CamMethod {
   XGRAD_CAM("xgradcam", XGradCam::new),
   /** Gradient-free and class-free: the first principal component of the activations. */
   EIGEN_CAM("eigencam", EigenCam::new),
+  /** Logit score: the first principal component of {@code g * A}, Eigen-CAM's sign rule. */
+  EIGEN_GRAD_CAM("eigengradcam", EigenGradCam::new),
   /** Gradient-free; one forward pass per channel of the target layer (batched). */
-  SCORE_CAM("scorecam", ScoreCam::new);
+  SCORE_CAM("scorecam", ScoreCam::new),
+  /** Score-CAM over the {@link CamOptions#fasterScoreCamChannels()} channels of largest activation variance. */
+  FASTER_SCORE_CAM("fasterscorecam", FasterScoreCam::new),
+  /**
+   * Gradient-free: the relative drop of the class logit with each channel zeroed, the layers after
+   * the target run once per channel (batched).
+   */
+  ABLATION_CAM("ablationcam", AblationCam::new);
 
   private final String cliName;
   private final Supplier<CamAlgorithm> algorithm;

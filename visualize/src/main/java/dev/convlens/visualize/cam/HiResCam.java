@@ -19,15 +19,7 @@ final class HiResCam extends CamAlgorithm {
   }
 
   @Override
-  float[] map(LayerMaps m, double[] weights) {
-    float[] raw = new float[m.positions()];
-    for (int p = 0; p < raw.length; p++) {
-      double sum = 0;
-      for (int k = 0; k < m.channels; k++) {
-        sum += (double) m.g(p, k) * m.a(p, k);
-      }
-      raw[p] = (float) sum;
-    }
-    return raw;
+  double term(LayerMaps m, double[] weights, int p, int k) {
+    return (double) m.g(p, k) * m.a(p, k);
   }
 }

@@ -26,15 +26,7 @@ final class LayerCam extends CamAlgorithm {
   }
 
   @Override
-  float[] map(LayerMaps m, double[] weights) {
-    float[] raw = new float[m.positions()];
-    for (int p = 0; p < raw.length; p++) {
-      double sum = 0;
-      for (int k = 0; k < m.channels; k++) {
-        sum += Math.max(m.g(p, k), 0) * m.a(p, k);
-      }
-      raw[p] = (float) sum;
-    }
-    return raw;
+  double term(LayerMaps m, double[] weights, int p, int k) {
+    return Math.max(m.g(p, k), 0) * m.a(p, k);
   }
 }

@@ -6,8 +6,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One row's view of the target layer: activations {@code A[h, w, k]} and gradients (row-major,
- * channels last, offsets into the fetched batch arrays), and for Score-CAM the score increase of
- * each channel's masked input, computed on demand by the explainer.
+ * channels last, offsets into the fetched batch arrays), and for the methods that run the model
+ * once more per channel (Score-CAM's masked inputs, Ablation-CAM's ablated channels) the score of
+ * each channel's run, computed on demand by the explainer.
  */
 final class LayerMaps {
   final int height;
@@ -16,17 +17,17 @@ final class LayerMaps {
   private final float[] activations;
   private final float @Nullable [] gradients;
   private final int offset;
-  private final Supplier<double[]> maskedScoreIncrease;
+  private final Supplier<double[]> channelScores;
 
   LayerMaps(int height, int width, int channels, float[] activations, float @Nullable [] gradients, int offset,
-      Supplier<double[]> maskedScoreIncrease) {
+      Supplier<double[]> channelScores) {
     this.height = height;
     this.width = width;
     this.channels = channels;
     this.activations = activations;
     this.gradients = gradients;
     this.offset = offset;
-    this.maskedScoreIncrease = maskedScoreIncrease;
+    this.channelScores = channelScores;
   }
 
   int positions() {
@@ -43,8 +44,15 @@ final class LayerMaps {
     return Objects.requireNonNull(gradients)[offset + p * channels + k];
   }
 
-  /** Score-CAM: per channel, the class score of the input masked by that channel minus the baseline's. */
-  double[] maskedScoreIncrease() {
-    return maskedScoreIncrease.get();
+  boolean hasGradients() {
+    return gradients != null;
+  }
+
+  /**
+   * Per channel, what its own forward run gave: Score-CAM's class score of the input masked by the
+   * channel minus the baseline's; Ablation-CAM's relative drop of the class logit with the channel zeroed.
+   */
+  double[] channelScores() {
+    return channelScores.get();
   }
 }

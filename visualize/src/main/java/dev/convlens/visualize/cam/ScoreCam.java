@@ -14,6 +14,6 @@ final class ScoreCam extends CamAlgorithm {
 
   @Override
   double[] weights(LayerMaps m) {
-    return m.maskedScoreIncrease();
+    return m.channelScores();
   }
 }

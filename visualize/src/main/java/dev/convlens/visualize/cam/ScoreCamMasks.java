@@ -3,9 +3,11 @@ package dev.convlens.visualize.cam;
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  * probabilities of every mask are kept, so several classes of one image share the passes.
  * Channels that are constant carry no location: their mask is zero, the baseline itself. Every
  * run checks the cancellation first (so a listener that cancels after batch k stops it there).
+ * Faster-Score-CAM masks only the {@code maxChannels} channels of each image with the largest
+ * activation variance over the positions (tf-keras-vis' {@code max_N}; ties to the lower index);
+ * the others score 0.
  */
 final class ScoreCamMasks {
   private final KerasModel model;
@@ -26,19 +31,21 @@ final class ScoreCamMasks {
   private final String output;
   private final long total;
   private final Cancellation cancellation;
+  private final int maxChannels;
   private final Map<Integer, float[][]> probabilities = new HashMap<>();
   private float @Nullable [] baseline;
   private long done;
 
   ScoreCamMasks(KerasModel model, String output, FloatTensor images, FloatTensor activations, int batchSize,
-      CamListener listener, int distinctImages, Cancellation cancellation) {
+      CamListener listener, int distinctImages, Cancellation cancellation, int maxChannels) {
     this.model = model;
     this.output = output;
     this.images = images;
     this.activations = activations;
     this.batchSize = batchSize;
     this.listener = listener;
-    this.total = 1 + (long) distinctImages * activations.dim(3);
+    this.maxChannels = (int) Math.min(maxChannels, activations.dim(3));
+    this.total = 1 + (long) distinctImages * this.maxChannels;
     this.cancellation = cancellation;
   }
 
@@ -78,7 +85,7 @@ final class ScoreCamMasks {
     int[] pending = new int[batchSize];
     float[] chunk = new float[batchSize * size];
     int filled = 0;
-    for (int k = 0; k < channels; k++) {
+    for (int k : scoredChannels(a, offset, h * w, channels)) {
       float[] map = new float[h * w];
       for (int p = 0; p < h * w; p++) {
         map[p] = a[offset + p * channels + k];
@@ -112,6 +119,28 @@ final class ScoreCamMasks {
       run(chunk, filled, size, pending, out);
     }
     return out;
+  }
+
+  /** Every channel, or the {@code maxChannels} of largest variance over the positions, in channel order. */
+  private int[] scoredChannels(float[] a, int offset, int positions, int channels) {
+    if (maxChannels >= channels) {
+      return IntStream.range(0, channels).toArray();
+    }
+    double[] variance = new double[channels];
+    for (int k = 0; k < channels; k++) {
+      double mean = 0;
+      for (int p = 0; p < positions; p++) {
+        mean += a[offset + p * channels + k];
+      }
+      mean /= positions;
+      for (int p = 0; p < positions; p++) {
+        double d = a[offset + p * channels + k] - mean;
+        variance[k] += d * d;
+      }
+    }
+    return IntStream.range(0, channels).boxed()
+        .sorted(Comparator.comparingDouble((Integer k) -> -variance[k]).thenComparingInt(k -> k))
+        .limit(maxChannels).mapToInt(Integer::intValue).sorted().toArray();
   }
 
   private void run(float[] chunk, int count, int size, int[] channels, float[][] out) {
