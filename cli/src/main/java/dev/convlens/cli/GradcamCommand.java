@@ -61,7 +61,8 @@ final class GradcamCommand implements Callable<Integer> {
 
   @Option(names = "--method", defaultValue = "gradcam-book", paramLabel = "M",
       description = "gradcam-book (the book's: probability, mean over channels), gradcam (the paper's and keras.io's: "
-          + "logit, sum; alias gradcam-logit), hirescam, xgradcam, gradcam++, layercam, eigencam or scorecam "
+          + "logit, sum; alias gradcam-logit), hirescam, xgradcam, gradcam++, layercam, eigencam, eigengradcam, "
+          + "scorecam, fasterscorecam (Score-CAM on the 10 channels of largest variance) or ablationcam "
           + "(default ${DEFAULT-VALUE}).")
   String method;
 
@@ -125,8 +126,9 @@ final class GradcamCommand implements Callable<Integer> {
       try {
         h = cam.explain(x, new int[] {wanted}).get(0);
       } catch (CancelledException e) {
-        if (camMethod == CamMethod.SCORE_CAM) {
-          err.println(); // end Score-CAM's progress line
+        if (camMethod == CamMethod.SCORE_CAM || camMethod == CamMethod.FASTER_SCORE_CAM
+            || camMethod == CamMethod.ABLATION_CAM) {
+          err.println(); // end the progress line
         }
         throw e;
       }
