@@ -114,8 +114,12 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
 
   /**
    * pytorch-grad-cam's {@code aug_smooth}: the mean of the normalised maps of six versions of each
-   * image (mirrored or not, times 0.9, 1 or 1.1), each map mirrored back; six times the work. See
-   * {@code AugSmooth} for what is multiplied and which class is explained.
+   * image (mirrored left-right or not, times 0.9, 1 or 1.1), each map mirrored back; six times the
+   * work. The multiply applies in the model's input space, to the preprocessed tensor given to
+   * {@link CamExplainer#explain} (pytorch-grad-cam multiplies the normalised tensor too): after a
+   * centering preprocessing it scales contrast, not brightness. Every version explains the class of
+   * the unchanged image. The heatmap's {@code raw} is the mean of the six normalised maps, its
+   * weights the mean of the six weight vectors.
    */
   public CamOptions withAugSmooth(boolean on) {
     return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, fasterScoreCamChannels,

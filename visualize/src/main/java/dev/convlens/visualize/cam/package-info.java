@@ -4,8 +4,11 @@
  * target layer, the TF ops (a model extension: built once per model, layer and score kind when the
  * first explainer is created, then reused, and freed with the model) and the resizing; each method
  * (Grad-CAM as in the book and as in the Keras example, Grad-CAM++, LayerCAM, HiResCAM, XGrad-CAM,
- * Eigen-CAM, Score-CAM) is a short
- * class that only says how activations and gradients become a map. {@code TargetLayers} picks the
+ * Eigen-CAM, EigenGrad-CAM, Score-CAM, Faster-Score-CAM, Ablation-CAM) is a short
+ * class that only says how activations and gradients become a map; a user's own method is a
+ * {@link dev.convlens.visualize.cam.CustomCam}. {@code ScoreCamMasks} and {@code AblationRuns} batch
+ * the extra forward runs; {@code AugSmooth} and {@code CamAlgorithm.eigenSmoothedMap} are
+ * pytorch-grad-cam's two smoothings. {@code TargetLayers} picks the
  * default layer from the layer registry's traits (not pooling, pass-through or nested model).
  * {@link dev.convlens.visualize.cam.GuidedBackprop} chains the guided backward pass (one extension
  * per model); {@link dev.convlens.visualize.cam.Overlay} colors a map and lays it over the photo.
@@ -13,7 +16,7 @@
  * (vanilla saliency, Integrated Gradients with batched steps) with the same score ops
  * ({@code CamOps.Scoring}, {@code TargetLayers.logitsLayer}), differentiated at the input.
  *
- * <p>Public: CamExplainer, CamOptions, CamMethod, CamListener, CamProgress, Heatmap, Overlay, GuidedBackprop,
+ * <p>Public: CamExplainer, CamOptions, CamMethod, CustomCam, CamListener, CamProgress, Heatmap, Overlay, GuidedBackprop,
  * InputAttribution, AttributionOptions, Saliency, IntegratedGradients.
  * Depends on tf-bridge's KerasModel and its SPI ({@code ModelGraph}: extensions and runs) and on
  * {@code visualize.render}.
