@@ -67,8 +67,9 @@ final class ClassifierModel implements ServedModel {
 
   /**
    * Builds the ops of every gradient explainer the page offers before the first request: adding
-   * ops while serving makes TensorFlow re-plan and stalls the runs in flight. Score-CAM runs the
-   * model once per channel, so its few ops are left to its first request.
+   * ops while serving makes TensorFlow re-plan and stalls the runs in flight. Score-CAM,
+   * Faster-Score-CAM and Ablation-CAM run the model once per channel (or per N channels) and add no
+   * gradient ops, so they are left to their first request.
    */
   private static ClassifierModel prepared(ClassifierModel m) {
     long t0 = System.nanoTime();
@@ -77,7 +78,7 @@ final class ClassifierModel implements ServedModel {
     int n = 0;
     for (String layer : m.info.layers()) {
       for (CamMethod method : CamMethod.values()) {
-        if (method != CamMethod.SCORE_CAM) {
+        if (method != CamMethod.SCORE_CAM && method != CamMethod.FASTER_SCORE_CAM && method != CamMethod.ABLATION_CAM) {
           m.classifier.explain(gray, ExplainOptions.defaults().withMethod(method).withLayer(layer));
           n++;
         }

@@ -18,7 +18,9 @@ import java.util.function.Function;
  * });
  * // Kotlin
  * val maxGrad = CustomCam.of(CustomCam.Score.LOGIT) { layer -> DoubleArray(layer.channels()) { k -> ... } }
- * class MaxGrad : CustomCam(Score.LOGIT) { override fun weights(layer: Layer): DoubleArray = ... }
+ * class MaxGrad : CustomCam(CustomCam.Score.LOGIT) {
+ *   override fun weights(layer: CustomCam.Layer): DoubleArray = ...
+ * }
  * }</pre>
  *
  * <p>{@link #weights} is called once per explained row, possibly from several threads at once
