@@ -3,68 +3,81 @@ package dev.convlens.visualize.cam;
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
-import dev.convlens.bridge.spi.ModelGraph;
-import java.util.Arrays;
+import dev.convlens.bridge.spi.ModelRun;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import org.tensorflow.Operand;
-import org.tensorflow.types.TFloat32;
 
 /**
  * Ablation-CAM's forward runs: for each image, its target activation unchanged and then with each
  * channel zeroed in turn are fed in place of the target layer's output, {@code batchSize} at a
- * time (the image itself is fed alongside, for paths that go around the target layer), and the
- * class logits of every row are kept, so several classes of one image share the runs. Every run
+ * time (the image itself is fed alongside, for paths that go around the target layer). The
+ * fetched outputs (and the logits and embeddings the targets read) of every row are kept, so
+ * several targets of one image share the runs; {@link RowTargets#score} scores them. Every run
  * checks the cancellation first and reports its rows to the listener.
  */
 final class AblationRuns {
-  /** Logits this close to 0 are divided by this instead (pytorch-grad-cam divides by 0). */
+  /** Scores this close to 0 are divided by this instead (pytorch-grad-cam divides by 0). */
   static final double MIN_SCORE = 1e-7;
 
   private final KerasModel model;
+  private final CamOps ops;
+  private final RowTargets targets;
   private final FloatTensor images;
   private final FloatTensor activations;
-  private final Operand<TFloat32> target;
-  private final Operand<TFloat32> logits;
   private final int batchSize;
   private final CamListener listener;
   private final Cancellation cancellation;
   private final long total;
-  /** Per image: row 0 the logits of the unchanged activation, row 1 + k those with channel k zeroed. */
-  private final Map<Integer, float[][]> scores = new HashMap<>();
+  /** Per image: row 0 the unchanged activation's tensors, row 1 + k those with channel k zeroed. */
+  private final Map<Integer, Scored[]> scored = new HashMap<>();
   private long done;
 
-  AblationRuns(KerasModel model, String layer, String output, FloatTensor images, FloatTensor activations, int batchSize,
-      CamListener listener, int distinctImages, Cancellation cancellation) {
+  /**
+   * @param targets one resolved target per row; {@link #relativeDrops} takes a row and its image
+   * @param activations the images' target-layer activations {@code [N, h, w, K]}
+   */
+  AblationRuns(KerasModel model, CamOps ops, RowTargets targets, FloatTensor images, FloatTensor activations,
+      int batchSize, CamListener listener, Cancellation cancellation) {
     this.model = model;
+    this.ops = ops;
+    this.targets = targets;
     this.images = images;
     this.activations = activations;
-    ModelGraph g = model.graph();
-    this.target = g.layer(layer).output();
-    this.logits = TargetLayers.logitsLayer(model, output).preActivation();
     this.batchSize = batchSize;
     this.listener = listener;
     this.cancellation = cancellation;
-    this.total = (long) distinctImages * (activations.dim(3) + 1);
+    this.total = images.dim(0) * (activations.dim(3) + 1);
   }
 
-  /** Per channel: {@code (y - y_k) / max(|y|, MIN_SCORE)} for the class-c logit y. */
-  double[] relativeDrops(int image, int c) {
-    float[][] s = scores.computeIfAbsent(image, this::ablatedLogits);
-    double y = s[0][c];
+  private record Scored(float[] outputs, float[] logits, float[] embedding, int row) {
+    double score(RowTargets targets, int r) {
+      return targets.score(r, outputs, logits, embedding, row);
+    }
+  }
+
+  /** Row {@code row}'s target score y at image {@code image}, through the fed path. */
+  double score(int row, int image) {
+    return scored.computeIfAbsent(image, this::ablatedScores)[0].score(targets, row);
+  }
+
+  /** Per channel: {@code (y - y_k) / max(|y|, MIN_SCORE)} for row {@code row}'s target score y. */
+  double[] relativeDrops(int row, int image) {
+    Scored[] s = scored.computeIfAbsent(image, this::ablatedScores);
+    double y = s[0].score(targets, row);
     double denominator = Math.max(Math.abs(y), MIN_SCORE);
     double[] w = new double[s.length - 1];
     for (int k = 0; k < w.length; k++) {
-      w[k] = (y - s[k + 1][c]) / denominator;
+      w[k] = (y - s[k + 1].score(targets, row)) / denominator;
     }
     return w;
   }
 
-  private float[][] ablatedLogits(int image) {
+  private Scored[] ablatedScores(int image) {
     int channels = (int) activations.dim(3);
     float[] a = activations.slice(image).data();
     float[] x = images.slice(image).data();
-    float[][] out = new float[channels + 1][];
+    Scored[] out = new Scored[channels + 1];
     for (int first = 0; first <= channels; first += batchSize) {
       int count = Math.min(batchSize, channels + 1 - first);
       float[] fed = new float[count * a.length];
@@ -79,20 +92,35 @@ final class AblationRuns {
           }
         }
       }
-      FloatTensor y = run(FloatTensor.of(in, withBatch(images.shape(), count)), FloatTensor.of(fed,
-          withBatch(activations.shape(), count)));
-      int classes = (int) (y.size() / count);
-      for (int i = 0; i < count; i++) {
-        out[first + i] = Arrays.copyOfRange(y.data(), i * classes, (i + 1) * classes);
-      }
+      Scored[] batch = fetch(FloatTensor.of(in, withBatch(images.shape(), count)),
+          FloatTensor.of(fed, withBatch(activations.shape(), count)));
+      System.arraycopy(batch, 0, out, first, count);
       done += count;
       listener.onEvent(new CamProgress(done, total));
     }
     return out;
   }
 
-  private FloatTensor run(FloatTensor input, FloatTensor fed) {
-    return model.graph().newRun().feedInput(input).feed(target, fed).fetch(logits).cancellation(cancellation).run().get(0);
+  private Scored[] fetch(FloatTensor input, FloatTensor fed) {
+    TargetOps t = ops.targets();
+    ModelRun run = model.graph().newRun().feedInput(input).feed(ops.activations(), fed).fetch(t.outputs());
+    boolean logits = targets.needsLogits();
+    boolean embedding = targets.needsEmbedding();
+    if (logits) {
+      run = run.fetch(t.logits());
+    }
+    if (embedding) {
+      run = run.fetch(t.embedding());
+    }
+    List<FloatTensor> out = run.cancellation(cancellation).run();
+    float[] o = out.get(0).data();
+    float[] l = logits ? out.get(1).data() : new float[0];
+    float[] e = embedding ? out.get(logits ? 2 : 1).data() : new float[0];
+    Scored[] s = new Scored[(int) input.dim(0)];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = new Scored(o, l, e, i);
+    }
+    return s;
   }
 
   private static long[] withBatch(long[] shape, int n) {

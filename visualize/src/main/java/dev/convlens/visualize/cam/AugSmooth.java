@@ -17,28 +17,29 @@ import java.util.List;
  * under the flip (same padding on both sides).
  *
  * <p>Unlike pytorch-grad-cam, which picks each version's own top class, every version explains the
- * class of the unchanged image (its top class unless one was asked for). The heatmap's raw map is
+ * target of the unchanged image as resolved there (its top class unless a target was given); a
+ * region target's mask is mirrored with the image. The heatmap's raw map is
  * the mean of the six normalised maps (not a pre-ReLU map), its weights the mean of the six weight
- * vectors, its predictions the unchanged image's. Two explainer calls: the unchanged images, then
+ * vectors, its predictions, target and score the unchanged image's. Two explainer calls: the unchanged images, then
  * the five other versions of every image in one call (Score-CAM reports progress for each).
  */
 final class AugSmooth {
   private static final float[] FACTORS = {0.9f, 1f, 1.1f};
 
-  /** The plain explainer's maps of {@code rows} of {@code images} (one row: an image and a class, -1 for the top one). */
+  /** The plain explainer's maps of {@code rows} of {@code images} (one row: an image and its target). */
   @FunctionalInterface
   interface Maps {
-    List<Heatmap> of(FloatTensor images, int[] rowImage, int[] rowClass);
+    List<Heatmap> of(FloatTensor images, int[] rowImage, List<Target> targets);
   }
 
   private AugSmooth() {}
 
-  static List<Heatmap> maps(Maps plain, FloatTensor images, int[] rowImage, int[] rowClass) {
+  static List<Heatmap> maps(Maps plain, FloatTensor images, int[] rowImage, List<Target> targets) {
     if (images.rank() != 4) {
       throw new InvalidInputException("aug smoothing mirrors images [N, H, W, C], got shape "
           + java.util.Arrays.toString(images.shape()));
     }
-    List<Heatmap> base = plain.of(images, rowImage, rowClass);
+    List<Heatmap> base = plain.of(images, rowImage, targets);
     int n = (int) images.dim(0);
     int size = (int) (images.size() / n);
     int versions = 2 * FACTORS.length - 1; // all but (not mirrored, x1), which is the base
@@ -59,16 +60,18 @@ final class AugSmooth {
     }
     int rows = rowImage.length;
     int[] augImage = new int[rows * versions];
-    int[] augClass = new int[rows * versions];
+    List<Target> augTargets = new ArrayList<>(rows * versions);
     for (int r = 0; r < rows; r++) {
       for (v = 0; v < versions; v++) {
         augImage[r * versions + v] = rowImage[r] * versions + v;
-        augClass[r * versions + v] = base.get(r).classIndex();
+        Target t = base.get(r).target();
+        augTargets.add(mirrored[v] && t instanceof Target.Region region
+            ? Target.region(region.classIndex(), mirror(region.mask())) : t);
       }
     }
     long[] shape = images.shape().clone();
     shape[0] = (long) n * versions;
-    List<Heatmap> more = plain.of(new FloatTensor(shape, augmented), augImage, augClass);
+    List<Heatmap> more = plain.of(new FloatTensor(shape, augmented), augImage, augTargets);
     List<Heatmap> out = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
       Heatmap b = base.get(r);
@@ -103,7 +106,8 @@ final class AugSmooth {
         degenerate &= x == 0;
       }
       out.add(new Heatmap(b.classIndex(), b.probability(), b.predictions(), FloatTensor.of(mean, h, w),
-          FloatTensor.of(normalized, h, w), FloatTensor.of(meanWeights, meanWeights.length), degenerate));
+          FloatTensor.of(normalized, h, w), FloatTensor.of(meanWeights, meanWeights.length), degenerate, b.target(),
+          b.score()));
     }
     return List.copyOf(out);
   }
@@ -124,6 +128,20 @@ final class AugSmooth {
         }
       }
     }
+  }
+
+  /** A mask {@code [H, W]} mirrored left-right. */
+  private static FloatTensor mirror(FloatTensor mask) {
+    int hh = (int) mask.dim(0);
+    int ww = (int) mask.dim(1);
+    float[] d = mask.data();
+    float[] out = new float[d.length];
+    for (int y = 0; y < hh; y++) {
+      for (int x = 0; x < ww; x++) {
+        out[y * ww + x] = d[y * ww + ww - 1 - x];
+      }
+    }
+    return FloatTensor.of(out, hh, ww);
   }
 
   private static double[] toDouble(float[] v) {

@@ -8,11 +8,12 @@ import org.jspecify.annotations.Nullable;
  * How to explain: the method (or a user's own, {@link #withCustomMethod}), the target layer (null:
  * the last 4-D layer before the classifier), the batch size of the extra forward runs (Score-CAM's
  * masked inputs, Ablation-CAM's ablated channels), a progress listener, which output of a
- * multi-output model (null: the only one), when to stop ({@link #withCancellation}),
+ * multi-output model (null: the only one), when to stop ({@link #withCancellation}), the
+ * embedding layer {@link Target#similarity} targets compare (null: the output),
  * Faster-Score-CAM's channel count, and pytorch-grad-cam's two smoothings.
  */
 public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamBatchSize, CamListener listener, @Nullable String output,
-    Cancellation cancellation, int fasterScoreCamChannels, boolean eigenSmooth, boolean augSmooth,
+    Cancellation cancellation, @Nullable String embedding, int fasterScoreCamChannels, boolean eigenSmooth, boolean augSmooth,
     @Nullable CustomCam customMethod) {
   public static final int DEFAULT_SCORE_CAM_BATCH = 32;
   /** tf-keras-vis' example value of {@code max_N}, and issue 15's. */
@@ -36,13 +37,13 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
 
   /** The book's Grad-CAM at the default layer. */
   public static CamOptions defaults() {
-    return new CamOptions(CamMethod.GRAD_CAM_BOOK, null, DEFAULT_SCORE_CAM_BATCH, CamListener.NONE, null, Cancellation.none(),
+    return new CamOptions(CamMethod.GRAD_CAM_BOOK, null, DEFAULT_SCORE_CAM_BATCH, CamListener.NONE, null, Cancellation.none(), null,
         DEFAULT_FASTER_SCORE_CAM_CHANNELS, false, false, null);
   }
 
   /** A built-in method; replaces a custom one. */
   public CamOptions withMethod(CamMethod method) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, fasterScoreCamChannels,
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding, fasterScoreCamChannels,
         eigenSmooth, augSmooth, null);
   }
 
@@ -51,24 +52,24 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
    * {@link #method()}. Smoothing, layer, output and cancellation apply to it as to the built-ins.
    */
   public CamOptions withCustomMethod(@Nullable CustomCam custom) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, fasterScoreCamChannels,
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding, fasterScoreCamChannels,
         eigenSmooth, augSmooth, custom);
   }
 
   /** The target layer by Keras name or nested path ({@code vgg16/block5_conv3}); null for the default. */
   public CamOptions withLayer(@Nullable String layer) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, fasterScoreCamChannels,
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding, fasterScoreCamChannels,
         eigenSmooth, augSmooth, customMethod);
   }
 
   /** How many inputs one extra forward run takes: Score-CAM's masked images, Ablation-CAM's ablated channels. */
   public CamOptions withScoreCamBatchSize(int size) {
-    return new CamOptions(method, layer, size, listener, output, cancellation, fasterScoreCamChannels,
+    return new CamOptions(method, layer, size, listener, output, cancellation, embedding, fasterScoreCamChannels,
         eigenSmooth, augSmooth, customMethod);
   }
 
   public CamOptions withListener(CamListener listener) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, fasterScoreCamChannels,
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding, fasterScoreCamChannels,
         eigenSmooth, augSmooth, customMethod);
   }
 
@@ -77,7 +78,7 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
    * ({@code KerasModel.outputNames()}); null for a model's only output.
    */
   public CamOptions withOutput(@Nullable String output) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, fasterScoreCamChannels,
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding, fasterScoreCamChannels,
         eigenSmooth, augSmooth, customMethod);
   }
 
@@ -88,7 +89,16 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
    * is made: for a deadline per request, use {@code explainer.withCancellation(Cancellation.after(timeout))}.
    */
   public CamOptions withCancellation(Cancellation cancellation) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, fasterScoreCamChannels,
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding, fasterScoreCamChannels,
+        eigenSmooth, augSmooth, customMethod);
+  }
+
+  /**
+   * The layer (name or nested path) whose output {@link Target#similarity} compares with its
+   * reference; null for the model output. Its ops are built with the explainer's.
+   */
+  public CamOptions withEmbedding(@Nullable String embedding) {
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding, fasterScoreCamChannels,
         eigenSmooth, augSmooth, customMethod);
   }
 
@@ -97,7 +107,7 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
    * variance over the positions are masked and scored; the others weigh 0.
    */
   public CamOptions withFasterScoreCamChannels(int n) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, n,
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding, n,
         eigenSmooth, augSmooth, customMethod);
   }
 
@@ -108,7 +118,7 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
    * already and stay as they are. Changes the map, not the weights.
    */
   public CamOptions withEigenSmooth(boolean on) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, fasterScoreCamChannels,
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding, fasterScoreCamChannels,
         on, augSmooth, customMethod);
   }
 
@@ -122,7 +132,7 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
    * weights the mean of the six weight vectors.
    */
   public CamOptions withAugSmooth(boolean on) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, fasterScoreCamChannels,
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding, fasterScoreCamChannels,
         eigenSmooth, on, customMethod);
   }
 }

