@@ -2,7 +2,8 @@ package dev.convlens.visualize.cam;
 
 /**
  * Ablation-CAM (Desai and Ramaswamy 2020; pytorch-grad-cam's {@code AblationCAM}): no gradients;
- * the weight of channel k is the relative drop of the class logit when channel k of the target
+ * the weight of channel k is the relative drop of the target's score y (a class target: the
+ * class logit, as pytorch-grad-cam scores the raw model output) when channel k of the target
  * activation is set to zero, {@code w_k = (y - y_k) / |y|}. The ablated activations are fed in
  * place of the target layer's output, K of them (one per channel) in runs of
  * {@link CamOptions#scoreCamBatchSize()}, so only the layers after the target run again.

@@ -33,8 +33,8 @@ public enum CamMethod implements AttributionMethod {
   /** Score-CAM over the {@link CamOptions#fasterScoreCamChannels()} channels of largest activation variance. */
   FASTER_SCORE_CAM("fasterscorecam", FasterScoreCam::new),
   /**
-   * Gradient-free: the relative drop of the class logit with each channel zeroed, the layers after
-   * the target run once per channel (batched).
+   * Gradient-free: the relative drop of the target's score (a class's logit) with each channel
+   * zeroed; the layers after the target run once per channel (batched).
    */
   ABLATION_CAM("ablationcam", AblationCam::new);
 

@@ -50,7 +50,7 @@ final class LayerMaps {
 
   /**
    * Per channel, what its own forward run gave: Score-CAM's class score of the input masked by the
-   * channel minus the baseline's; Ablation-CAM's relative drop of the class logit with the channel zeroed.
+   * channel minus the baseline's; Ablation-CAM's relative drop of the target score with the channel zeroed.
    */
   double[] channelScores() {
     return channelScores.get();
