@@ -121,6 +121,42 @@ class AblationCamTest {
     assertTrue(negative > 0, "no negative logit among the six: the |y| rule is not exercised");
   }
 
+  /** A target other than a class: the model output (softmax probability) of unit 1, ablated on the same separate path. */
+  @Test
+  void anOutputTargetIsAblatedOnTheProbability() {
+    List<float[]> probs = new ArrayList<>(); // [k + 1]: image 0's output with channel k removed; [0]: as it is
+    try (KerasModel copy = load()) {
+      ModelGraph g = copy.graph();
+      probs.add(g.newRun().feedInput(input.slice(0)).fetch(g.output()).run().get(0).data());
+      List<ModelVariable> vars = g.layer("target").variables();
+      Map<ModelVariable, FloatTensor> original = g.readVariables(vars);
+      for (int k = 0; k < K; k++) {
+        Map<ModelVariable, FloatTensor> zeroed = new HashMap<>();
+        for (ModelVariable v : vars) {
+          float[] d = original.get(v).data().clone();
+          for (int i = k; i < d.length; i += K) {
+            d[i] = 0;
+          }
+          zeroed.put(v, new FloatTensor(original.get(v).shape(), d));
+        }
+        g.assignVariables(zeroed);
+        probs.add(g.newRun().feedInput(input.slice(0)).fetch(g.output()).run().get(0).data());
+      }
+    }
+    Heatmap h = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.ABLATION_CAM).withLayer("target"))
+        .explain(input.slice(0), List.of(Target.output(1))).get(0);
+    double y = probs.get(0)[1];
+    assertEquals(y, h.score(), 1e-6, "the target's score is the probability");
+    double scale = 0;
+    for (int k = 0; k < K; k++) {
+      scale = Math.max(scale, Math.abs(y - probs.get(k + 1)[1]) / y);
+    }
+    assertTrue(scale > 1e-4, "no channel moves the probability: nothing is checked");
+    for (int k = 0; k < K; k++) {
+      assertEquals((y - probs.get(k + 1)[1]) / y, h.weights().data()[k], 1e-4 * scale, "channel " + k);
+    }
+  }
+
   @Test
   void batchSizeDoesNotChangeTheMapsAndEveryRunIsReported() {
     List<Heatmap> one = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.ABLATION_CAM).withLayer("target")
