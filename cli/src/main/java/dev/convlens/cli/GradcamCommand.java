@@ -65,7 +65,7 @@ final class GradcamCommand implements Callable<Integer> {
   String method;
 
   @Option(names = "--guided", description = "Also write guided Grad-CAM (guided backprop x map) at the model's "
-      + "input size to <out>_guided.png; single-path models only.")
+      + "input size to <out>_guided.png.")
   boolean guided;
 
   @Option(names = "--raw", paramLabel = "FILE.npy",
@@ -116,7 +116,7 @@ final class GradcamCommand implements Callable<Integer> {
       CamOptions options = CamOptions.defaults().withMethod(camMethod).withLayer(layer).withOutput(output)
           .withListener(ScoreCamProgress.to(err)).withCancellation(timeout.start());
       CamExplainer cam = CamExplainer.of(m, options);
-      GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on models with joins
+      GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on shared layers
       int outputs = output == null ? InputOptions.outputCount(m) : (int) lastAxis(m.layer(output).outputShape());
       ClassNames names = inputs.classNames(model, outputs);
       int wanted = classIndex(names, outputs);

@@ -109,6 +109,21 @@ class GuidedBackpropResidualTest {
         .conv2d("c3", 2, 1, "valid", "tanh").concatenate("cat", -1, "j1", "c3", "c1")
         .conv2d("c4", 3, 3, "valid", "tanh").flatten("flat").dense("logits", 3, "linear")
         .activation("probs", "softmax").build();
+    checkAgainstCentralDifferences(f);
+  }
+
+  /** The same through a nested model whose residual join takes its own input, joined again outside with its input. */
+  @Test
+  void withoutRelusTheChainIsTheGradientThroughANestedResidualModel() {
+    FixtureBuilder block = FixtureBuilder.functional("block").seed(17).input("inner", 5, 5, 3)
+        .conv2d("i1", 3, 3, "same", "tanh").conv2d("i2", 3, 3, "same", "tanh").add("iadd", "inner", "i2");
+    KerasModelFixture f = FixtureBuilder.functional("nest").seed(19).input("image", 5, 5, 2)
+        .conv2d("c0", 3, 3, "same", "tanh").nested(block).add("j", "c0", "block").flatten("flat")
+        .dense("logits", 3, "linear").activation("probs", "softmax").build();
+    checkAgainstCentralDifferences(f);
+  }
+
+  private static void checkAgainstCentralDifferences(KerasModelFixture f) {
     try (KerasModel m = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults())) {
       Random r = new Random(6);
       int d = 50;
