@@ -35,7 +35,7 @@ public record ExplainOptions(int classIndex, @Nullable String className, CamMeth
   }
 
   public static ExplainOptions defaults() {
-    return new ExplainOptions(-1, null, CamMethod.GRAD_CAM, null, Colormap.JET, Overlay.BOOK_ALPHA, Cancellation.none());
+    return new ExplainOptions(-1, null, CamMethod.GRAD_CAM_BOOK, null, Colormap.JET, Overlay.BOOK_ALPHA, Cancellation.none());
   }
 
   /** Explain class {@code index} (-1: the top class). */

@@ -99,7 +99,7 @@ public final class ImageClassifier implements AutoCloseable {
     }
     this.camLayers = explainable(model) ? CamExplainer.layers(model) : List.of();
     if (!camLayers.isEmpty()) {
-      explainer(CamMethod.GRAD_CAM, null); // the default explainer's ops, built before serving
+      explainer(CamMethod.GRAD_CAM_BOOK, null); // the default explainer's ops, built before serving
     }
   }
 

@@ -6,12 +6,13 @@ import dev.convlens.bridge.InvalidInputException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How to attribute: the class ({@code -1}: the top-1 class of the image), the Integrated Gradients
+ * How to attribute: the target ({@link Target#topClass()} by default; a class target is scored
+ * on its logit unless it says otherwise), the Integrated Gradients
  * steps and how many interpolation points go into one graph run, the baseline (null: all zeros,
  * in the model's input space, so after any preprocessing), and when to stop ({@link #withCancellation});
  * SmoothGrad's noise level, samples and seed; occlusion's patch, stride and fill value.
  */
-public record AttributionOptions(int classIndex, int steps, int batchSize, @Nullable FloatTensor baseline,
+public record AttributionOptions(Target target, int steps, int batchSize, @Nullable FloatTensor baseline,
     Cancellation cancellation, double noiseLevel, int samples, long seed, int patch, int stride, float fill) {
   public static final int DEFAULT_STEPS = 50;
   public static final int DEFAULT_BATCH_SIZE = 16;
@@ -23,8 +24,8 @@ public record AttributionOptions(int classIndex, int steps, int batchSize, @Null
   public static final int DEFAULT_STRIDE = 8;
 
   public AttributionOptions {
-    if (classIndex < -1) {
-      throw new InvalidInputException("class index must be -1 (top-1) or a class, got " + classIndex);
+    if (target == null) {
+      throw new InvalidInputException("attribution options need a target (Target.topClass() for the top one)");
     }
     if (steps < 1) {
       throw new InvalidInputException("Integrated Gradients steps must be at least 1, got " + steps);
@@ -51,71 +52,76 @@ public record AttributionOptions(int classIndex, int steps, int batchSize, @Null
   }
 
   /**
-   * Top-1 class, 50 steps, 16 points per run, zero baseline, no cancellation; SmoothGrad with
+   * Top-1 class (its logit), 50 steps, 16 points per run, zero baseline, no cancellation; SmoothGrad with
    * noise level 0.15 and 50 samples from seed 0; occlusion with 16 x 16 patches every 8 pixels, filled with 0.
    */
   public static AttributionOptions defaults() {
-    return new AttributionOptions(-1, DEFAULT_STEPS, DEFAULT_BATCH_SIZE, null, Cancellation.none(),
+    return new AttributionOptions(Target.topClass(), DEFAULT_STEPS, DEFAULT_BATCH_SIZE, null, Cancellation.none(),
         DEFAULT_NOISE_LEVEL, DEFAULT_SAMPLES, 0L, DEFAULT_PATCH, DEFAULT_STRIDE, 0f);
   }
 
-  /** The class to explain; -1 for the image's top-1 class. */
+  /** The class to explain, by its logit; -1 for the image's top-1 class. */
   public AttributionOptions withClassIndex(int classIndex) {
-    return new AttributionOptions(classIndex, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch, stride,
+    return withTarget(classIndex < 0 ? Target.topClass() : Target.classIndex(classIndex));
+  }
+
+  /** What to explain: a class (probability or logit), several, a unit, a region, a similarity. */
+  public AttributionOptions withTarget(Target target) {
+    return new AttributionOptions(target, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch, stride,
         fill);
   }
 
   /** Integrated Gradients: {@code steps + 1} points {@code baseline + alpha (x - baseline)}, alpha from 0 to 1. */
   public AttributionOptions withSteps(int steps) {
-    return new AttributionOptions(classIndex, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch, stride,
+    return new AttributionOptions(target, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch, stride,
         fill);
   }
 
   /** How many images (interpolation points, noisy or occluded copies) one graph run takes: more is faster and needs more memory. */
   public AttributionOptions withBatchSize(int batchSize) {
-    return new AttributionOptions(classIndex, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch, stride,
+    return new AttributionOptions(target, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch, stride,
         fill);
   }
 
   /** The Integrated Gradients baseline, shaped as one image {@code [H, W, C]}; null for all zeros. */
   public AttributionOptions withBaseline(@Nullable FloatTensor baseline) {
-    return new AttributionOptions(classIndex, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch, stride,
+    return new AttributionOptions(target, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch, stride,
         fill);
   }
 
   /** Checked before every graph run; a run once started runs to its end. */
   public AttributionOptions withCancellation(Cancellation cancellation) {
-    return new AttributionOptions(classIndex, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch, stride,
+    return new AttributionOptions(target, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch, stride,
         fill);
   }
 
   /** SmoothGrad: the noise's standard deviation as a fraction of the image's range {@code max(x) - min(x)}. */
   public AttributionOptions withNoiseLevel(double noiseLevel) {
-    return new AttributionOptions(classIndex, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch,
+    return new AttributionOptions(target, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch,
         stride, fill);
   }
 
   /** SmoothGrad: how many noisy copies of the image are averaged. */
   public AttributionOptions withSamples(int samples) {
-    return new AttributionOptions(classIndex, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch,
+    return new AttributionOptions(target, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch,
         stride, fill);
   }
 
   /** SmoothGrad: the noise's seed; the same seed gives the same map. */
   public AttributionOptions withSeed(long seed) {
-    return new AttributionOptions(classIndex, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch,
+    return new AttributionOptions(target, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch,
         stride, fill);
   }
 
   /** Occlusion: the side of the square patch (clipped to the image) and how far it moves each step. */
   public AttributionOptions withPatch(int patch, int stride) {
-    return new AttributionOptions(classIndex, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch,
+    return new AttributionOptions(target, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch,
         stride, fill);
   }
 
   /** Occlusion: the value the patch is filled with, in the model's input space (after preprocessing). */
   public AttributionOptions withFill(float fill) {
-    return new AttributionOptions(classIndex, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch,
+    return new AttributionOptions(target, steps, batchSize, baseline, cancellation, noiseLevel, samples, seed, patch,
         stride, fill);
   }
 }

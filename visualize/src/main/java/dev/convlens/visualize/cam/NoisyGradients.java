@@ -2,11 +2,12 @@ package dev.convlens.visualize.cam;
 
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
 /**
- * SmoothGrad's runs: the class is decided at the image, then the noisy copies go through the
+ * SmoothGrad's runs: the target's top class is decided at the image, then the noisy copies go through the
  * input-gradient op {@code batchSize} at a time. The noise is {@code new Random(seed).nextGaussian()
  * * sigma}, drawn copy after copy and value after value in {@code [H, W, C]} order, so the copies do
  * not depend on the batch size.
@@ -20,21 +21,19 @@ final class NoisyGradients {
     float[] xs = x.data();
     double sigma = options.noiseLevel() * range(xs);
     int samples = options.samples();
-    int classes = ops.classes();
     Random noise = new Random(options.seed());
     double[] sum = new double[xs.length];
     for (int start = 0; start < samples; start += options.batchSize()) {
       int n = Math.min(options.batchSize(), samples - start);
       float[] points = new float[n * xs.length];
-      float[] select = new float[n * classes];
       for (int j = 0; j < n; j++) {
         for (int i = 0, off = j * xs.length; i < xs.length; i++) {
           points[off + i] = (float) (xs[i] + noise.nextGaussian() * sigma);
         }
-        select[j * classes + top.classIndex()] = 1;
       }
-      List<FloatTensor> out = model.graph().newRun().feedInput(new FloatTensor(InputAttribution.batchShape(x, n), points))
-          .feed(ops.select(), FloatTensor.of(select, n, classes)).fetch(ops.inputGradient())
+      RowTargets rows = RowTargets.of(ops.targets(), Collections.nCopies(n, top.target()), ScoreKind.LOGIT);
+      List<FloatTensor> out = rows.feed(model.graph().newRun()
+          .feedInput(new FloatTensor(InputAttribution.batchShape(x, n), points))).fetch(ops.inputGradient())
           .cancellation(options.cancellation()).run();
       float[] g = out.get(0).data();
       for (int j = 0; j < n; j++) {
@@ -57,8 +56,8 @@ final class NoisyGradients {
       map[p] = m;
     }
     return new SmoothGrad(new FloatTensor(x.shape().clone(), mean), FloatTensor.of(map, x.dim(0), x.dim(1)),
-        FloatTensor.of(InputAttribution.minMaxScaled(map), x.dim(0), x.dim(1)), top.classIndex(), top.logit(), samples,
-        sigma);
+        FloatTensor.of(InputAttribution.minMaxScaled(map), x.dim(0), x.dim(1)), RowTargets.classOf(top.target()),
+        top.score(), top.target(), samples, sigma);
   }
 
   private static double range(float[] v) {

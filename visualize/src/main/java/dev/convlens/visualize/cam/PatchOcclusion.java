@@ -1,8 +1,8 @@
 package dev.convlens.visualize.cam;
 
 import dev.convlens.bridge.FloatTensor;
-import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.spi.ModelRun;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,18 +10,18 @@ import java.util.List;
 /**
  * Occlusion's runs: a square patch (clipped to the image) moves by the stride from the top left,
  * plus one last row and column flush with the bottom and right edges when the stride does not land
- * there, so every pixel is covered. The image itself is the first row of the first run; the
- * occluded copies follow {@code batchSize} per run, forward passes only.
+ * there, so every pixel is covered. The image itself is the first row of the first run (its
+ * scores resolve the top class); the occluded copies follow {@code batchSize} per run, forward passes only.
  */
 final class PatchOcclusion {
   private PatchOcclusion() {}
 
   static Occlusion occlusion(KerasModel model, InputOps ops, FloatTensor x, AttributionOptions options) {
-    int classes = ops.classes();
-    if (options.classIndex() >= classes) {
-      throw new InvalidInputException("class index " + options.classIndex() + " is outside 0.." + (classes - 1)
-          + " of model '" + model.name() + "'");
-    }
+    TargetOps t = ops.targets();
+    // Forward passes only: the target is scored in Java on the fetched output (and logits or embedding if it reads them).
+    RowTargets given = RowTargets.of(t, List.of(options.target()), ScoreKind.PROBABILITY);
+    boolean logits = given.needsLogits();
+    boolean embedding = given.needsEmbedding();
     int h = (int) x.dim(0);
     int w = (int) x.dim(1);
     int c = (int) x.dim(2);
@@ -31,10 +31,10 @@ final class PatchOcclusion {
     List<Integer> cols = starts(w, pw, options.stride());
     int total = rows.size() * cols.size();
     float[] xs = x.data();
-    float[] drop = new float[total];
-    int cls = options.classIndex();
-    float score = 0;
-    int done = 0;
+    double[] scores = new double[total];
+    RowTargets resolved = given;
+    Target target = options.target();
+    double score = 0;
     // Copy 0 is the image; copy k > 0 is patch k - 1 in row-major order of (row, col).
     for (int start = 0; start <= total; start += options.batchSize()) {
       int n = Math.min(options.batchSize(), total + 1 - start);
@@ -47,15 +47,25 @@ final class PatchOcclusion {
           fill(images, off, rows.get(k / cols.size()), cols.get(k % cols.size()), ph, pw, w, c, options.fill());
         }
       }
-      float[] p = model.graph().newRun().feedInput(new FloatTensor(InputAttribution.batchShape(x, n), images))
-          .fetch(ops.probabilities()).cancellation(options.cancellation()).run().get(0).data();
+      ModelRun run = model.graph().newRun().feedInput(new FloatTensor(InputAttribution.batchShape(x, n), images))
+          .fetch(t.outputs());
+      if (logits) {
+        run.fetch(t.logits());
+      }
+      if (embedding) {
+        run.fetch(t.embedding());
+      }
+      List<FloatTensor> out = run.cancellation(options.cancellation()).run();
+      float[] o = out.get(0).data();
+      float[] l = logits ? out.get(1).data() : new float[0];
+      float[] e = embedding ? out.get(logits ? 2 : 1).data() : new float[0];
       if (start == 0) {
-        cls = classIndex(Arrays.copyOf(p, classes), options.classIndex());
-        score = p[cls];
+        target = given.resolved(0, o, 0);
+        resolved = given.resolved(o, new int[] {0});
+        score = resolved.score(0, o, l, e, 0);
       }
       for (int j = start == 0 ? 1 : 0; j < n; j++) {
-        drop[start + j - 1] = p[j * classes + cls];
-        done++;
+        scores[start + j - 1] = resolved.score(0, o, l, e, j);
       }
     }
     double[] sum = new double[h * w];
@@ -63,7 +73,7 @@ final class PatchOcclusion {
     for (int k = 0; k < total; k++) {
       int r0 = rows.get(k / cols.size());
       int c0 = cols.get(k % cols.size());
-      double d = (double) score - drop[k];
+      double d = score - scores[k];
       for (int r = r0; r < r0 + ph; r++) {
         for (int q = c0; q < c0 + pw; q++) {
           sum[r * w + q] += d;
@@ -75,19 +85,8 @@ final class PatchOcclusion {
     for (int i = 0; i < map.length; i++) {
       map[i] = (float) (sum[i] / count[i]);
     }
-    return new Occlusion(FloatTensor.of(map, h, w), cls, score, options.patch(), options.stride(), done);
-  }
-
-  /** The given class, or the top-1 of the image's probabilities (the first of equal maxima, as the graph's argMax). */
-  private static int classIndex(float[] probs, int given) {
-    if (given >= 0) {
-      return given;
-    }
-    int c = 0;
-    for (int k = 1; k < probs.length; k++) {
-      c = probs[k] > probs[c] ? k : c;
-    }
-    return c;
+    return new Occlusion(FloatTensor.of(map, h, w), RowTargets.classOf(target), (float) score, target, options.patch(),
+        options.stride(), total);
   }
 
   static List<Integer> starts(int size, int patch, int stride) {

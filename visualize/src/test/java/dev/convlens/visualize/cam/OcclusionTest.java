@@ -51,6 +51,11 @@ class OcclusionTest {
 
   /** The map by hand for square patches at the given top-left corners (rows and columns alike). */
   private float[] expected(int[] starts, int patch, float fill, int c) {
+    return expected(starts, patch, fill, "probs", c);
+  }
+
+  /** The same, scored on column {@code c} of {@code layer} (probs or logits). */
+  private float[] expected(int[] starts, int patch, float fill, String layer, int c) {
     float[] x = image.data();
     List<FloatTensor> occluded = new ArrayList<>();
     occluded.add(image);
@@ -66,7 +71,7 @@ class OcclusionTest {
         occluded.add(FloatTensor.of(y, 6, 6, 2));
       }
     }
-    float[] p = model.activations(FloatTensor.stack(occluded), List.of("probs")).get("probs").data();
+    float[] p = model.activations(FloatTensor.stack(occluded), List.of(layer)).get(layer).data();
     double[] sum = new double[36];
     int[] n = new int[36];
     int k = 1;
@@ -95,7 +100,7 @@ class OcclusionTest {
         .withPatch(2, 2));
     assertArrayEquals(expected(new int[] {0, 2, 4}, 2, 0f, 1), o.map().data(), 1e-6f);
     assertEquals(9, o.occluded());
-    assertEquals(model.activations(image, List.of("probs")).get("probs").data()[1], o.probability(), 1e-6f);
+    assertEquals(model.activations(image, List.of("probs")).get("probs").data()[1], o.score(), 1e-6f);
   }
 
   @Test
@@ -126,6 +131,15 @@ class OcclusionTest {
     assertEquals(top, o.classIndex());
     assertArrayEquals(expected(new int[] {0}, 6, 0f, top), o.map().data(), 1e-6f);
     assertEquals(1, o.occluded());
+  }
+
+  @Test
+  void aLogitTargetIsScoredOnTheLogits() {
+    Occlusion o = InputAttribution.of(model).occlusion(image, AttributionOptions.defaults().withTarget(Target.logit(2))
+        .withPatch(3, 3));
+    assertArrayEquals(expected(new int[] {0, 3}, 3, 0f, "logits", 2), o.map().data(), 1e-5f);
+    assertEquals(2, o.classIndex());
+    assertEquals(model.activations(image, List.of("logits")).get("logits").data()[2], o.score(), 1e-5f);
   }
 
   @Test

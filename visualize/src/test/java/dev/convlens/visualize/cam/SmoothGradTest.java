@@ -52,12 +52,22 @@ class SmoothGradTest {
 
   @Test
   void meanGradientMatchesCentralDifferencesAtTheNoisyPoints() {
+    checkAgainstCentralDifferences(Target.classIndex(1), "logits", 1);
+  }
+
+  /** A target on the softmax output: the gradient runs through the softmax too. */
+  @Test
+  void anOutputTargetsMeanGradientMatchesCentralDifferences() {
+    checkAgainstCentralDifferences(Target.output(0), "probs", 0);
+  }
+
+  /** SmoothGrad of {@code target} against central differences of column {@code c} of {@code layer}. */
+  private void checkAgainstCentralDifferences(Target target, String layer, int c) {
     int samples = 4;
     long seed = 11;
     double level = 0.3;
-    int c = 1;
     SmoothGrad sg = InputAttribution.of(model).smoothGrad(image,
-        AttributionOptions.defaults().withClassIndex(c).withSamples(samples).withSeed(seed).withNoiseLevel(level)
+        AttributionOptions.defaults().withTarget(target).withSamples(samples).withSeed(seed).withNoiseLevel(level)
             .withBatchSize(3));
     float[] x = image.data();
     int d = x.length;
@@ -85,8 +95,8 @@ class SmoothGradTest {
         batch[plus + d + i] -= (float) eps;
       }
     }
-    float[] logits = model.activations(FloatTensor.of(batch, (long) samples * 2 * d, 6, 6, 2), List.of("logits"))
-        .get("logits").data();
+    float[] logits = model.activations(FloatTensor.of(batch, (long) samples * 2 * d, 6, 6, 2), List.of(layer))
+        .get(layer).data();
     double[] expected = new double[d];
     for (int s = 0; s < samples; s++) {
       for (int i = 0; i < d; i++) {
@@ -94,7 +104,7 @@ class SmoothGradTest {
         expected[i] += (logits[plus * 3 + c] - logits[(plus + 1) * 3 + c]) / (2 * eps) / samples;
       }
     }
-    float[] plain = InputAttribution.of(model).gradient(image, AttributionOptions.defaults().withClassIndex(c)).data();
+    float[] plain = InputAttribution.of(model).gradient(image, AttributionOptions.defaults().withTarget(target)).data();
     double maxG = 0;
     double moved = 0;
     for (int i = 0; i < d; i++) {
@@ -103,7 +113,7 @@ class SmoothGradTest {
     }
     assertTrue(moved > 0.05 * maxG, "the noise must move the gradient for the check to mean anything: " + moved);
     for (int i = 0; i < d; i++) {
-      assertEquals(expected[i], sg.gradient().data()[i], 2e-3 * maxG, "mean d logit / d x[" + i + "]");
+      assertEquals(expected[i], sg.gradient().data()[i], 2e-3 * maxG, "mean d " + layer + " / d x[" + i + "]");
     }
     assertEquals(c, sg.classIndex());
   }
@@ -145,7 +155,7 @@ class SmoothGradTest {
     }
     assertEquals(1f, top, 1e-6f);
     float[] logits = model.activations(image, List.of("logits")).get("logits").data();
-    assertEquals(logits[2], sg.logit(), 1e-5);
+    assertEquals(logits[2], sg.score(), 1e-5);
   }
 
   @Test
