@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * The class activation map methods, by the names the CLI uses: pytorch-grad-cam's {@code cam.py}
  * names where it has the method, ours otherwise.
  */
-public enum CamMethod {
+public enum CamMethod implements AttributionMethod {
   /** The paper's and the keras.io example's Grad-CAM: logit score, pooled gradients, sum over channels. */
   GRAD_CAM("gradcam", KerasGradCam::new, "gradcam-logit"),
   /**
@@ -40,6 +40,7 @@ public enum CamMethod {
   }
 
   /** The name on the command line, e.g. {@code gradcam++}. */
+  @Override
   public String cliName() {
     return cliName;
   }
