@@ -8,10 +8,11 @@
  * class that only says how activations and gradients become a map. {@code TargetLayers} picks the
  * default layer from the layer registry's traits (not pooling, pass-through or nested model).
  * {@link dev.convlens.visualize.cam.GuidedBackprop} chains the guided backward pass layer by layer
- * ({@code GuidedChain}; one extension per model); {@link dev.convlens.visualize.cam.Overlay} colors a map and lays it over the photo.
+ * ({@code GuidedChain}; one extension per model); {@link dev.convlens.visualize.cam.Overlay} colors a
+ * map and lays it over the photo.
  * {@link dev.convlens.visualize.cam.InputAttribution} explains the same class logits in input space
  * (vanilla saliency, SmoothGrad and Integrated Gradients with batched samples and steps; occlusion
- * of the class probability, {@code PatchOcclusion}) with the same score ops
+ * scored on the model output, {@code PatchOcclusion}) with the same score ops
  * ({@code CamOps.Scoring}, {@code TargetLayers.logitsLayer}), differentiated at the input.
  *
  * <p>Public: CamExplainer, CamOptions, CamMethod, CamListener, CamProgress, Heatmap, Overlay, GuidedBackprop,
