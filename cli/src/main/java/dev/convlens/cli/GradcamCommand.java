@@ -66,7 +66,7 @@ final class GradcamCommand implements Callable<Integer> {
   @Option(names = "--method", defaultValue = "gradcam-book", paramLabel = "M",
       description = "gradcam-book (the book's: probability, mean over channels), gradcam (the paper's and keras.io's: "
           + "logit, sum; alias gradcam-logit), hirescam, xgradcam, gradcam++, layercam, eigencam, scorecam, or in "
-          + "input space saliency, ig (Integrated Gradients) or guided (default ${DEFAULT-VALUE}).")
+          + "input space saliency, smoothgrad, ig (Integrated Gradients), occlusion or guided (default ${DEFAULT-VALUE}).")
   String method;
 
   @Option(names = "--score", defaultValue = "method", paramLabel = "method|output|logit",
@@ -76,7 +76,7 @@ final class GradcamCommand implements Callable<Integer> {
   String score;
 
   @Option(names = "--guided", description = "Also write guided Grad-CAM (guided backprop x map) at the model's "
-      + "input size to <out>_guided.png; single-path models only.")
+      + "input size to <out>_guided.png.")
   boolean guided;
 
   @Option(names = "--raw", paramLabel = "FILE.npy",
@@ -131,7 +131,7 @@ final class GradcamCommand implements Callable<Integer> {
       CamOptions options = CamOptions.defaults().withLayer(layer).withOutput(output)
           .withListener(ScoreCamProgress.to(err)).withCancellation(deadline);
       Attributor cam = Attributor.of(m, camMethod, options, AttributionOptions.defaults().withCancellation(deadline));
-      GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on models with joins
+      GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on shared layers
       int outputs = output == null ? InputOptions.outputCount(m) : (int) lastAxis(m.layer(output).outputShape());
       ClassNames names = inputs.classNames(model, outputs);
       int wanted = classIndex(names, outputs);

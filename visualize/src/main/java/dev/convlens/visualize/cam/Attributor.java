@@ -120,6 +120,16 @@ public final class Attributor {
       raw = channelSum(ig.attributions());
       resolved = ig.target();
       score = ig.score();
+    } else if (method == InputMethod.SMOOTHGRAD) {
+      SmoothGrad sg = java.util.Objects.requireNonNull(input).smoothGrad(image, options);
+      raw = sg.map().data();
+      resolved = sg.target();
+      score = sg.score();
+    } else if (method == InputMethod.OCCLUSION) {
+      Occlusion o = java.util.Objects.requireNonNull(input).occlusion(image, options);
+      raw = o.map().data();
+      resolved = o.target();
+      score = o.score();
     } else {
       int c = guidedClass(target, predictions);
       raw = channelMaxAbs(java.util.Objects.requireNonNull(guided).gradients(image, new int[] {c}).slice(0));

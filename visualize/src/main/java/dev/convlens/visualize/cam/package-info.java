@@ -7,14 +7,16 @@
  * Eigen-CAM, Score-CAM) is a short
  * class that only says how activations and gradients become a map. {@code TargetLayers} picks the
  * default layer from the layer registry's traits (not pooling, pass-through or nested model).
- * {@link dev.convlens.visualize.cam.GuidedBackprop} chains the guided backward pass (one extension
- * per model); {@link dev.convlens.visualize.cam.Overlay} colors a map and lays it over the photo.
+ * {@link dev.convlens.visualize.cam.GuidedBackprop} chains the guided backward pass layer by layer
+ * ({@code GuidedChain}; one extension per model); {@link dev.convlens.visualize.cam.Overlay} colors a
+ * map and lays it over the photo.
  * {@link dev.convlens.visualize.cam.InputAttribution} explains the same class logits in input space
- * (vanilla saliency, Integrated Gradients with batched steps) with the same score ops
+ * (vanilla saliency, SmoothGrad and Integrated Gradients with batched samples and steps; occlusion
+ * scored on the model output, {@code PatchOcclusion}) with the same score ops
  * ({@code CamOps.Scoring}, {@code TargetLayers.logitsLayer}), differentiated at the input.
  *
  * <p>Public: CamExplainer, CamOptions, CamMethod, CamListener, CamProgress, Heatmap, Overlay, GuidedBackprop,
- * InputAttribution, AttributionOptions, Saliency, IntegratedGradients.
+ * InputAttribution, AttributionOptions, Saliency, IntegratedGradients, SmoothGrad, Occlusion.
  * Depends on tf-bridge's KerasModel and its SPI ({@code ModelGraph}: extensions and runs) and on
  * {@code visualize.render}.
  */

@@ -72,6 +72,10 @@ class AttributorTest {
       assertArrayEquals(summed, Attributor.of(model, InputMethod.INTEGRATED_GRADIENTS).explain(x, targets).get(1).raw().data(),
           1e-6f, "IG: attributions summed over the channels");
       assertEquals(Attributor.INPUT, Attributor.of(model, InputMethod.GUIDED).layer());
+      assertArrayEquals(attr.smoothGrad(x.slice(0), AttributionOptions.defaults().withClassIndex(1)).map().data(),
+          Attributor.of(model, InputMethod.SMOOTHGRAD).explain(x, targets).get(0).raw().data(), 0f, "SmoothGrad's map");
+      assertArrayEquals(attr.occlusion(x.slice(1), AttributionOptions.defaults()).map().data(),
+          Attributor.of(model, InputMethod.OCCLUSION).explain(x, targets).get(1).raw().data(), 0f, "occlusion's map");
     }
   }
 }
