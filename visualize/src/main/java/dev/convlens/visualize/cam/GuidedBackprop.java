@@ -7,6 +7,9 @@ import dev.convlens.bridge.spi.ExtensionKey;
 import dev.convlens.bridge.spi.GraphScope;
 import dev.convlens.bridge.spi.ModelGraph;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -25,21 +28,15 @@ import org.tensorflow.types.TFloat32;
  * {@link InvalidInputException}.
  */
 public final class GuidedBackprop {
-  /** The graph side: the class selection and score, and the guided gradient with respect to the input. */
-  record GuidedOps(CamOps.Scoring scoring, Operand<TFloat32> inputGradient, int classes) {}
+  /** The graph side: the targets' scores and the guided gradient of their sum with respect to the input. */
+  record GuidedOps(TargetOps targets, Operand<TFloat32> inputGradient) {}
 
   private final KerasModel model;
   private final GuidedOps ops;
-  private final CamOps.Scoring scoring;
-  private final Operand<TFloat32> inputGradient;
-  private final int classes;
 
   private GuidedBackprop(KerasModel model, GuidedOps ops) {
     this.model = model;
     this.ops = ops;
-    this.scoring = ops.scoring();
-    this.inputGradient = ops.inputGradient();
-    this.classes = ops.classes();
   }
 
   /**
@@ -70,18 +67,46 @@ public final class GuidedBackprop {
     if (classes != null && classes.length != n) {
       throw new InvalidInputException(classes.length + " classes given for " + n + " images; give one per image");
     }
-    float[] select = new float[(int) n * this.classes];
-    for (int i = 0; classes != null && i < n; i++) {
-      if (classes[i] >= this.classes) {
-        throw new InvalidInputException("class index " + classes[i] + " is outside 0.." + (this.classes - 1)
-            + " of model '" + model.name() + "'");
-      }
-      if (classes[i] >= 0) {
-        select[i * this.classes + classes[i]] = 1;
-      }
+    List<Target> targets = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      targets.add(classes == null || classes[i] < 0 ? Target.topClass() : Target.classIndex(classes[i]));
     }
-    return model.graph().newRun().feedInput(images).feed(scoring.select(), FloatTensor.of(select, n, this.classes))
-        .fetch(inputGradient).run().get(0);
+    return gradients(images, targets);
+  }
+
+  /**
+   * Guided gradients {@code [N, H, W, C]} of each image's target (one per image, or one for all; a
+   * class is scored by its logit unless the target says otherwise). The chain starts at the logits,
+   * so a similarity target compares the model output.
+   */
+  public FloatTensor gradients(FloatTensor images, List<Target> targets) {
+    InvalidInputException.requireNonNull(images, "images");
+    FloatTensor batch = images.rank() == model.inputShape().length - 1
+        ? new FloatTensor(prepend(images.shape()), images.data()) : images;
+    int n = (int) batch.dim(0);
+    if (targets == null || targets.size() != n && targets.size() != 1) {
+      throw new InvalidInputException((targets == null ? "no" : String.valueOf(targets.size())) + " targets given for "
+          + n + " images; give one per image, or one for all");
+    }
+    List<Target> rows = targets.size() == n ? targets : Collections.nCopies(n, targets.get(0));
+    return run(batch, rows).gradients();
+  }
+
+  /** One run's guided gradients, each row's score and the outputs (to resolve a top-class target). */
+  record Run(FloatTensor gradients, float[] scores, float[] outputs) {}
+
+  Run run(FloatTensor batch, List<Target> rows) {
+    RowTargets feeds = RowTargets.of(ops.targets(), rows, ScoreKind.LOGIT);
+    List<FloatTensor> out = feeds.feed(model.graph().newRun().feedInput(batch)).fetch(ops.inputGradient())
+        .fetch(ops.targets().rowScores()).fetch(ops.targets().outputs()).run();
+    return new Run(out.get(0), out.get(1).data(), out.get(2).data());
+  }
+
+  private static long[] prepend(long[] shape) {
+    long[] s = new long[shape.length + 1];
+    s[0] = 1;
+    System.arraycopy(shape, 0, s, 1, shape.length);
+    return s;
   }
 
   /** Guided Grad-CAM of one image: its guided gradients {@code [H, W, C]} times the map upsampled to H x W. */
@@ -127,10 +152,9 @@ public final class GuidedBackprop {
   private static GuidedOps build(KerasModel model, GraphScope scope) {
     ModelGraph g = scope.model();
     String output = TargetLayers.output(model, null);
-    int classes = CamOps.outputClasses(g, output);
     Operand<TFloat32> logits = TargetLayers.logitsLayer(model, output).preActivation();
     Ops ops = scope.ops("convlens_guided");
-    CamOps.Scoring scoring = CamOps.Scoring.build(ops, g.output(output), classes, logits);
-    return new GuidedOps(scoring, GuidedChain.inputGradient(model, scope, ops, scoring.total(), logits), classes);
+    TargetOps targets = TargetOps.build(ops, model, output, null);
+    return new GuidedOps(targets, GuidedChain.inputGradient(model, scope, ops, targets.total(), logits));
   }
 }

@@ -15,8 +15,7 @@ import dev.convlens.bridge.InvalidInputException;
  * @param weights the per-channel weights {@code [K]} (Grad-CAM's pooled gradients)
  * @param degenerate true when no position is positive, so nothing points at the class
  * @param target what was explained; the top class resolved to {@code Target.logit(c)} or {@code Target.output(c)}, as the method scored it
- * @param score the target's score at the image: the value whose gradients (or changes) the method follows; NaN
- *     for guided backprop, whose chained backward pass does not compute it
+ * @param score the target's score at the image: the value whose gradients (or changes) the method follows
  */
 public record Heatmap(int classIndex, float probability, FloatTensor predictions, FloatTensor raw,
     FloatTensor normalized, FloatTensor weights, boolean degenerate, Target target, float score) {
