@@ -171,8 +171,8 @@ class MobileNetMetricsTest {
 
   @Test
   void gradCamPointsAtTheTileOfItsClassInMosaics() {
-    // Mosaic i: photo i (a cat) top left, photo i + 1 (a dog) bottom right, the two other tiles
-    // their 180-degree rotations are not needed: a grey (zero) background fills them.
+    // Each mosaic: a cat photo top left, a dog photo bottom right, zeros (mid grey in tf's input
+    // space) in the other two tiles. Each class's map must peak in its photo's tile.
     try (KerasModel big = KerasModel.fromConfig(MobileNet.Options.defaults().withAlpha(0.25).withInputSize(2 * SIZE)
         .withImagenetWeights(false).config(), LoadOptions.defaults().withWeights(
             SharedData.require("models/keras-applications/mobilenet_2_5_128_tf.h5")))) {
