@@ -59,9 +59,10 @@ final class GradcamCommand implements Callable<Integer> {
       description = "Target layer name or nested path (default: the last 4-D layer before the classifier).")
   @Nullable String layer;
 
-  @Option(names = "--method", defaultValue = "gradcam", paramLabel = "M",
-      description = "gradcam (book), gradcam-logit (keras.io, the paper), hirescam, xgradcam, gradcam++, layercam, "
-          + "eigencam or scorecam (default ${DEFAULT-VALUE}).")
+  @Option(names = "--method", defaultValue = "gradcam-book", paramLabel = "M",
+      description = "gradcam-book (the book's: probability, mean over channels), gradcam (the paper's and keras.io's: "
+          + "logit, sum; alias gradcam-logit), hirescam, xgradcam, gradcam++, layercam, eigencam or scorecam "
+          + "(default ${DEFAULT-VALUE}).")
   String method;
 
   @Option(names = "--guided", description = "Also write guided Grad-CAM (guided backprop x map) at the model's "

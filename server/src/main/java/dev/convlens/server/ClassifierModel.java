@@ -46,7 +46,7 @@ final class ClassifierModel implements ServedModel {
     List<String> acts = activationLayers(classifier);
     this.info = new ModelInfo(name, classifier.height(), classifier.width(), classifier.classNames().labels(), cam,
         cam.isEmpty() ? null : cam.get(cam.size() - 1), acts, acts.isEmpty() ? null : acts.get(acts.size() - 1), methods,
-        methods.isEmpty() ? null : CamMethod.GRAD_CAM.cliName());
+        methods.isEmpty() ? null : CamMethod.GRAD_CAM_BOOK.cliName());
   }
 
   /** Loads the model at {@code path} (its preprocessing and class names recorded beside it) and prepares it; the server closes it. */

@@ -7,6 +7,7 @@ import dev.convlens.bridge.image.ImageReadException;
 import dev.convlens.bridge.image.Prediction;
 import dev.convlens.visualize.cam.CamMethod;
 import dev.convlens.visualize.cam.Heatmap;
+import dev.convlens.visualize.cam.Target;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -62,7 +63,7 @@ final class FakeModel implements ServedModel {
     float[] raw = map.clone();
     raw[(c + 1) % 4] = -0.5f;
     Heatmap h = new Heatmap(c, SCORES[c], FloatTensor.of(SCORES.clone(), 1, 4), FloatTensor.of(raw, 2, 2),
-        FloatTensor.of(map, 2, 2), FloatTensor.of(new float[] {1}, 1), false);
+        FloatTensor.of(map, 2, 2), FloatTensor.of(new float[] {1}, 1), false, Target.output(c), SCORES[c]);
     BufferedImage overlay = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
     int x = (c % 2) * img.getWidth() / 2;
     int y = (c / 2) * img.getHeight() / 2;

@@ -2,6 +2,7 @@ package dev.convlens.visualize;
 
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.visualize.cam.AttributionMethod;
 import dev.convlens.visualize.cam.CamMethod;
 import dev.convlens.visualize.cam.Overlay;
 import dev.convlens.visualize.render.Colormap;
@@ -13,14 +14,14 @@ import org.jspecify.annotations.Nullable;
  *
  * @param classIndex the class to explain, or -1 for the top class (unless {@code className} is set)
  * @param className the class to explain by its label (or WordNet id), or null
- * @param method the CAM method (default the book's Grad-CAM)
+ * @param method the CAM method (default the book's Grad-CAM) or an input-space method ({@code InputMethod})
  * @param layer the target layer's name or path, or null for the last convolutional map
  * @param colormap the overlay's colormap (the book's JET by default)
  * @param alpha the heatmap's weight in the overlay (the book's 0.4)
  * @param cancellation when to give up (a deadline, a token): checked before every graph run, which
  *     matters for Score-CAM (a run per batch of channels); none by default
  */
-public record ExplainOptions(int classIndex, @Nullable String className, CamMethod method, @Nullable String layer,
+public record ExplainOptions(int classIndex, @Nullable String className, AttributionMethod method, @Nullable String layer,
     Colormap colormap, double alpha, Cancellation cancellation) {
   public ExplainOptions {
     InvalidInputException.requireNonNull(method, "method");
@@ -35,7 +36,7 @@ public record ExplainOptions(int classIndex, @Nullable String className, CamMeth
   }
 
   public static ExplainOptions defaults() {
-    return new ExplainOptions(-1, null, CamMethod.GRAD_CAM, null, Colormap.JET, Overlay.BOOK_ALPHA, Cancellation.none());
+    return new ExplainOptions(-1, null, CamMethod.GRAD_CAM_BOOK, null, Colormap.JET, Overlay.BOOK_ALPHA, Cancellation.none());
   }
 
   /** Explain class {@code index} (-1: the top class). */
@@ -48,7 +49,7 @@ public record ExplainOptions(int classIndex, @Nullable String className, CamMeth
     return new ExplainOptions(-1, name, method, layer, colormap, alpha, cancellation);
   }
 
-  public ExplainOptions withMethod(CamMethod method) {
+  public ExplainOptions withMethod(AttributionMethod method) {
     return new ExplainOptions(classIndex, className, method, layer, colormap, alpha, cancellation);
   }
 

@@ -16,11 +16,15 @@ import dev.convlens.bridge.image.Prediction;
 import dev.convlens.bridge.image.Preprocessing;
 import dev.convlens.visualize.activations.Activations;
 import dev.convlens.visualize.activations.LayerActivations;
+import dev.convlens.visualize.cam.AttributionMethod;
+import dev.convlens.visualize.cam.AttributionOptions;
+import dev.convlens.visualize.cam.Attributor;
 import dev.convlens.visualize.cam.CamExplainer;
 import dev.convlens.visualize.cam.CamMethod;
 import dev.convlens.visualize.cam.CamOptions;
 import dev.convlens.visualize.cam.Heatmap;
 import dev.convlens.visualize.cam.Overlay;
+import dev.convlens.visualize.cam.Target;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,9 +72,9 @@ public final class ImageClassifier implements AutoCloseable {
   private final int width;
   private final ColorMode colorMode;
   private final List<String> camLayers;
-  private final Map<CamKey, CamExplainer> explainers = new ConcurrentHashMap<>();
+  private final Map<CamKey, Attributor> explainers = new ConcurrentHashMap<>();
 
-  private record CamKey(CamMethod method, String layer) {}
+  private record CamKey(AttributionMethod method, String layer) {}
 
   private ImageClassifier(KerasModel model, String name, Preprocessing preprocessing, ClassNames names, int topK) {
     this.model = model;
@@ -99,7 +103,7 @@ public final class ImageClassifier implements AutoCloseable {
     }
     this.camLayers = explainable(model) ? CamExplainer.layers(model) : List.of();
     if (!camLayers.isEmpty()) {
-      explainer(CamMethod.GRAD_CAM, null); // the default explainer's ops, built before serving
+      explainer(CamMethod.GRAD_CAM_BOOK, null); // the default explainer's ops, built before serving
     }
   }
 
@@ -228,7 +232,7 @@ public final class ImageClassifier implements AutoCloseable {
   }
 
   /**
-   * A class activation map drawn over the image.
+   * A class activation map (or an input-space attribution: {@link ExplainOptions#withMethod}) drawn over the image.
    *
    * @throws InvalidInputException naming an unknown class, method or layer
    */
@@ -240,8 +244,8 @@ public final class ImageClassifier implements AutoCloseable {
           + (explainable(model) ? "it has no layer with a spatial map" : "it was loaded for predict only"));
     }
     int target = targetClass(options);
-    CamExplainer cam = explainer(options.method(), options.layer()).withCancellation(options.cancellation());
-    Heatmap h = cam.explain(input(image), new int[] {target}).get(0);
+    Attributor cam = explainer(options.method(), options.layer()).withCancellation(options.cancellation());
+    Heatmap h = cam.explain(input(image), List.of(target < 0 ? Target.topClass() : Target.classIndex(target))).get(0);
     FloatTensor photo = KerasImages.fromBufferedImage(image.decoded(), ColorMode.RGB);
     BufferedImage overlay = Overlay.superimpose(photo, h, options.colormap(), options.alpha());
     int c = h.classIndex();
@@ -293,10 +297,11 @@ public final class ImageClassifier implements AutoCloseable {
     return options.classIndex();
   }
 
-  private CamExplainer explainer(CamMethod method, @Nullable String layer) {
-    String path = layer == null ? camLayers.get(camLayers.size() - 1) : model.layer(layer).path();
-    return explainers.computeIfAbsent(new CamKey(method, path),
-        k -> CamExplainer.of(model, CamOptions.defaults().withMethod(k.method()).withLayer(k.layer())));
+  private Attributor explainer(AttributionMethod method, @Nullable String layer) {
+    String path = !(method instanceof CamMethod) ? Attributor.INPUT
+        : layer == null ? camLayers.get(camLayers.size() - 1) : model.layer(layer).path();
+    return explainers.computeIfAbsent(new CamKey(method, path), k -> Attributor.of(model, k.method(),
+        CamOptions.defaults().withLayer(k.method() instanceof CamMethod ? k.layer() : null), AttributionOptions.defaults()));
   }
 
   private static boolean explainable(KerasModel model) {

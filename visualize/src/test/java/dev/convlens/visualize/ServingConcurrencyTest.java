@@ -117,7 +117,7 @@ class ServingConcurrencyTest {
       Future<?> creator = pool.submit(() -> {
         start.await();
         for (String layer : OTHER_LAYERS) {
-          for (CamMethod method : List.of(CamMethod.GRAD_CAM, CamMethod.GRAD_CAM_LOGIT)) {
+          for (CamMethod method : List.of(CamMethod.GRAD_CAM_BOOK, CamMethod.GRAD_CAM)) {
             CamExplainer.of(model, CamOptions.defaults().withLayer(layer).withMethod(method));
           }
         }

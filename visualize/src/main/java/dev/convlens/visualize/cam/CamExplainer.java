@@ -4,15 +4,12 @@ import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
-import dev.convlens.bridge.spi.ModelGraph;
+import dev.convlens.bridge.spi.ModelRun;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.tensorflow.Operand;
-import org.tensorflow.types.TFloat32;
 
 /**
  * Explains a model's classes with class activation maps: take the model once, then call
@@ -38,9 +35,8 @@ public final class CamExplainer {
   private final CamOptions options;
   private final String layer;
   private final CamAlgorithm algorithm;
-  private final @Nullable CamOps ops;
+  private final CamOps ops;
   private final String output;
-  private final int classes;
 
   private CamExplainer(KerasModel model, CamOptions options) {
     this.model = model;
@@ -49,8 +45,10 @@ public final class CamExplainer {
         : TargetLayers.checkedLayer(model, options.layer());
     this.algorithm = options.method().algorithm();
     this.output = TargetLayers.output(model, options.output());
-    this.classes = CamOps.outputClasses(model.graph(), output);
-    this.ops = algorithm.score() == ScoreKind.NONE ? null : CamOps.of(model, layer, algorithm.score(), output);
+    if (options.embedding() != null) {
+      model.layer(options.embedding());
+    }
+    this.ops = CamOps.of(model, layer, output, options.embedding());
   }
 
   private CamExplainer(CamExplainer base, CamOptions options) {
@@ -59,7 +57,6 @@ public final class CamExplainer {
     this.layer = base.layer;
     this.algorithm = base.algorithm;
     this.output = base.output;
-    this.classes = base.classes;
     this.ops = base.ops;
   }
 
@@ -112,12 +109,26 @@ public final class CamExplainer {
 
   /** The map of each image's top-1 class; {@code images} is a batch {@code [N,H,W,C]} or one image {@code [H,W,C]}. */
   public List<Heatmap> explain(FloatTensor images) {
-    return explain(images, null);
+    return explain(images, List.of(Target.topClass()));
   }
 
   /**
-   * The map of {@code classes[i]} for image {@code i}; a negative entry (or a null array) means
-   * that image's top-1 class.
+   * The map of {@code classes[i]} for image {@code i}, scored as the method scores; a negative
+   * entry (or a null array) means that image's top-1 class.
+   */
+  public List<Heatmap> explain(FloatTensor images, int @Nullable [] classes) {
+    if (classes == null) {
+      return explain(images);
+    }
+    List<Target> targets = new ArrayList<>(classes.length);
+    for (int c : classes) {
+      targets.add(c < 0 ? Target.topClass() : Target.classIndex(c));
+    }
+    return explain(images, targets);
+  }
+
+  /**
+   * The map of {@code targets.get(i)} for image {@code i} (one target per image, or one for all).
    *
    * <p>Cost: the gradient methods run the graph once for the whole batch, about a {@code predict}
    * (the backward pass only goes back to the target layer; {@code convlens bench gradcam}: 1.01x on
@@ -126,45 +137,49 @@ public final class CamExplainer {
    * {@link CamOptions#cancellation()} (and the thread's interrupt flag) before it starts; a run
    * once started runs to its end.
    *
+   * @throws InvalidInputException naming the target the model's output cannot give
    * @throws dev.convlens.bridge.CancelledException when stopped; the model stays usable
    */
-  public List<Heatmap> explain(FloatTensor images, int @Nullable [] classes) {
+  public List<Heatmap> explain(FloatTensor images, List<Target> targets) {
     FloatTensor batch = batchOf(images);
     int n = (int) batch.dim(0);
-    if (classes != null && classes.length != n) {
-      throw new InvalidInputException(classes.length + " classes given for " + n + " images; give one per image");
+    if (targets == null || targets.isEmpty() || targets.size() != n && targets.size() != 1 || hasNull(targets)) {
+      throw new InvalidInputException((targets == null ? "no" : String.valueOf(targets.size())) + " targets given for "
+          + n + " images; give one per image, or one for all");
     }
     int[] rowImage = new int[n];
-    int[] rowClass = new int[n];
+    List<Target> rows = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       rowImage[i] = i;
-      rowClass[i] = classes == null ? -1 : checkClass(classes[i]);
+      rows.add(targets.get(targets.size() == 1 ? 0 : i));
     }
-    return compute(batch, rowImage, rowClass);
+    return compute(batch, rowImage, rows);
   }
 
   /** Several classes of one image ({@code [H,W,C]} or a batch of one), in one run. */
   public List<Heatmap> explainClasses(FloatTensor image, int... classes) {
-    FloatTensor batch = batchOf(image);
-    if (batch.dim(0) != 1) {
-      throw new InvalidInputException("explainClasses takes one image, got a batch of " + batch.dim(0));
+    List<Target> targets = new ArrayList<>(classes.length);
+    for (int c : classes) {
+      targets.add(Target.classIndex(c));
     }
-    if (classes.length == 0) {
-      throw new InvalidInputException("no classes given");
-    }
-    int[] rowClass = new int[classes.length];
-    for (int i = 0; i < classes.length; i++) {
-      rowClass[i] = checkClass(classes[i]);
-    }
-    return compute(batch, new int[classes.length], rowClass);
+    return explainTargets(image, targets);
   }
 
-  private int checkClass(int c) {
-    if (c >= classes) {
-      throw new InvalidInputException("class index " + c + " is outside 0.." + (classes - 1) + " of model '"
-          + model.name() + "'");
+  /** Several targets of one image ({@code [H,W,C]} or a batch of one), in one run (Score-CAM: one set of masked passes). */
+  public List<Heatmap> explainTargets(FloatTensor image, List<Target> targets) {
+    FloatTensor batch = batchOf(image);
+    if (batch.dim(0) != 1) {
+      throw new InvalidInputException("explainTargets takes one image, got a batch of " + batch.dim(0));
     }
-    return c;
+    if (targets == null || targets.isEmpty() || hasNull(targets)) {
+      throw new InvalidInputException("no targets given");
+    }
+    return compute(batch, new int[targets.size()], List.copyOf(targets));
+  }
+
+  /** List.of(...).contains(null) throws, so look for nulls one by one. */
+  private static boolean hasNull(List<Target> targets) {
+    return targets.stream().anyMatch(java.util.Objects::isNull);
   }
 
   private FloatTensor batchOf(FloatTensor images) {
@@ -185,55 +200,52 @@ public final class CamExplainer {
     return batch;
   }
 
-  private List<Heatmap> compute(FloatTensor images, int[] rowImage, int[] rowClass) {
-    return ops != null ? gradientMaps(images, rowImage, rowClass) : scoreMaps(images, rowImage, rowClass);
+  private List<Heatmap> compute(FloatTensor images, int[] rowImage, List<Target> targets) {
+    RowTargets rows = RowTargets.of(ops.targets(), targets, algorithm.score());
+    return algorithm.score() != ScoreKind.NONE ? gradientMaps(images, rowImage, rows) : scoreMaps(images, rowImage, rows);
   }
 
-  private List<Heatmap> gradientMaps(FloatTensor images, int[] rowImage, int[] rowClass) {
+  private List<Heatmap> gradientMaps(FloatTensor images, int[] rowImage, RowTargets targets) {
     int rows = rowImage.length;
-    float[] select = new float[rows * classes];
-    for (int r = 0; r < rows; r++) {
-      if (rowClass[r] >= 0) {
-        select[r * classes + rowClass[r]] = 1;
-      }
-    }
-    FloatTensor input = gather(images, rowImage);
-    List<FloatTensor> out = model.graph().newRun().feedInput(input).feed(Objects.requireNonNull(ops).select(), FloatTensor.of(select, rows, classes))
-        .fetch(ops.activations()).fetch(ops.gradients()).fetch(ops.probabilities()).cancellation(options.cancellation()).run();
+    ModelRun run = targets.feed(model.graph().newRun().feedInput(gather(images, rowImage)));
+    List<FloatTensor> out = run.fetch(ops.activations()).fetch(ops.gradients()).fetch(ops.targets().outputs())
+        .fetch(ops.targets().rowScores()).cancellation(options.cancellation()).run();
     FloatTensor a = out.get(0);
-    FloatTensor g = out.get(1);
-    FloatTensor probs = out.get(2);
+    float[] g = out.get(1).data();
+    float[] outputs = out.get(2).data();
+    float[] scores = out.get(3).data();
     List<Heatmap> maps = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
-      LayerMaps m = layerMaps(a, g.data(), r, () -> {
+      LayerMaps m = layerMaps(a, g, r, () -> {
         throw new IllegalStateException("gradient methods do not score masked inputs");
       });
-      maps.add(heatmap(m, probs, r, rowClass[r]));
+      maps.add(heatmap(m, outputs, r, targets.resolved(r, outputs, r), scores[r]));
     }
     return List.copyOf(maps);
   }
 
-  private List<Heatmap> scoreMaps(FloatTensor images, int[] rowImage, int[] rowClass) {
-    ModelGraph g = model.graph();
-    Operand<TFloat32> target = g.layer(layer).output();
-    List<FloatTensor> out = g.newRun().feedInput(images).fetch(target).fetch(g.output(output))
-        .cancellation(options.cancellation()).run();
+  /** Gradient-free methods: one forward pass of the images, then (Score-CAM) the masked passes each target scores. */
+  private List<Heatmap> scoreMaps(FloatTensor images, int[] rowImage, RowTargets asked) {
+    TargetOps t = ops.targets();
+    List<FloatTensor> out = model.graph().newRun().feedInput(images).fetch(ops.activations()).fetch(t.outputs())
+        .fetch(t.logits()).fetch(t.embedding()).cancellation(options.cancellation()).run();
     FloatTensor a = out.get(0);
-    FloatTensor probs = reshape2d(out.get(1));
-    ScoreCamMasks masks = new ScoreCamMasks(model, output, images, a, options.scoreCamBatchSize(), options.listener(),
-        distinctCount(rowImage), options.cancellation());
+    float[] outputs = out.get(1).data();
+    RowTargets targets = asked.resolved(outputs, rowImage);
+    ScoreCamMasks masks = new ScoreCamMasks(model, t, targets, images, a, options.scoreCamBatchSize(),
+        options.listener(), options.cancellation());
     List<Heatmap> maps = new ArrayList<>(rowImage.length);
     for (int r = 0; r < rowImage.length; r++) {
+      int row = r;
       int image = rowImage[r];
-      int c = rowClass[r] >= 0 ? rowClass[r] : argmax(probs, image);
-      LayerMaps m = layerMaps(a, null, image, () -> masks.scoreIncrease(image, c));
-      maps.add(heatmap(m, probs, image, c));
+      LayerMaps m = layerMaps(a, null, image, () -> masks.scoreIncrease(row, image));
+      double score = targets.score(r, outputs, out.get(2).data(), out.get(3).data(), image);
+      maps.add(heatmap(m, outputs, image, targets.resolved(r, outputs, image), (float) score));
     }
     return List.copyOf(maps);
   }
 
-  private Heatmap heatmap(LayerMaps m, FloatTensor probs, int row, int requestedClass) {
-    int c = requestedClass >= 0 ? requestedClass : argmax(probs, row);
+  private Heatmap heatmap(LayerMaps m, float[] outputs, int outputRow, Target target, float score) {
     double[] w = algorithm.weights(m);
     float[] raw = algorithm.map(m, w);
     float[] normalized = Heatmap.normalize(raw);
@@ -245,9 +257,12 @@ public final class CamExplainer {
     for (int k = 0; k < w.length; k++) {
       weights[k] = (float) w[k];
     }
-    float[] p = Arrays.copyOfRange(probs.data(), row * classes, (row + 1) * classes);
-    return new Heatmap(c, p[c], FloatTensor.of(p, classes), FloatTensor.of(raw, m.height, m.width),
-        FloatTensor.of(normalized, m.height, m.width), FloatTensor.of(weights, weights.length), degenerate);
+    int size = ops.targets().outputSize();
+    float[] p = Arrays.copyOfRange(outputs, outputRow * size, (outputRow + 1) * size);
+    int c = RowTargets.classOf(target);
+    return new Heatmap(c, c >= 0 ? p[c] : 0, new FloatTensor(ops.targets().outputShape().clone(), p),
+        FloatTensor.of(raw, m.height, m.width), FloatTensor.of(normalized, m.height, m.width),
+        FloatTensor.of(weights, weights.length), degenerate, target, score);
   }
 
   private static LayerMaps layerMaps(FloatTensor a, float @Nullable [] g, int row, Supplier<double[]> masked) {
@@ -255,25 +270,6 @@ public final class CamExplainer {
     int w = (int) a.dim(2);
     int k = (int) a.dim(3);
     return new LayerMaps(h, w, k, a.data(), g, row * h * w * k, masked);
-  }
-
-  private FloatTensor reshape2d(FloatTensor output) {
-    return new FloatTensor(new long[] {output.size() / classes, classes}, output.data());
-  }
-
-  private int argmax(FloatTensor probs, int row) {
-    int best = 0;
-    float[] d = probs.data();
-    for (int c = 1; c < classes; c++) {
-      if (d[row * classes + c] > d[row * classes + best]) {
-        best = c;
-      }
-    }
-    return best;
-  }
-
-  private static int distinctCount(int[] rowImage) {
-    return (int) Arrays.stream(rowImage).distinct().count();
   }
 
   /** The rows of the run: image {@code rowImage[r]} for row r (the batch itself when they are 0..N-1). */

@@ -13,18 +13,18 @@ import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The TF ops of one (model, target layer, score kind, model output): the target activation {@code A [N,H,W,K]},
- * the class-selection feed and scores of {@link Scoring}, and {@code dScore/dA}. A model extension:
- * built once per model, layer and kind, under the model's write lock, and freed with the model.
+ * The TF ops of one (model, target layer, model output, embedding layer): the target activation
+ * {@code A [N,H,W,K]}, the {@link TargetOps} score of each row, and {@code d(sum of scores)/dA}.
+ * A model extension: built once per model, layer, output and embedding, under the model's write
+ * lock, and freed with the model. Gradient-free methods use its scores and never run the gradient.
  */
-record CamOps(Operand<TFloat32> activations, Placeholder<TFloat32> select, Operand<TFloat32> probabilities,
-    Operand<TFloat32> rowScores, Operand<TFloat32> gradients, int classes) {
+record CamOps(Operand<TFloat32> activations, TargetOps targets, Operand<TFloat32> gradients) {
 
-  /** The ops for {@code layerPath}, {@code kind} (not NONE) and the model output {@code output}, built on first use. */
-  static CamOps of(KerasModel model, String layerPath, ScoreKind kind, String output) {
+  /** The ops for {@code layerPath}, the model output {@code output} and {@code embedding} (null: the output), built on first use. */
+  static CamOps of(KerasModel model, String layerPath, String output, @Nullable String embedding) {
     ModelGraph g = model.graph();
-    return g.extension(ExtensionKey.of(CamOps.class, layerPath, kind, output),
-        scope -> build(model, scope, layerPath, kind, output));
+    return g.extension(ExtensionKey.of(CamOps.class, layerPath, output, String.valueOf(embedding)),
+        scope -> build(model, scope, layerPath, output, embedding));
   }
 
   /** The number of classes of the model output {@code output} (its last axis). */
@@ -33,15 +33,12 @@ record CamOps(Operand<TFloat32> activations, Placeholder<TFloat32> select, Opera
     return (int) s[s.length - 1];
   }
 
-  private static CamOps build(KerasModel model, GraphScope scope, String layerPath, ScoreKind kind, String output) {
-    ModelGraph g = scope.model();
-    int classes = outputClasses(g, output);
-    Operand<TFloat32> logitsSource = kind == ScoreKind.LOGIT
-        ? TargetLayers.logitsLayer(model, output).preActivation() : null;
-    Operand<TFloat32> a = g.layer(layerPath).output();
-    Scoring s = Scoring.build(scope.ops("convlens_cam"), g.output(output), classes, logitsSource);
-    Operand<TFloat32> grads = scope.gradients(s.total(), a)[0].expect(TFloat32.class);
-    return new CamOps(a, s.select(), s.probabilities(), s.rowScores(), grads, classes);
+  private static CamOps build(KerasModel model, GraphScope scope, String layerPath, String output,
+      @Nullable String embedding) {
+    Operand<TFloat32> a = scope.model().layer(layerPath).output();
+    TargetOps t = TargetOps.build(scope.ops("convlens_cam"), model, output, embedding);
+    Operand<TFloat32> grads = scope.gradients(t.total(), a)[0].expect(TFloat32.class);
+    return new CamOps(a, t, grads);
   }
 
   /**

@@ -7,10 +7,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * How to explain: the method, the target layer (null: the last 4-D layer before the classifier),
  * Score-CAM's batch size for masked inputs, a progress listener, which output of a
- * multi-output model (null: the only one), and when to stop ({@link #withCancellation}).
+ * multi-output model (null: the only one), when to stop ({@link #withCancellation}), and the
+ * embedding layer {@link Target#similarity} targets compare (null: the output).
  */
 public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamBatchSize, CamListener listener, @Nullable String output,
-    Cancellation cancellation) {
+    Cancellation cancellation, @Nullable String embedding) {
   public static final int DEFAULT_SCORE_CAM_BATCH = 32;
 
   public CamOptions {
@@ -28,24 +29,24 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
 
   /** The book's Grad-CAM at the default layer. */
   public static CamOptions defaults() {
-    return new CamOptions(CamMethod.GRAD_CAM, null, DEFAULT_SCORE_CAM_BATCH, CamListener.NONE, null, Cancellation.none());
+    return new CamOptions(CamMethod.GRAD_CAM_BOOK, null, DEFAULT_SCORE_CAM_BATCH, CamListener.NONE, null, Cancellation.none(), null);
   }
 
   public CamOptions withMethod(CamMethod method) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation);
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding);
   }
 
   /** The target layer by Keras name or nested path ({@code vgg16/block5_conv3}); null for the default. */
   public CamOptions withLayer(@Nullable String layer) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation);
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding);
   }
 
   public CamOptions withScoreCamBatchSize(int size) {
-    return new CamOptions(method, layer, size, listener, output, cancellation);
+    return new CamOptions(method, layer, size, listener, output, cancellation, embedding);
   }
 
   public CamOptions withListener(CamListener listener) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation);
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding);
   }
 
   /**
@@ -53,7 +54,7 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
    * ({@code KerasModel.outputNames()}); null for a model's only output.
    */
   public CamOptions withOutput(@Nullable String output) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation);
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding);
   }
 
   /**
@@ -63,6 +64,14 @@ public record CamOptions(CamMethod method, @Nullable String layer, int scoreCamB
    * request, use {@code explainer.withCancellation(Cancellation.after(timeout))}.
    */
   public CamOptions withCancellation(Cancellation cancellation) {
-    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation);
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding);
+  }
+
+  /**
+   * The layer (name or nested path) whose output {@link Target#similarity} compares with its
+   * reference; null for the model output. Its ops are built with the explainer's.
+   */
+  public CamOptions withEmbedding(@Nullable String embedding) {
+    return new CamOptions(method, layer, scoreCamBatchSize, listener, output, cancellation, embedding);
   }
 }

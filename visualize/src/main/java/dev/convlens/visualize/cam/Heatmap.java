@@ -4,18 +4,21 @@ import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 
 /**
- * A class activation map for one image and class, at the target layer's resolution.
+ * A class activation map for one image and target, at the target layer's resolution.
  *
- * @param classIndex the explained class (the top-1 class unless one was asked for)
- * @param probability the model's output for that class
+ * @param classIndex the explained class (the top-1 class unless one was asked for); -1 when the
+ *     target is not one class (several classes, a region, a similarity)
+ * @param probability the model's output for that class; 0 when {@code classIndex} is -1
  * @param predictions the model's whole output for the image, e.g. for {@code decodePredictions}
  * @param raw the map before ReLU and normalisation, {@code [h, w]}
  * @param normalized {@code relu(raw) / max(relu(raw))} in [0, 1], {@code [h, w]}; all zeros when degenerate
  * @param weights the per-channel weights {@code [K]} (Grad-CAM's pooled gradients)
  * @param degenerate true when no position is positive, so nothing points at the class
+ * @param target what was explained; the top class resolved to {@code Target.logit(c)} or {@code Target.output(c)}, as the method scored it
+ * @param score the target's score at the image: the value whose gradients (or changes) the method follows
  */
 public record Heatmap(int classIndex, float probability, FloatTensor predictions, FloatTensor raw,
-    FloatTensor normalized, FloatTensor weights, boolean degenerate) {
+    FloatTensor normalized, FloatTensor weights, boolean degenerate, Target target, float score) {
 
   public int height() {
     return (int) normalized.dim(0);

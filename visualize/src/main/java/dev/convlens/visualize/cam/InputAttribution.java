@@ -4,12 +4,13 @@ import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * Saliency and Integrated Gradients of a single-input, single-output model's class logit (the
- * pre-activation score of the class; for a 1-unit sigmoid output, unit 0) with respect to the
- * model input. Make one per model: the first adds the gradient op to the model's graph (once per
+ * Saliency and Integrated Gradients of a single-input, single-output model's {@link Target} (by
+ * default the top class's logit, the pre-activation score; for a 1-unit sigmoid output, unit 0)
+ * with respect to the model input. Make one per model: the first adds the gradient op to the model's graph (once per
  * model, freed with it), so create it before serving. Immutable and thread-safe; every call takes
  * one preprocessed image {@code [H, W, C]} (or a batch of one).
  *
@@ -40,7 +41,7 @@ public final class InputAttribution {
     return ops;
   }
 
-  /** Vanilla saliency of {@code image} for {@code options.classIndex()} (top-1 by default): one graph run. */
+  /** Vanilla saliency of {@code image} for {@code options.target()} (the top class's logit by default): one graph run. */
   public Saliency saliency(FloatTensor image, AttributionOptions options) {
     FloatTensor x = oneImage(image);
     Point p = gradientAtImage(x, options);
@@ -56,7 +57,7 @@ public final class InputAttribution {
       map[i] = m;
     }
     return new Saliency(FloatTensor.of(map, x.dim(0), x.dim(1)), FloatTensor.of(minMaxScaled(map), x.dim(0), x.dim(1)),
-        p.classIndex(), p.logit());
+        RowTargets.classOf(p.target()), p.score(), p.target());
   }
 
   /**
@@ -64,6 +65,7 @@ public final class InputAttribution {
    * with {@code alpha_k = k / steps}, {@code (x - b) * mean_k (g(b + alpha_k (x - b)) + g(b +
    * alpha_{k+1} (x - b))) / 2}. The class is decided at the image; one run for the image, then the
    * other {@code steps} points in runs of {@code options.batchSize()}, each checking the cancellation.
+   * The top class is decided at the image.
    */
   public IntegratedGradients integratedGradients(FloatTensor image, AttributionOptions options) {
     FloatTensor x = oneImage(image);
@@ -73,8 +75,7 @@ public final class InputAttribution {
     int steps = options.steps();
     double[] sum = new double[xs.length];
     accumulate(sum, top.gradient(), 0.5);
-    float baselineLogit = Float.NaN;
-    float[] select = new float[options.batchSize() * ops.classes()];
+    float baselineScore = Float.NaN;
     for (int start = 0; start < steps; start += options.batchSize()) {
       int n = Math.min(options.batchSize(), steps - start);
       float[] points = new float[n * xs.length];
@@ -84,11 +85,10 @@ public final class InputAttribution {
         for (int i = 0; i < xs.length; i++) {
           points[off + i] = (float) (b[i] + alpha * ((double) xs[i] - b[i]));
         }
-        select[j * ops.classes() + top.classIndex()] = 1;
       }
-      List<FloatTensor> out = model.graph().newRun().feedInput(new FloatTensor(batchShape(x, n), points))
-          .feed(ops.select(), FloatTensor.of(Arrays.copyOf(select, n * ops.classes()), n, ops.classes()))
-          .fetch(ops.inputGradient()).fetch(ops.logits()).cancellation(options.cancellation()).run();
+      RowTargets rows = RowTargets.of(ops.targets(), Collections.nCopies(n, top.target()), ScoreKind.LOGIT);
+      List<FloatTensor> out = rows.feed(model.graph().newRun().feedInput(new FloatTensor(batchShape(x, n), points)))
+          .fetch(ops.inputGradient()).fetch(ops.targets().rowScores()).cancellation(options.cancellation()).run();
       float[] g = out.get(0).data();
       for (int j = 0; j < n; j++) {
         // Trapezoids: the two ends count half.
@@ -98,50 +98,33 @@ public final class InputAttribution {
         }
       }
       if (start == 0) {
-        baselineLogit = out.get(1).data()[0];
+        baselineScore = out.get(1).data()[0];
       }
     }
     float[] attributions = new float[xs.length];
     for (int i = 0; i < xs.length; i++) {
       attributions[i] = (float) (((double) xs[i] - b[i]) * sum[i] / steps);
     }
-    return new IntegratedGradients(new FloatTensor(x.shape().clone(), attributions), top.classIndex(), steps,
-        top.logit(), baselineLogit);
+    return new IntegratedGradients(new FloatTensor(x.shape().clone(), attributions), RowTargets.classOf(top.target()),
+        steps, top.score(), baselineScore, top.target());
   }
 
-  /** The plain gradient {@code d logit / d x [H, W, C]} of the class (top-1 for -1). */
+  /** The plain gradient {@code d score / d x [H, W, C]} of the target. */
   FloatTensor gradient(FloatTensor image, AttributionOptions options) {
     FloatTensor x = oneImage(image);
     return new FloatTensor(x.shape().clone(), gradientAtImage(x, options).gradient());
   }
 
-  /** One run at the image: its class (the top-1 of the output unless given), logit and gradient. */
+  /** One run at the image: its target (the top class resolved), score and gradient. */
   private Point gradientAtImage(FloatTensor x, AttributionOptions options) {
-    int classes = ops.classes();
-    if (options.classIndex() >= classes) {
-      throw new InvalidInputException("class index " + options.classIndex() + " is outside 0.." + (classes - 1)
-          + " of model '" + model.name() + "'");
-    }
-    float[] select = new float[classes];
-    if (options.classIndex() >= 0) {
-      select[options.classIndex()] = 1;
-    }
-    List<FloatTensor> out = model.graph().newRun().feedInput(new FloatTensor(batchShape(x, 1), x.data()))
-        .feed(ops.select(), FloatTensor.of(select, 1, classes)).fetch(ops.inputGradient()).fetch(ops.logits())
-        .fetch(ops.probabilities()).cancellation(options.cancellation()).run();
-    int c = options.classIndex();
-    if (c < 0) {
-      // As the graph's argMax: the first of equal maxima.
-      float[] p = out.get(2).data();
-      c = 0;
-      for (int k = 1; k < p.length; k++) {
-        c = p[k] > p[c] ? k : c;
-      }
-    }
-    return new Point(out.get(0).data(), c, out.get(1).data()[0]);
+    RowTargets rows = RowTargets.of(ops.targets(), List.of(options.target()), ScoreKind.LOGIT);
+    List<FloatTensor> out = rows.feed(model.graph().newRun().feedInput(new FloatTensor(batchShape(x, 1), x.data())))
+        .fetch(ops.inputGradient()).fetch(ops.targets().rowScores()).fetch(ops.targets().outputs())
+        .cancellation(options.cancellation()).run();
+    return new Point(out.get(0).data(), rows.resolved(0, out.get(2).data(), 0), out.get(1).data()[0]);
   }
 
-  private record Point(float[] gradient, int classIndex, float logit) {}
+  private record Point(float[] gradient, Target target, float score) {}
 
   /** {@code image} as one {@code [H, W, C]} image; the model input's shape is checked by the run. */
   private FloatTensor oneImage(FloatTensor image) {

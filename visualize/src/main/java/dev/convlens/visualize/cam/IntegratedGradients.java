@@ -4,11 +4,12 @@ import dev.convlens.bridge.FloatTensor;
 
 /**
  * Integrated Gradients of one image: {@code attributions [H, W, C]} in the model's input space,
- * for {@code classIndex}, with {@code steps} trapezoids. Their sum approximates {@code logit} minus
- * {@code baselineLogit}; the gap shrinks with more steps.
+ * for {@code target} ({@code classIndex} its class, -1 when it is not one class), with {@code steps}
+ * trapezoids. Their sum approximates {@code score} minus {@code baselineScore}; the gap shrinks with
+ * more steps.
  */
-public record IntegratedGradients(FloatTensor attributions, int classIndex, int steps, float logit,
-    float baselineLogit) {
+public record IntegratedGradients(FloatTensor attributions, int classIndex, int steps, float score,
+    float baselineScore, Target target) {
   /** The sum of the attributions, in double. */
   public double sum() {
     double s = 0;

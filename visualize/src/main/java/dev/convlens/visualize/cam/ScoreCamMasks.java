@@ -3,67 +3,81 @@ package dev.convlens.visualize.cam;
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
+import dev.convlens.bridge.spi.ModelRun;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Score-CAM's forward passes: for each image, each channel of the target activation is upsampled
  * (bilinear) to the input size and scaled to [0, 1] by its own min and max, the input is multiplied
- * by it, and the masked inputs run through the model {@code batchSize} at a time. The class
- * probabilities of every mask are kept, so several classes of one image share the passes.
+ * by it, and the masked inputs run through the model {@code batchSize} at a time. The outputs
+ * (and the logits and embeddings the targets read) of every mask are kept, so several targets of
+ * one image share the passes; {@link RowTargets#score} scores them.
  * Channels that are constant carry no location: their mask is zero, the baseline itself. Every
  * run checks the cancellation first (so a listener that cancels after batch k stops it there).
  */
 final class ScoreCamMasks {
   private final KerasModel model;
+  private final TargetOps ops;
+  private final RowTargets targets;
   private final FloatTensor images;
   private final FloatTensor activations;
   private final int batchSize;
   private final CamListener listener;
-  /** The model output whose class probabilities are scored. */
-  private final String output;
   private final long total;
   private final Cancellation cancellation;
-  private final Map<Integer, float[][]> probabilities = new HashMap<>();
-  private float @Nullable [] baseline;
+  private final Map<Integer, Scored[]> masked = new HashMap<>();
+  private @Nullable Scored baseline;
   private long done;
 
-  ScoreCamMasks(KerasModel model, String output, FloatTensor images, FloatTensor activations, int batchSize,
-      CamListener listener, int distinctImages, Cancellation cancellation) {
+  /**
+   * @param images the images {@code [N, H, W, C]}
+   * @param activations their target-layer activations {@code [N, h, w, K]}
+   * @param targets one resolved target per row; {@link #scoreIncrease} takes a row and its image
+   */
+  ScoreCamMasks(KerasModel model, TargetOps ops, RowTargets targets, FloatTensor images, FloatTensor activations,
+      int batchSize, CamListener listener, Cancellation cancellation) {
     this.model = model;
-    this.output = output;
+    this.ops = ops;
+    this.targets = targets;
     this.images = images;
     this.activations = activations;
     this.batchSize = batchSize;
     this.listener = listener;
-    this.total = 1 + (long) distinctImages * activations.dim(3);
+    this.total = 1 + images.dim(0) * activations.dim(3);
     this.cancellation = cancellation;
   }
 
-  /** Per channel: the class-c probability of the masked image minus that of the all-zero input. */
-  double[] scoreIncrease(int image, int c) {
-    float[][] masked = probabilities.computeIfAbsent(image, this::maskedProbabilities);
-    float base = baseline()[c];
-    double[] increase = new double[masked.length];
-    for (int k = 0; k < masked.length; k++) {
-      increase[k] = masked[k] == null ? 0 : (double) masked[k][c] - base;
+  /** The tensors a target's score reads, fetched for {@code count} inputs of one run. */
+  private record Scored(float[] outputs, float[] logits, float[] embedding, int row) {}
+
+  /** Per channel: row {@code row}'s target score of the masked image {@code image} minus that of the all-zero input. */
+  double[] scoreIncrease(int row, int image) {
+    Scored[] m = masked.computeIfAbsent(image, this::maskedScores);
+    Scored b = baseline();
+    double base = targets.score(row, b.outputs(), b.logits(), b.embedding(), b.row());
+    double[] increase = new double[m.length];
+    for (int k = 0; k < m.length; k++) {
+      Scored s = m[k];
+      increase[k] = s == null ? 0 : targets.score(row, s.outputs(), s.logits(), s.embedding(), s.row()) - base;
     }
     return increase;
   }
 
-  private float[] baseline() {
+  private Scored baseline() {
     if (baseline == null) {
       long[] shape = images.shape().clone();
       shape[0] = 1;
-      baseline = predict(new FloatTensor(shape, new float[(int) (images.size() / images.dim(0))])).data();
+      baseline = fetch(new FloatTensor(shape, new float[(int) (images.size() / images.dim(0))]))[0];
       step(1);
     }
     return baseline;
   }
 
-  private float[][] maskedProbabilities(int image) {
+  private Scored[] maskedScores(int image) {
     int inH = (int) images.dim(1);
     int inW = (int) images.dim(2);
     int inC = (int) images.dim(3);
@@ -74,7 +88,7 @@ final class ScoreCamMasks {
     float[] x = images.slice(image).data();
     float[] a = activations.data();
     int offset = image * h * w * channels;
-    float[][] out = new float[channels][];
+    Scored[] out = new Scored[channels];
     int[] pending = new int[batchSize];
     float[] chunk = new float[batchSize * size];
     int filled = 0;
@@ -114,14 +128,13 @@ final class ScoreCamMasks {
     return out;
   }
 
-  private void run(float[] chunk, int count, int size, int[] channels, float[][] out) {
+  private void run(float[] chunk, int count, int size, int[] channels, Scored[] out) {
     long[] shape = images.shape().clone();
     shape[0] = count;
-    float[] data = count * size == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, count * size);
-    FloatTensor probs = predict(new FloatTensor(shape, data));
-    int classes = (int) (probs.size() / count);
+    float[] data = count * size == chunk.length ? chunk : Arrays.copyOf(chunk, count * size);
+    Scored[] scored = fetch(new FloatTensor(shape, data));
     for (int i = 0; i < count; i++) {
-      out[channels[i]] = java.util.Arrays.copyOfRange(probs.data(), i * classes, (i + 1) * classes);
+      out[channels[i]] = scored[i];
     }
     step(count);
   }
@@ -131,9 +144,25 @@ final class ScoreCamMasks {
     listener.onEvent(new CamProgress(done, total));
   }
 
-  private FloatTensor predict(FloatTensor batch) {
-    var g = model.graph();
-    return g.newRun().feedInput(model.inputNames().get(0), batch).fetch(g.output(output)).cancellation(cancellation)
-        .run().get(0);
+  /** One run over {@code batch}: the arrays every row's score reads, shared by the rows' {@link Scored} views. */
+  private Scored[] fetch(FloatTensor batch) {
+    ModelRun run = model.graph().newRun().feedInput(model.inputNames().get(0), batch).fetch(ops.outputs());
+    boolean logits = targets.needsLogits();
+    boolean embedding = targets.needsEmbedding();
+    if (logits) {
+      run = run.fetch(ops.logits());
+    }
+    if (embedding) {
+      run = run.fetch(ops.embedding());
+    }
+    List<FloatTensor> out = run.cancellation(cancellation).run();
+    float[] o = out.get(0).data();
+    float[] l = logits ? out.get(1).data() : new float[0];
+    float[] e = embedding ? out.get(logits ? 2 : 1).data() : new float[0];
+    Scored[] scored = new Scored[(int) batch.dim(0)];
+    for (int i = 0; i < scored.length; i++) {
+      scored[i] = new Scored(o, l, e, i);
+    }
+    return scored;
   }
 }

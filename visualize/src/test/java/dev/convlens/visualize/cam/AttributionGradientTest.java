@@ -132,8 +132,8 @@ class AttributionGradientTest {
       float[] logits = model.activations(ends, List.of("logits")).get("logits").data();
       double gap = logits[1] - logits[3 + 1];
       assertEquals(gap, ig.sum(), 1e-3 * Math.max(1, Math.abs(gap)), "baseline " + (base == null ? "zeros" : "0.3"));
-      assertEquals(logits[1], ig.logit(), 1e-4);
-      assertEquals(logits[3 + 1], ig.baselineLogit(), 1e-4);
+      assertEquals(logits[1], ig.score(), 1e-4);
+      assertEquals(logits[3 + 1], ig.baselineScore(), 1e-4);
     }
   }
 

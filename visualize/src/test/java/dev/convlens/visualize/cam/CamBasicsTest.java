@@ -36,7 +36,7 @@ class CamBasicsTest {
   @Test
   void overlayAddsFortyPercentOfTheJetColorAndClips() {
     Heatmap hot = new Heatmap(0, 1f, FloatTensor.of(new float[] {1}, 1), FloatTensor.of(new float[] {2}, 1, 1),
-        FloatTensor.of(new float[] {1}, 1, 1), FloatTensor.of(new float[] {1}, 1), false);
+        FloatTensor.of(new float[] {1}, 1, 1), FloatTensor.of(new float[] {1}, 1), false, Target.output(0), 1f);
     // Grayscale 100 and 250: jet's top entry is (128, 0, 0) (dark red), 0.4 * 128 = 51.2.
     FloatTensor gray = FloatTensor.of(new float[] {100, 250}, 1, 2, 1);
     BufferedImage img = Overlay.superimpose(gray, hot, Colormap.JET, Overlay.BOOK_ALPHA);

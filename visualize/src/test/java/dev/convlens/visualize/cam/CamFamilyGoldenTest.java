@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestFactory;
  * README §10): for every case (MobileNet-0.25 and the two cats-vs-dogs convnets) and every method
  * with a golden map, the class explained (the argmax, no class asked for) is the golden one and
  * the normalised map is within 1e-4 of the golden {@code [1]} of {@code <case>_cam_<method>.npy}.
- * The golden {@code gradcam} is the paper's (logit score, summed channels): our GRAD_CAM_LOGIT,
+ * The golden {@code gradcam} is the paper's (logit score, summed channels): our GRAD_CAM,
  * not the book's default.
  */
 class CamFamilyGoldenTest {
@@ -39,7 +39,7 @@ class CamFamilyGoldenTest {
   private static final Map<String, CamMethod> METHODS = new LinkedHashMap<>();
 
   static {
-    METHODS.put("gradcam", CamMethod.GRAD_CAM_LOGIT);
+    METHODS.put("gradcam", CamMethod.GRAD_CAM);
     METHODS.put("hirescam", CamMethod.HIRES_CAM);
     METHODS.put("xgradcam", CamMethod.XGRAD_CAM);
     METHODS.put("gradcampp", CamMethod.GRAD_CAM_PLUS_PLUS);

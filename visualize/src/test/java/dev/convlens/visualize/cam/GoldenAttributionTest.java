@@ -65,7 +65,7 @@ class GoldenAttributionTest {
       InputAttribution attr = InputAttribution.of(model);
       Saliency s = attr.saliency(input, AttributionOptions.defaults());
       assertEquals(classIndex, s.classIndex(), name + " class");
-      assertEquals(spec.get("logit").asDouble(), s.logit(), 1e-4 * Math.max(1, Math.abs(spec.get("logit").asDouble())),
+      assertEquals(spec.get("logit").asDouble(), s.score(), 1e-4 * Math.max(1, Math.abs(spec.get("logit").asDouble())),
           name + " logit");
       FloatTensor raw = saliency.slice(0);
       assertEquals(List.of(raw.shape()[0], raw.shape()[1]), List.of(s.map().shape()[0], s.map().shape()[1]), name);

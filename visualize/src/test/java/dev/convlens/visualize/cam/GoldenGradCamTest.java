@@ -56,7 +56,7 @@ class GoldenGradCamTest {
     FloatTensor expected = Npy.read(golden.resolve("F_decoder_gradcam.npy"));
     int classIndex = spec.get("class_index").asInt();
     try (KerasModel model = KerasModel.load(golden.resolve("F_decoder_synthetic.h5"))) {
-      List<Heatmap> maps = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM_LOGIT)
+      List<Heatmap> maps = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM)
           .withLayer(spec.get("target_layer").asText())).explain(input.slice(0), new int[] {classIndex});
       // As the other golden Grad-CAM arrays: [raw, normalized] of the first sample.
       Heatmap first = maps.get(0);
@@ -105,7 +105,7 @@ class GoldenGradCamTest {
       String layer = target.get("target_layer").asText();
       String suffix = layer.equals(gradcams.get(0).get("target_layer").asText()) ? "" : "_" + layer;
       for (String variant : List.of("prob", "logit")) {
-        CamMethod method = variant.equals("prob") ? CamMethod.GRAD_CAM : CamMethod.GRAD_CAM_LOGIT;
+        CamMethod method = variant.equals("prob") ? CamMethod.GRAD_CAM_BOOK : CamMethod.GRAD_CAM;
         CamExplainer cam = CamExplainer.of(model, CamOptions.defaults().withMethod(method).withLayer(layer));
         List<Heatmap> maps = cam.explain(input);
         FloatTensor expected = Npy.read(golden.resolve(name + "_gradcam" + suffix + "_" + variant + ".npy"));

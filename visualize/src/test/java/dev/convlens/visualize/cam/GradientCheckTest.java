@@ -58,7 +58,7 @@ class GradientCheckTest {
 
   @Test
   void pooledGradientsMatchCentralDifferencesThroughPoolConvAndSoftmax() {
-    for (CamMethod method : List.of(CamMethod.GRAD_CAM, CamMethod.GRAD_CAM_LOGIT)) {
+    for (CamMethod method : List.of(CamMethod.GRAD_CAM_BOOK, CamMethod.GRAD_CAM)) {
       List<Heatmap> maps = CamExplainer.of(model, CamOptions.defaults().withMethod(method).withLayer("target"))
           .explain(input, new int[] {1, 2});
       for (int n = 0; n < 2; n++) {
@@ -91,7 +91,7 @@ class GradientCheckTest {
   void pooledGradientsBeforeGapAndDenseAreTheDenseWeightsOverHw() {
     float[] kernel = fixture.weights(List.of("dense")).get(0).value().data(); // [5, 3]
     int units = 3;
-    List<Heatmap> logit = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM_LOGIT).withLayer("last"))
+    List<Heatmap> logit = CamExplainer.of(model, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM).withLayer("last"))
         .explain(input);
     List<Heatmap> prob = CamExplainer.of(model, CamOptions.defaults().withLayer("last")).explain(input);
     for (int n = 0; n < 2; n++) {
@@ -125,8 +125,8 @@ class GradientCheckTest {
     for (int n = 0; n < 2; n++) {
       assertArrayClose(cam.explain(input.slice(n)).get(0).normalized().data(), batch.get(n).normalized().data());
     }
-    assertSame(CamOps.of(model, "target", ScoreKind.LOGIT, "dense"), CamOps.of(model, "target", ScoreKind.LOGIT, "dense"),
-        "ops are built once per model, layer and score");
+    assertSame(CamOps.of(model, "target", "dense", null), CamOps.of(model, "target", "dense", null),
+        "ops are built once per model, layer and output");
   }
 
   @Test
@@ -157,7 +157,7 @@ class GradientCheckTest {
 
   private double score(FloatTensor x, FloatTensor a, int c, CamMethod method) {
     ModelGraph g = model.graph();
-    var fetch = method == CamMethod.GRAD_CAM ? g.output() : g.layer("dense").preActivation();
+    var fetch = method == CamMethod.GRAD_CAM_BOOK ? g.output() : g.layer("dense").preActivation();
     FloatTensor out = g.newRun().feedInput(x).feed(g.layer("target").output(), a).fetch(fetch).run().get(0);
     return out.data()[c];
   }
@@ -207,7 +207,7 @@ class GradientCheckTest {
       for (String head : List.of("kind", "colour")) {
         float[] kernel = two.weights(List.of(head)).get(0).value().data();
         int units = head.equals("kind") ? 3 : 2;
-        Heatmap h = CamExplainer.of(m, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM_LOGIT).withOutput(head))
+        Heatmap h = CamExplainer.of(m, CamOptions.defaults().withMethod(CamMethod.GRAD_CAM).withOutput(head))
             .explain(image, new int[] {units - 1}).get(0);
         assertEquals(units, h.predictions().size(), head + ": the predictions are this head's");
         for (int k = 0; k < 4; k++) {
