@@ -8,10 +8,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Saliency and Integrated Gradients of a single-input, single-output model's {@link Target} (by
- * default the top class's logit, the pre-activation score; for a 1-unit sigmoid output, unit 0)
- * with respect to the model input. Make one per model: the first adds the gradient op to the model's graph (once per
- * model, freed with it), so create it before serving. Immutable and thread-safe; every call takes
+ * Saliency, SmoothGrad and Integrated Gradients of a single-input, single-output model's {@link
+ * Target} (by default the top class's logit, the pre-activation score; for a 1-unit sigmoid output,
+ * unit 0) with respect to the model input, and occlusion. Make one per model: the first adds the
+ * gradient op to the model's graph (once per model, freed with it), so create it before serving. Immutable and thread-safe; every call takes
  * one preprocessed image {@code [H, W, C]} (or a batch of one). SmoothGrad differentiates the same
  * score; occlusion scores the target on the model output (a class's probability by default).
  *
@@ -66,9 +66,8 @@ public final class InputAttribution {
   /**
    * Integrated Gradients of {@code image} against {@code options.baseline()} (zeros by default):
    * with {@code alpha_k = k / steps}, {@code (x - b) * mean_k (g(b + alpha_k (x - b)) + g(b +
-   * alpha_{k+1} (x - b))) / 2}. The class is decided at the image; one run for the image, then the
+   * alpha_{k+1} (x - b))) / 2}. The top class is decided at the image; one run for the image, then the
    * other {@code steps} points in runs of {@code options.batchSize()}, each checking the cancellation.
-   * The top class is decided at the image.
    */
   public IntegratedGradients integratedGradients(FloatTensor image, AttributionOptions options) {
     FloatTensor x = oneImage(image);
