@@ -1,5 +1,6 @@
 package dev.convlens.cli;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.CancelledException;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
@@ -10,12 +11,15 @@ import dev.convlens.bridge.image.Prediction;
 import dev.convlens.bridge.image.Preprocessing;
 import dev.convlens.bridge.io.Npy;
 import dev.convlens.cli.bench.ScoreCamProgress;
-import dev.convlens.visualize.cam.CamExplainer;
+import dev.convlens.visualize.cam.AttributionMethod;
+import dev.convlens.visualize.cam.AttributionOptions;
+import dev.convlens.visualize.cam.Attributor;
 import dev.convlens.visualize.cam.CamMethod;
 import dev.convlens.visualize.cam.CamOptions;
 import dev.convlens.visualize.cam.GuidedBackprop;
 import dev.convlens.visualize.cam.Heatmap;
 import dev.convlens.visualize.cam.Overlay;
+import dev.convlens.visualize.cam.Target;
 import dev.convlens.visualize.render.Colormap;
 import dev.convlens.visualize.render.Images;
 import java.io.PrintWriter;
@@ -62,12 +66,18 @@ final class GradcamCommand implements Callable<Integer> {
   @Option(names = "--method", defaultValue = "gradcam-book", paramLabel = "M",
       description = "gradcam-book (the book's: probability, mean over channels), gradcam (the paper's and keras.io's: "
           + "logit, sum; alias gradcam-logit), hirescam, xgradcam, gradcam++, layercam, eigencam, eigengradcam, "
-          + "scorecam, fasterscorecam (Score-CAM on the 10 channels of largest variance) or ablationcam "
-          + "(default ${DEFAULT-VALUE}).")
+          + "scorecam, fasterscorecam (Score-CAM on the 10 channels of largest variance), ablationcam, or in "
+          + "input space saliency, smoothgrad, ig (Integrated Gradients), occlusion or guided (default ${DEFAULT-VALUE}).")
   String method;
 
+  @Option(names = "--score", defaultValue = "method", paramLabel = "method|output|logit",
+      description = "What the class's map explains: the method's own score (the book's Grad-CAM and Score-CAM the "
+          + "probability, the others the logit), the output as it is, or the logit before the softmax or sigmoid "
+          + "(default ${DEFAULT-VALUE}; with --class).")
+  String score;
+
   @Option(names = "--guided", description = "Also write guided Grad-CAM (guided backprop x map) at the model's "
-      + "input size to <out>_guided.png; single-path models only.")
+      + "input size to <out>_guided.png.")
   boolean guided;
 
   @Option(names = "--raw", paramLabel = "FILE.npy",
@@ -89,11 +99,14 @@ final class GradcamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CamMethod camMethod;
+    AttributionMethod camMethod;
+    Target.Score scoreKind;
     try {
-      camMethod = CamMethod.parse(method);
-    } catch (InvalidInputException e) {
-      throw new ParameterException(spec.commandLine(), "--method: " + e.getMessage());
+      camMethod = AttributionMethod.parse(method);
+      scoreKind = Target.Score.valueOf(score.toUpperCase(Locale.ROOT));
+    } catch (InvalidInputException | IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e instanceof InvalidInputException ? "--method: " + e.getMessage()
+          : "--score must be method, output or logit, got " + score);
     }
     Colormap map = switch (colormap.toLowerCase(Locale.ROOT)) {
       case "jet" -> Colormap.JET;
@@ -115,16 +128,19 @@ final class GradcamCommand implements Callable<Integer> {
     try (KerasModel m = model.load(false)) {
       Preprocessing mode = inputs.preprocessing(model);
       FloatTensor x = PredictCommand.input(m, image, mode);
-      CamOptions options = CamOptions.defaults().withMethod(camMethod).withLayer(layer).withOutput(output)
-          .withListener(ScoreCamProgress.to(err)).withCancellation(timeout.start());
-      CamExplainer cam = CamExplainer.of(m, options);
-      GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on models with joins
+      Cancellation deadline = timeout.start();
+      CamOptions options = CamOptions.defaults().withLayer(layer).withOutput(output)
+          .withListener(ScoreCamProgress.to(err)).withCancellation(deadline);
+      Attributor cam = Attributor.of(m, camMethod, options, AttributionOptions.defaults().withCancellation(deadline));
+      GuidedBackprop guidedOps = guided ? GuidedBackprop.of(m) : null; // fails fast on shared layers
       int outputs = output == null ? InputOptions.outputCount(m) : (int) lastAxis(m.layer(output).outputShape());
       ClassNames names = inputs.classNames(model, outputs);
       int wanted = classIndex(names, outputs);
       Heatmap h;
       try {
-        h = cam.explain(x, new int[] {wanted}).get(0);
+        Target target = wanted < 0 ? Target.topClass() : scoreKind == Target.Score.OUTPUT ? Target.output(wanted)
+            : scoreKind == Target.Score.LOGIT ? Target.logit(wanted) : Target.classIndex(wanted);
+        h = cam.explain(x, List.of(target)).get(0);
       } catch (CancelledException e) {
         if (camMethod == CamMethod.SCORE_CAM || camMethod == CamMethod.FASTER_SCORE_CAM
             || camMethod == CamMethod.ABLATION_CAM) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     description = "See inside Keras-trained convnets: summaries, predictions, activations, heatmaps.",
     subcommands = {SummaryCommand.class, LayersCommand.class, PredictCommand.class, ActivationsCommand.class, FiltersCommand.class,
         GradcamCommand.class, FinetuneCommand.class, EvaluateCommand.class, BenchCommand.class, DemoModelCommand.class, ReportCommand.class, ExportCommand.class,
-        ServeCommand.class,
+        ServeCommand.class, CompareMethodsCommand.class, DemoDataCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

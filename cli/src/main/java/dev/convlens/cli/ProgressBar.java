@@ -46,7 +46,7 @@ final class ProgressBar implements TrainingListener {
     err.flush();
   }
 
-  private static String bar(int done, int total) {
+  static String bar(int done, int total) {
     int filled = total == 0 ? WIDTH : done * WIDTH / total;
     return "[" + "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "") + "]";
   }

@@ -1,6 +1,7 @@
 package dev.convlens.server;
 
 import dev.convlens.bridge.Cancellation;
+import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.image.ImageLimits;
 import dev.convlens.bridge.image.Prediction;
 import dev.convlens.visualize.ClassifierOptions;
@@ -11,7 +12,9 @@ import dev.convlens.visualize.InputImage;
 import dev.convlens.visualize.activations.ActivationGrids;
 import dev.convlens.visualize.activations.GridOptions;
 import dev.convlens.visualize.activations.LayerOutput;
+import dev.convlens.visualize.cam.AttributionMethod;
 import dev.convlens.visualize.cam.CamMethod;
+import dev.convlens.visualize.cam.InputMethod;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -38,8 +41,10 @@ final class ClassifierModel implements ServedModel {
     this.owned = owned;
     List<String> methods = new ArrayList<>();
     if (!classifier.camLayers().isEmpty()) {
-      for (CamMethod m : CamMethod.values()) {
-        methods.add(m.cliName());
+      for (AttributionMethod m : AttributionMethod.all()) {
+        if (m != InputMethod.GUIDED || guidedWorks(classifier)) {
+          methods.add(m.cliName());
+        }
       }
     }
     List<String> cam = classifier.camLayers();
@@ -67,9 +72,11 @@ final class ClassifierModel implements ServedModel {
 
   /**
    * Builds the ops of every gradient explainer the page offers before the first request: adding
-   * ops while serving makes TensorFlow re-plan and stalls the runs in flight. Score-CAM,
-   * Faster-Score-CAM and Ablation-CAM run the model once per channel (or per N channels) and add no
-   * gradient ops, so they are left to their first request.
+   * ops while serving makes TensorFlow re-plan and stalls the runs in flight. The CAM methods are
+   * built per layer, the input-space methods once (saliency builds the input gradient that
+   * SmoothGrad and Integrated Gradients share). Methods that run the model many times per request
+   * (Score-CAM, Faster-Score-CAM, Ablation-CAM, and the input-space ones but saliency and guided) add no ops of their own, so they
+   * are left to their first request.
    */
   private static ClassifierModel prepared(ClassifierModel m) {
     long t0 = System.nanoTime();
@@ -84,8 +91,26 @@ final class ClassifierModel implements ServedModel {
         }
       }
     }
+    for (InputMethod method : List.of(InputMethod.SALIENCY, InputMethod.GUIDED)) {
+      if (m.info.methods().contains(method.cliName())) {
+        m.classifier.explain(gray, ExplainOptions.defaults().withMethod(method));
+        n++;
+      }
+    }
     LOG.info("model '{}': {} explainers prepared in {} ms", m.info.name(), n, (System.nanoTime() - t0) / 1_000_000);
     return m;
+  }
+
+  /** Guided backprop refuses models with a layer called more than once. */
+  private static boolean guidedWorks(ImageClassifier classifier) {
+    try {
+      classifier.explain(InputImage.of(grayImage(classifier.height(), classifier.width())),
+          ExplainOptions.defaults().withMethod(InputMethod.GUIDED));
+      return true;
+    } catch (InvalidInputException e) {
+      LOG.info("guided backprop is not offered: {}", e.getMessage());
+      return false;
+    }
   }
 
   private static BufferedImage grayImage(int height, int width) {
@@ -118,7 +143,7 @@ final class ClassifierModel implements ServedModel {
   }
 
   @Override
-  public Explained explain(byte[] image, int classIndex, CamMethod method, String layer, Cancellation deadline) {
+  public Explained explain(byte[] image, int classIndex, AttributionMethod method, String layer, Cancellation deadline) {
     ExplainOptions options = ExplainOptions.defaults().withMethod(method).withLayer(layer).withCancellation(deadline);
     if (classIndex >= 0) {
       options = options.withClassIndex(classIndex);

@@ -1,5 +1,7 @@
 package dev.convlens.server;
 
+import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.visualize.cam.AttributionMethod;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,6 +96,21 @@ final class Requests {
       }
     }
     throw ApiException.badRequest("unknown " + name + " '" + v + "'; expected one of " + String.join(", ", allowed));
+  }
+
+  /** The {@code method} parameter: a name the model offers, or an alias of one ({@code gradcam-logit}). */
+  static AttributionMethod method(Context ctx, String fallback, List<String> offered) {
+    String v = ctx.queryParam("method");
+    String name = v == null || v.isBlank() ? fallback : v.trim();
+    try {
+      AttributionMethod m = AttributionMethod.parse(name);
+      if (offered.contains(m.cliName())) {
+        return m;
+      }
+    } catch (InvalidInputException unknown) {
+      // answered below, with the model's own list
+    }
+    throw ApiException.badRequest("unknown method '" + name + "'; expected one of " + String.join(", ", offered));
   }
 
   /**

@@ -3,7 +3,7 @@ package dev.convlens.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.image.Prediction;
-import dev.convlens.visualize.cam.CamMethod;
+import dev.convlens.visualize.cam.AttributionMethod;
 import dev.convlens.visualize.render.Images;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -90,7 +90,7 @@ final class Routes {
       throw ApiException.badRequest("model '" + info.name() + "' cannot be explained: it was loaded for predict only");
     }
     int classIndex = Requests.classIndex(ctx, info.classes());
-    CamMethod method = CamMethod.parse(Requests.choice(ctx, "method", defaultMethod, info.methods()));
+    AttributionMethod method = Requests.method(ctx, defaultMethod, info.methods());
     String layer = Requests.choice(ctx, "layer", defaultLayer, info.layers());
     String format = Requests.choice(ctx, "format", "json", List.of("json", "png"));
     String map = Requests.choice(ctx, "map", "none", List.of("none", "normalized", "raw"));

@@ -2,7 +2,7 @@ package dev.convlens.server;
 
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.image.Prediction;
-import dev.convlens.visualize.cam.CamMethod;
+import dev.convlens.visualize.cam.AttributionMethod;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
@@ -23,7 +23,7 @@ interface ServedModel extends AutoCloseable {
    * (null: the default layer), with its overlay on the image at the image's size; stops with
    * {@code CancelledException} before a graph run once {@code deadline} has passed (Score-CAM runs many).
    */
-  Explained explain(byte[] image, int classIndex, CamMethod method, String layer, Cancellation deadline);
+  Explained explain(byte[] image, int classIndex, AttributionMethod method, String layer, Cancellation deadline);
 
   /** The channel grid of {@code layer}'s activations for the image. */
   BufferedImage activations(byte[] image, String layer);

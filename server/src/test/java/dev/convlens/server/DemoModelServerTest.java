@@ -63,7 +63,7 @@ class DemoModelServerTest {
     assertEquals("square", square.get("target").get("label").asText());
     assertEquals(square.get("height").asInt(), square.get("values").size());
     assertNotEquals(square.get("values"), triangle.get("values"), "another class, another map");
-    for (String method : new String[] {"gradcam-book", "gradcam", "gradcam-logit", "gradcam++", "layercam", "scorecam"}) {
+    for (String method : new String[] {"gradcam-book", "gradcam", "gradcam-logit", "gradcam++", "layercam", "scorecam", "saliency", "ig", "guided"}) {
       HttpResponse<byte[]> r = http.post("v1/models/shapes/explain?format=png&method=" + method, TRIANGLE);
       assertEquals(200, r.statusCode(), method + ": " + new String(r.body(), StandardCharsets.UTF_8));
       assertEquals(96, TestImages.decode(r.body()).getHeight());

@@ -5,7 +5,7 @@ import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.image.ImageReadException;
 import dev.convlens.bridge.image.Prediction;
-import dev.convlens.visualize.cam.CamMethod;
+import dev.convlens.visualize.cam.AttributionMethod;
 import dev.convlens.visualize.cam.Heatmap;
 import dev.convlens.visualize.cam.Target;
 import java.awt.Color;
@@ -55,7 +55,7 @@ final class FakeModel implements ServedModel {
   }
 
   @Override
-  public Explained explain(byte[] image, int classIndex, CamMethod method, String layer, Cancellation deadline) {
+  public Explained explain(byte[] image, int classIndex, AttributionMethod method, String layer, Cancellation deadline) {
     BufferedImage img = decode(image);
     int c = classIndex < 0 ? 3 : classIndex;
     float[] map = new float[4];

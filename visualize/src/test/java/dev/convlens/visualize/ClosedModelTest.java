@@ -40,7 +40,7 @@ class ClosedModelTest {
     assertThrows(ModelClosedException.class, () -> gradCam.explainClasses(x, 0, 1));
     assertThrows(ModelClosedException.class, () -> scoreCam.explain(x));
     assertThrows(ModelClosedException.class, () -> GuidedBackprop.of(m));
-    assertThrows(ModelClosedException.class, () -> guided.gradients(x, null));
+    assertThrows(ModelClosedException.class, () -> guided.gradients(x, (int[]) null));
     assertThrows(ModelClosedException.class, () -> FilterVisualizer.of(m, "c2"));
     assertThrows(ModelClosedException.class, () -> filters.run(0, FilterOptions.defaults().withSteps(1)));
     assertThrows(ModelClosedException.class, () -> filters.prepare(FilterOptions.defaults().withPreActivation(true)));

@@ -120,11 +120,22 @@ public final class Attributor {
       raw = channelSum(ig.attributions());
       resolved = ig.target();
       score = ig.score();
+    } else if (method == InputMethod.SMOOTHGRAD) {
+      SmoothGrad sg = java.util.Objects.requireNonNull(input).smoothGrad(image, options);
+      raw = sg.map().data();
+      resolved = sg.target();
+      score = sg.score();
+    } else if (method == InputMethod.OCCLUSION) {
+      Occlusion o = java.util.Objects.requireNonNull(input).occlusion(image, options);
+      raw = o.map().data();
+      resolved = o.target();
+      score = o.score();
     } else {
-      int c = guidedClass(target, predictions);
-      raw = channelMaxAbs(java.util.Objects.requireNonNull(guided).gradients(image, new int[] {c}).slice(0));
-      resolved = Target.logit(c);
-      score = Float.NaN;
+      GuidedBackprop.Run run = java.util.Objects.requireNonNull(guided)
+          .run(new FloatTensor(prepend(image.shape()), image.data()), List.of(target));
+      raw = channelMaxAbs(run.gradients().slice(0));
+      resolved = RowTargets.of(guidedTargets(), List.of(target), ScoreKind.LOGIT).resolved(0, run.outputs(), 0);
+      score = run.scores()[0];
     }
     int c = RowTargets.classOf(resolved);
     float[] normalized = Heatmap.normalize(raw);
@@ -137,15 +148,8 @@ public final class Attributor {
         resolved, score);
   }
 
-  /** Guided backprop explains one class's logit; the top class is read from the predictions. */
-  private static int guidedClass(Target target, FloatTensor predictions) {
-    if (target instanceof Target.TopClass) {
-      return RowTargets.argmax(predictions.data(), 0, (int) predictions.size());
-    }
-    if (target instanceof Target.Units u && u.single() >= 0 && u.score() != Target.Score.OUTPUT) {
-      return u.single();
-    }
-    throw new InvalidInputException("guided backprop explains one class's logit; got the target " + target);
+  private TargetOps guidedTargets() {
+    return java.util.Objects.requireNonNull(guided).ops().targets();
   }
 
   private static float[] channelSum(FloatTensor x) {

@@ -3,21 +3,15 @@ package dev.convlens.visualize.cam;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
-import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.spi.ExtensionKey;
 import dev.convlens.bridge.spi.GraphScope;
-import dev.convlens.bridge.spi.LayerHandle;
 import dev.convlens.bridge.spi.ModelGraph;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -26,38 +20,30 @@ import org.tensorflow.types.TFloat32;
  * Grad-CAM (its product with the upsampled Grad-CAM map, Selvaraju et al. 2017).
  *
  * <p>Guided backprop passes a gradient back through a ReLU only where both the input and the
- * gradient are positive. TF Java has no gradient override, so the backward pass is chained in
- * graph ops from one ReLU layer to the one before it: at each ReLU layer's output the incoming
- * gradient is clipped at zero, then TF's own gradient carries it (through the ReLU itself, which
- * masks non-positive inputs) to the previous ReLU layer's output. That chain is exact only when
- * the layers form a single path, so models with joins (Add, Concatenate) or layers feeding
- * several others are refused with an {@link InvalidInputException}.
+ * gradient are positive. TF Java cannot override Relu's gradient, so {@link GuidedChain} builds the
+ * backward pass layer by layer in graph ops: at each ReLU layer's output the summed incoming gradient
+ * is clipped at zero, then TF's own gradient of that layer (through the ReLU itself, which masks
+ * non-positive inputs) carries it to the layer's inputs. Joins (Add, Concatenate, ...), residual
+ * blocks, branches and nested models are followed; layers called more than once are refused with an
+ * {@link InvalidInputException}.
  */
 public final class GuidedBackprop {
-  private static final Set<String> RELU_OPS = Set.of("Relu", "Relu6");
-
-  /** The graph side: the class selection and score, and the guided gradient with respect to the input. */
-  record GuidedOps(CamOps.Scoring scoring, Operand<TFloat32> inputGradient, int classes) {}
+  /** The graph side: the targets' scores and the guided gradient of their sum with respect to the input. */
+  record GuidedOps(TargetOps targets, Operand<TFloat32> inputGradient) {}
 
   private final KerasModel model;
   private final GuidedOps ops;
-  private final CamOps.Scoring scoring;
-  private final Operand<TFloat32> inputGradient;
-  private final int classes;
 
   private GuidedBackprop(KerasModel model, GuidedOps ops) {
     this.model = model;
     this.ops = ops;
-    this.scoring = ops.scoring();
-    this.inputGradient = ops.inputGradient();
-    this.classes = ops.classes();
   }
 
   /**
    * Guided backprop on {@code model}. The first call for a model adds the guided backward pass to
    * its graph (once per model, freed with it): as for {@link CamExplainer}, do it before serving.
    *
-   * @throws InvalidInputException when the model's layers do not form one path
+   * @throws InvalidInputException when a layer of the model is called more than once
    */
   public static GuidedBackprop of(KerasModel model) {
     if (model == null) {
@@ -81,18 +67,46 @@ public final class GuidedBackprop {
     if (classes != null && classes.length != n) {
       throw new InvalidInputException(classes.length + " classes given for " + n + " images; give one per image");
     }
-    float[] select = new float[(int) n * this.classes];
-    for (int i = 0; classes != null && i < n; i++) {
-      if (classes[i] >= this.classes) {
-        throw new InvalidInputException("class index " + classes[i] + " is outside 0.." + (this.classes - 1)
-            + " of model '" + model.name() + "'");
-      }
-      if (classes[i] >= 0) {
-        select[i * this.classes + classes[i]] = 1;
-      }
+    List<Target> targets = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      targets.add(classes == null || classes[i] < 0 ? Target.topClass() : Target.classIndex(classes[i]));
     }
-    return model.graph().newRun().feedInput(images).feed(scoring.select(), FloatTensor.of(select, n, this.classes))
-        .fetch(inputGradient).run().get(0);
+    return gradients(images, targets);
+  }
+
+  /**
+   * Guided gradients {@code [N, H, W, C]} of each image's target (one per image, or one for all; a
+   * class is scored by its logit unless the target says otherwise). The chain starts at the logits,
+   * so a similarity target compares the model output.
+   */
+  public FloatTensor gradients(FloatTensor images, List<Target> targets) {
+    InvalidInputException.requireNonNull(images, "images");
+    FloatTensor batch = images.rank() == model.inputShape().length - 1
+        ? new FloatTensor(prepend(images.shape()), images.data()) : images;
+    int n = (int) batch.dim(0);
+    if (targets == null || targets.size() != n && targets.size() != 1) {
+      throw new InvalidInputException((targets == null ? "no" : String.valueOf(targets.size())) + " targets given for "
+          + n + " images; give one per image, or one for all");
+    }
+    List<Target> rows = targets.size() == n ? targets : Collections.nCopies(n, targets.get(0));
+    return run(batch, rows).gradients();
+  }
+
+  /** One run's guided gradients, each row's score and the outputs (to resolve a top-class target). */
+  record Run(FloatTensor gradients, float[] scores, float[] outputs) {}
+
+  Run run(FloatTensor batch, List<Target> rows) {
+    RowTargets feeds = RowTargets.of(ops.targets(), rows, ScoreKind.LOGIT);
+    List<FloatTensor> out = feeds.feed(model.graph().newRun().feedInput(batch)).fetch(ops.inputGradient())
+        .fetch(ops.targets().rowScores()).fetch(ops.targets().outputs()).run();
+    return new Run(out.get(0), out.get(1).data(), out.get(2).data());
+  }
+
+  private static long[] prepend(long[] shape) {
+    long[] s = new long[shape.length + 1];
+    s[0] = 1;
+    System.arraycopy(shape, 0, s, 1, shape.length);
+    return s;
   }
 
   /** Guided Grad-CAM of one image: its guided gradients {@code [H, W, C]} times the map upsampled to H x W. */
@@ -134,66 +148,13 @@ public final class GuidedBackprop {
     return dev.convlens.visualize.render.Images.rgb(new FloatTensor(g.shape(), out));
   }
 
-  /** Under the model's write lock: checks the model is one path, then chains the guided backward pass. */
+  /** Under the model's write lock: the class score and the guided backward pass of {@link GuidedChain}. */
   private static GuidedOps build(KerasModel model, GraphScope scope) {
     ModelGraph g = scope.model();
-    List<Operand<TFloat32>> sites = reluOutputs(model, g);
     String output = TargetLayers.output(model, null);
-    int classes = CamOps.outputClasses(g, output);
     Operand<TFloat32> logits = TargetLayers.logitsLayer(model, output).preActivation();
     Ops ops = scope.ops("convlens_guided");
-    CamOps.Scoring scoring = CamOps.Scoring.build(ops, g.output(output), classes, logits);
-    Operand<TFloat32> input = g.input();
-    if (sites.isEmpty()) {
-      return new GuidedOps(scoring, cast(scope.gradients(scoring.total(), input)[0]), classes);
-    }
-    Operand<TFloat32> grad = cast(scope.gradients(scoring.total(), sites.get(sites.size() - 1))[0]);
-    for (int j = sites.size() - 1; j >= 0; j--) {
-      Operand<TFloat32> to = j > 0 ? sites.get(j - 1) : input;
-      Operand<TFloat32> positive = ops.nn.relu(grad);
-      grad = cast(scope.gradients(new Operand<?>[] {sites.get(j)}, new Operand<?>[] {to},
-          new Operand<?>[] {positive})[0]);
-    }
-    return new GuidedOps(scoring, grad, classes);
-  }
-
-  private static Operand<TFloat32> cast(Output<?> o) {
-    return o.expect(TFloat32.class);
-  }
-
-  /** The outputs of the layers ending in a ReLU (or ReLU6), in order, after checking the model is one path. */
-  private static List<Operand<TFloat32>> reluOutputs(KerasModel model, ModelGraph g) {
-    Map<String, Integer> consumers = new HashMap<>();
-    for (LayerInfo l : model.layers()) {
-      if (l.path().contains("@") || l.inbound().size() > 1) {
-        throw new InvalidInputException("guided backprop needs a model whose layers form one path; layer '"
-            + l.path() + "' of model '" + model.name() + "' " + (l.inbound().size() > 1 ? "joins " + l.inbound()
-            : "is called more than once"));
-      }
-      for (String in : l.inbound()) {
-        String key = parent(l.path()) + in;
-        if (consumers.merge(key, 1, Integer::sum) > 1) {
-          throw new InvalidInputException("guided backprop needs a model whose layers form one path; layer '" + key
-              + "' of model '" + model.name() + "' feeds several layers");
-        }
-      }
-    }
-    List<Operand<TFloat32>> sites = new ArrayList<>();
-    for (LayerInfo l : model.layers()) {
-      LayerHandle h = g.layer(l.path());
-      if (h.isModel()) {
-        continue;
-      }
-      GraphOperation op = (GraphOperation) h.output().op();
-      if (op.numInputs() == 1 && RELU_OPS.contains(((GraphOperation) op.input(0).op()).type())) {
-        sites.add(h.output());
-      }
-    }
-    return sites;
-  }
-
-  private static String parent(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash < 0 ? "" : path.substring(0, slash + 1);
+    TargetOps targets = TargetOps.build(ops, model, output, null);
+    return new GuidedOps(targets, GuidedChain.inputGradient(model, scope, ops, targets.total(), logits));
   }
 }

@@ -8,16 +8,19 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Saliency and Integrated Gradients of a single-input, single-output model's {@link Target} (by
- * default the top class's logit, the pre-activation score; for a 1-unit sigmoid output, unit 0)
- * with respect to the model input. Make one per model: the first adds the gradient op to the model's graph (once per
- * model, freed with it), so create it before serving. Immutable and thread-safe; every call takes
- * one preprocessed image {@code [H, W, C]} (or a batch of one).
+ * Saliency, SmoothGrad and Integrated Gradients of a single-input, single-output model's {@link
+ * Target} (by default the top class's logit, the pre-activation score; for a 1-unit sigmoid output,
+ * unit 0) with respect to the model input, and occlusion. Make one per model: the first adds the
+ * gradient op to the model's graph (once per model, freed with it), so create it before serving. Immutable and thread-safe; every call takes
+ * one preprocessed image {@code [H, W, C]} (or a batch of one). SmoothGrad differentiates the same
+ * score; occlusion scores the target on the model output (a class's probability by default).
  *
  * <pre>{@code
  * InputAttribution attr = InputAttribution.of(model);
  * Saliency s = attr.saliency(image, AttributionOptions.defaults());
  * IntegratedGradients ig = attr.integratedGradients(image, AttributionOptions.defaults().withSteps(100));
+ * SmoothGrad sg = attr.smoothGrad(image, AttributionOptions.defaults().withSamples(25).withSeed(1));
+ * Occlusion o = attr.occlusion(image, AttributionOptions.defaults().withPatch(32, 16));
  * }</pre>
  */
 public final class InputAttribution {
@@ -63,9 +66,8 @@ public final class InputAttribution {
   /**
    * Integrated Gradients of {@code image} against {@code options.baseline()} (zeros by default):
    * with {@code alpha_k = k / steps}, {@code (x - b) * mean_k (g(b + alpha_k (x - b)) + g(b +
-   * alpha_{k+1} (x - b))) / 2}. The class is decided at the image; one run for the image, then the
+   * alpha_{k+1} (x - b))) / 2}. The top class is decided at the image; one run for the image, then the
    * other {@code steps} points in runs of {@code options.batchSize()}, each checking the cancellation.
-   * The top class is decided at the image.
    */
   public IntegratedGradients integratedGradients(FloatTensor image, AttributionOptions options) {
     FloatTensor x = oneImage(image);
@@ -109,6 +111,26 @@ public final class InputAttribution {
         steps, top.score(), baselineScore, top.target());
   }
 
+  /**
+   * SmoothGrad of {@code image}: the mean input gradient of the target (the top class decided at
+   * the image) over {@code options.samples()} copies with Gaussian noise of standard deviation {@code
+   * options.noiseLevel() * (max(image) - min(image))}, seeded by {@code options.seed()}; one run at the
+   * image, then the copies in runs of {@code options.batchSize()}, each checking the cancellation.
+   */
+  public SmoothGrad smoothGrad(FloatTensor image, AttributionOptions options) {
+    return NoisyGradients.smoothGrad(model, this, oneImage(image), options);
+  }
+
+  /**
+   * Occlusion sensitivity of {@code image}: {@code options.patch()} squares every {@code
+   * options.stride()} pixels filled with {@code options.fill()}, scored by the target on the model
+   * output (a class's probability by default); forward passes only, in runs of {@code
+   * options.batchSize()} images, each checking the cancellation.
+   */
+  public Occlusion occlusion(FloatTensor image, AttributionOptions options) {
+    return PatchOcclusion.occlusion(model, ops, oneImage(image), options);
+  }
+
   /** The plain gradient {@code d score / d x [H, W, C]} of the target. */
   FloatTensor gradient(FloatTensor image, AttributionOptions options) {
     FloatTensor x = oneImage(image);
@@ -116,7 +138,7 @@ public final class InputAttribution {
   }
 
   /** One run at the image: its target (the top class resolved), score and gradient. */
-  private Point gradientAtImage(FloatTensor x, AttributionOptions options) {
+  Point gradientAtImage(FloatTensor x, AttributionOptions options) {
     RowTargets rows = RowTargets.of(ops.targets(), List.of(options.target()), ScoreKind.LOGIT);
     List<FloatTensor> out = rows.feed(model.graph().newRun().feedInput(new FloatTensor(batchShape(x, 1), x.data())))
         .fetch(ops.inputGradient()).fetch(ops.targets().rowScores()).fetch(ops.targets().outputs())
@@ -124,7 +146,7 @@ public final class InputAttribution {
     return new Point(out.get(0).data(), rows.resolved(0, out.get(2).data(), 0), out.get(1).data()[0]);
   }
 
-  private record Point(float[] gradient, Target target, float score) {}
+  record Point(float[] gradient, Target target, float score) {}
 
   /** {@code image} as one {@code [H, W, C]} image; the model input's shape is checked by the run. */
   private FloatTensor oneImage(FloatTensor image) {
@@ -154,7 +176,7 @@ public final class InputAttribution {
     return one.data();
   }
 
-  private static long[] batchShape(FloatTensor x, int n) {
+  static long[] batchShape(FloatTensor x, int n) {
     long[] s = new long[x.rank() + 1];
     s[0] = n;
     System.arraycopy(x.shape(), 0, s, 1, x.rank());
@@ -167,7 +189,7 @@ public final class InputAttribution {
     }
   }
 
-  private static float[] minMaxScaled(float[] v) {
+  static float[] minMaxScaled(float[] v) {
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float f : v) {

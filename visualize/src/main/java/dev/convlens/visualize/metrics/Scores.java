@@ -34,6 +34,11 @@ final class Scores {
       throw new InvalidInputException(metric + " needs a model with one input and one output; model '" + model.name()
           + "' has inputs " + model.inputNames() + " and outputs " + model.outputNames());
     }
+    long[] out = model.outputShape();
+    if (out.length != 2) {
+      throw new InvalidInputException(metric + " needs a classifier with an output [N, classes]; model '"
+          + model.name() + "' has output shape " + java.util.Arrays.toString(out));
+    }
     int classes = classes(model);
     if (classIndex < 0 || classIndex >= classes) {
       throw new InvalidInputException(metric + ": class index " + classIndex + " is outside 0.." + (classes - 1)

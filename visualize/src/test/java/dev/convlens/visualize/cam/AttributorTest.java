@@ -72,6 +72,20 @@ class AttributorTest {
       assertArrayEquals(summed, Attributor.of(model, InputMethod.INTEGRATED_GRADIENTS).explain(x, targets).get(1).raw().data(),
           1e-6f, "IG: attributions summed over the channels");
       assertEquals(Attributor.INPUT, Attributor.of(model, InputMethod.GUIDED).layer());
+      Heatmap guided = Attributor.of(model, InputMethod.GUIDED).explain(x.slice(0), List.of(Target.logit(2))).get(0);
+      float[] g = GuidedBackprop.of(model).gradients(x.slice(0), new int[] {2}).data();
+      float[] expected = new float[64];
+      for (int i = 0; i < g.length; i++) {
+        expected[i / 3] = Math.max(expected[i / 3], Math.abs(g[i]));
+      }
+      assertArrayEquals(expected, guided.raw().data(), 0f, "guided: the largest |guided gradient| over the channels");
+      float[] logits = model.graph().newRun().feedInput(x).fetch(model.graph().layer("dense").preActivation()).run().get(0)
+          .data();
+      assertEquals(logits[2], guided.score(), 1e-5, "guided: the logit it explains");
+      assertArrayEquals(attr.smoothGrad(x.slice(0), AttributionOptions.defaults().withClassIndex(1)).map().data(),
+          Attributor.of(model, InputMethod.SMOOTHGRAD).explain(x, targets).get(0).raw().data(), 0f, "SmoothGrad's map");
+      assertArrayEquals(attr.occlusion(x.slice(1), AttributionOptions.defaults()).map().data(),
+          Attributor.of(model, InputMethod.OCCLUSION).explain(x, targets).get(1).raw().data(), 0f, "occlusion's map");
     }
   }
 }

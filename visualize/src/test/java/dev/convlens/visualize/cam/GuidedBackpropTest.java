@@ -2,11 +2,9 @@ package dev.convlens.visualize.cam;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convlens.bridge.FloatTensor;
-import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
@@ -15,7 +13,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Guided backprop against the hand-derived result on a 1x1-conv model, and its refusal of joins. */
+/** Guided backprop against the hand-derived result on 1x1-conv models (joins: GuidedBackpropResidualTest). */
 class GuidedBackpropTest {
   @Test
   void guidedGradientsKeepOnlyPositiveGradientsThroughPositiveUnits() {
@@ -97,17 +95,6 @@ class GuidedBackpropTest {
           assertEquals(expected, g.data()[p * 2 + i], 1e-6, "pixel " + p + " channel " + i);
         }
       }
-    }
-  }
-
-  @Test
-  void modelsWithJoinsAreRefusedByName() {
-    KerasModelFixture f = FixtureBuilder.functional("residual").seed(1).input("image", 6, 6, 2)
-        .conv2d("a", 2, 3, "same", "relu").conv2d("b", 2, 3, "same", "relu").add("join", "a", "b")
-        .globalAvgPool("gap").dense("dense", 2, "softmax").build();
-    try (KerasModel m = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults())) {
-      InvalidInputException e = assertThrows(InvalidInputException.class, () -> GuidedBackprop.of(m));
-      assertTrue(e.getMessage().contains("one path"), e.getMessage());
     }
   }
 }
