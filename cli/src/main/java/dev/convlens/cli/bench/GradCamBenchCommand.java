@@ -236,7 +236,7 @@ public final class GradCamBenchCommand implements Callable<Integer> {
     }
     if (inputs.contains(GUIDED)) {
       GuidedBackprop guided = GuidedBackprop.of(model);
-      tasks.add(new CostRounds.Task(GUIDED, 1, false, () -> guided.gradients(x, null)));
+      tasks.add(new CostRounds.Task(GUIDED, 1, false, () -> guided.gradients(x, (int[]) null)));
     }
   }
 
