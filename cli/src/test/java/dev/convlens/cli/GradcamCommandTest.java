@@ -40,7 +40,7 @@ class GradcamCommandTest {
     assertEquals(0, r.code(), r.err());
     String[] lines = r.out().strip().split("\n");
     assertEquals("1. African_elephant (386) 0.5160", lines[0].strip(), r.out());
-    assertTrue(lines[3].startsWith("gradcam of tusker (101, 0.1850) at conv_pw_13_relu, 4x4"), r.out());
+    assertTrue(lines[3].startsWith("gradcam-book of tusker (101, 0.1850) at conv_pw_13_relu, 4x4"), r.out());
     BufferedImage img = ImageIO.read(out.toFile());
     assertEquals(899, img.getWidth(), "overlay at the photo's own size");
     assertEquals(600, img.getHeight());
