@@ -3,9 +3,8 @@ package dev.convlens.visualize.cam;
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
-import dev.convlens.bridge.spi.ModelRun;
+import dev.convlens.visualize.cam.RowTargets.Scored;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,25 +49,19 @@ final class AblationRuns {
     this.total = images.dim(0) * (activations.dim(3) + 1);
   }
 
-  private record Scored(float[] outputs, float[] logits, float[] embedding, int row) {
-    double score(RowTargets targets, int r) {
-      return targets.score(r, outputs, logits, embedding, row);
-    }
-  }
-
   /** Row {@code row}'s target score y at image {@code image}, through the fed path. */
   double score(int row, int image) {
-    return scored.computeIfAbsent(image, this::ablatedScores)[0].score(targets, row);
+    return targets.score(row, scored.computeIfAbsent(image, this::ablatedScores)[0]);
   }
 
   /** Per channel: {@code (y - y_k) / max(|y|, MIN_SCORE)} for row {@code row}'s target score y. */
   double[] relativeDrops(int row, int image) {
     Scored[] s = scored.computeIfAbsent(image, this::ablatedScores);
-    double y = s[0].score(targets, row);
+    double y = targets.score(row, s[0]);
     double denominator = Math.max(Math.abs(y), MIN_SCORE);
     double[] w = new double[s.length - 1];
     for (int k = 0; k < w.length; k++) {
-      w[k] = (y - s[k + 1].score(targets, row)) / denominator;
+      w[k] = (y - targets.score(row, s[k + 1])) / denominator;
     }
     return w;
   }
@@ -102,25 +95,8 @@ final class AblationRuns {
   }
 
   private Scored[] fetch(FloatTensor input, FloatTensor fed) {
-    TargetOps t = ops.targets();
-    ModelRun run = model.graph().newRun().feedInput(input).feed(ops.activations(), fed).fetch(t.outputs());
-    boolean logits = targets.needsLogits();
-    boolean embedding = targets.needsEmbedding();
-    if (logits) {
-      run = run.fetch(t.logits());
-    }
-    if (embedding) {
-      run = run.fetch(t.embedding());
-    }
-    List<FloatTensor> out = run.cancellation(cancellation).run();
-    float[] o = out.get(0).data();
-    float[] l = logits ? out.get(1).data() : new float[0];
-    float[] e = embedding ? out.get(logits ? 2 : 1).data() : new float[0];
-    Scored[] s = new Scored[(int) input.dim(0)];
-    for (int i = 0; i < s.length; i++) {
-      s[i] = new Scored(o, l, e, i);
-    }
-    return s;
+    return targets.fetch(model.graph().newRun().feedInput(input).feed(ops.activations(), fed), (int) input.dim(0),
+        cancellation);
   }
 
   private static long[] withBatch(long[] shape, int n) {

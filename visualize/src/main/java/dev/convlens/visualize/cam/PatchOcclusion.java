@@ -2,7 +2,6 @@ package dev.convlens.visualize.cam;
 
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
-import dev.convlens.bridge.spi.ModelRun;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,8 +19,6 @@ final class PatchOcclusion {
     TargetOps t = ops.targets();
     // Forward passes only: the target is scored in Java on the fetched output (and logits or embedding if it reads them).
     RowTargets given = RowTargets.of(t, List.of(options.target()), ScoreKind.PROBABILITY);
-    boolean logits = given.needsLogits();
-    boolean embedding = given.needsEmbedding();
     int h = (int) x.dim(0);
     int w = (int) x.dim(1);
     int c = (int) x.dim(2);
@@ -47,25 +44,16 @@ final class PatchOcclusion {
           fill(images, off, rows.get(k / cols.size()), cols.get(k % cols.size()), ph, pw, w, c, options.fill());
         }
       }
-      ModelRun run = model.graph().newRun().feedInput(new FloatTensor(InputAttribution.batchShape(x, n), images))
-          .fetch(t.outputs());
-      if (logits) {
-        run.fetch(t.logits());
-      }
-      if (embedding) {
-        run.fetch(t.embedding());
-      }
-      List<FloatTensor> out = run.cancellation(options.cancellation()).run();
-      float[] o = out.get(0).data();
-      float[] l = logits ? out.get(1).data() : new float[0];
-      float[] e = embedding ? out.get(logits ? 2 : 1).data() : new float[0];
+      RowTargets.Scored[] out = given.fetch(
+          model.graph().newRun().feedInput(new FloatTensor(InputAttribution.batchShape(x, n), images)), n,
+          options.cancellation());
       if (start == 0) {
-        target = given.resolved(0, o, 0);
-        resolved = given.resolved(o, new int[] {0});
-        score = resolved.score(0, o, l, e, 0);
+        target = given.resolved(0, out[0].outputs(), 0);
+        resolved = given.resolved(out[0].outputs(), new int[] {0});
+        score = resolved.score(0, out[0]);
       }
       for (int j = start == 0 ? 1 : 0; j < n; j++) {
-        scores[start + j - 1] = resolved.score(0, o, l, e, j);
+        scores[start + j - 1] = resolved.score(0, out[j]);
       }
     }
     double[] sum = new double[h * w];

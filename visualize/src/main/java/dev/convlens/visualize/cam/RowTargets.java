@@ -1,5 +1,6 @@
 package dev.convlens.visualize.cam;
 
+import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.spi.ModelRun;
@@ -91,6 +92,39 @@ final class RowTargets {
 
   boolean needsEmbedding() {
     return Arrays.stream(targets).anyMatch(t -> t instanceof Target.Similarity);
+  }
+
+  /** One perturbed input's fetched tensors: row {@code i} of arrays a run's inputs share. */
+  record Scored(float[] outputs, float[] logits, float[] embedding, int i) {}
+
+  /**
+   * Runs {@code run} (its {@code inputs} images fed) fetching the output and whatever else the
+   * targets read: one {@link Scored} per input, to score with {@link #score(int, Scored)}.
+   */
+  Scored[] fetch(ModelRun run, int inputs, Cancellation cancellation) {
+    boolean logits = needsLogits();
+    boolean embedding = needsEmbedding();
+    ModelRun r = run.fetch(ops.outputs());
+    if (logits) {
+      r = r.fetch(ops.logits());
+    }
+    if (embedding) {
+      r = r.fetch(ops.embedding());
+    }
+    List<FloatTensor> out = r.cancellation(cancellation).run();
+    float[] o = out.get(0).data();
+    float[] l = logits ? out.get(1).data() : new float[0];
+    float[] e = embedding ? out.get(logits ? 2 : 1).data() : new float[0];
+    Scored[] scored = new Scored[inputs];
+    for (int i = 0; i < inputs; i++) {
+      scored[i] = new Scored(o, l, e, i);
+    }
+    return scored;
+  }
+
+  /** Row {@code r}'s score of one fetched input (the top class resolved first). */
+  double score(int r, Scored s) {
+    return score(r, s.outputs(), s.logits(), s.embedding(), s.i());
   }
 
   /**

@@ -3,11 +3,10 @@ package dev.convlens.visualize.cam;
 import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
-import dev.convlens.bridge.spi.ModelRun;
+import dev.convlens.visualize.cam.RowTargets.Scored;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
@@ -58,18 +57,15 @@ final class ScoreCamMasks {
     this.cancellation = cancellation;
   }
 
-  /** The tensors a target's score reads, fetched for {@code count} inputs of one run. */
-  private record Scored(float[] outputs, float[] logits, float[] embedding, int row) {}
-
   /** Per channel: row {@code row}'s target score of the masked image {@code image} minus that of the all-zero input. */
   double[] scoreIncrease(int row, int image) {
     Scored[] m = masked.computeIfAbsent(image, this::maskedScores);
     Scored b = baseline();
-    double base = targets.score(row, b.outputs(), b.logits(), b.embedding(), b.row());
+    double base = targets.score(row, b);
     double[] increase = new double[m.length];
     for (int k = 0; k < m.length; k++) {
       Scored s = m[k];
-      increase[k] = s == null ? 0 : targets.score(row, s.outputs(), s.logits(), s.embedding(), s.row()) - base;
+      increase[k] = s == null ? 0 : targets.score(row, s) - base;
     }
     return increase;
   }
@@ -173,25 +169,8 @@ final class ScoreCamMasks {
     listener.onEvent(new CamProgress(done, total));
   }
 
-  /** One run over {@code batch}: the arrays every row's score reads, shared by the rows' {@link Scored} views. */
   private Scored[] fetch(FloatTensor batch) {
-    ModelRun run = model.graph().newRun().feedInput(model.inputNames().get(0), batch).fetch(ops.outputs());
-    boolean logits = targets.needsLogits();
-    boolean embedding = targets.needsEmbedding();
-    if (logits) {
-      run = run.fetch(ops.logits());
-    }
-    if (embedding) {
-      run = run.fetch(ops.embedding());
-    }
-    List<FloatTensor> out = run.cancellation(cancellation).run();
-    float[] o = out.get(0).data();
-    float[] l = logits ? out.get(1).data() : new float[0];
-    float[] e = embedding ? out.get(logits ? 2 : 1).data() : new float[0];
-    Scored[] scored = new Scored[(int) batch.dim(0)];
-    for (int i = 0; i < scored.length; i++) {
-      scored[i] = new Scored(o, l, e, i);
-    }
-    return scored;
+    return targets.fetch(model.graph().newRun().feedInput(model.inputNames().get(0), batch), (int) batch.dim(0),
+        cancellation);
   }
 }
