@@ -8,7 +8,7 @@ package dev.convlens.visualize.cam;
  * value outweighs its most positive (pytorch-grad-cam's sign correction), which makes the map's
  * strongest response positive. Already a projection, so eigen smoothing leaves it as it is.
  */
-final class EigenCam extends CamAlgorithm {
+class EigenCam extends CamAlgorithm {
   @Override
   ScoreKind score() {
     return ScoreKind.NONE;
@@ -29,12 +29,17 @@ final class EigenCam extends CamAlgorithm {
     return map(m, weights);
   }
 
-  /** {@code A} as centered {@code [h*w][K]}. */
-  private static double[][] rows(LayerMaps m) {
+  /** The value the components are taken of at position p, channel k: the activation. */
+  double sample(LayerMaps m, int p, int k) {
+    return m.a(p, k);
+  }
+
+  /** The samples as centered {@code [h*w][K]}. */
+  private double[][] rows(LayerMaps m) {
     double[][] x = new double[m.positions()][m.channels];
     for (int p = 0; p < x.length; p++) {
       for (int k = 0; k < m.channels; k++) {
-        x[p][k] = m.a(p, k);
+        x[p][k] = sample(m, p, k);
       }
     }
     return PrincipalComponent.centered(x);
