@@ -132,11 +132,11 @@ public final class CamExplainer {
    * The map of {@code targets.get(i)} for image {@code i} (one target per image, or one for all).
    *
    * <p>Cost: the gradient methods run the graph once for the whole batch, about a {@code predict}
-   * (the backward pass only goes back to the target layer; {@code convlens bench gradcam}: 1.01x on
-   * VGG16); Eigen-CAM runs only the forward pass; Score-CAM runs it once more per {@link CamOptions#scoreCamBatchSize()}
-   * masks of every image: channels x images / batch size runs, the long call (Faster-Score-CAM: N
-   * instead of all channels); Ablation-CAM runs the layers after the target once per batch of
-   * ablated channels (MobileNet-0.25 at 128: 70 ms against Score-CAM's 1.47 s); aug smoothing does
+   * (the backward pass only goes back to the target layer; {@code convlens bench gradcam} on VGG16:
+   * 0.94x to 1.12x); Eigen-CAM runs only the forward pass, plus an SVD (1.6x); Score-CAM runs it once
+   * more per {@link CamOptions#scoreCamBatchSize()} masks of every image: channels x images / batch
+   * size runs, the long call (528x; Faster-Score-CAM: N instead of all channels, 11.5x); Ablation-CAM
+   * runs the layers after the target once per batch of ablated channels (1.9x); aug smoothing does
    * all of it for six versions of each image, in two calls. Every run checks
    * {@link CamOptions#cancellation()} (and the thread's interrupt flag) before it starts; a run
    * once started runs to its end.
