@@ -86,7 +86,7 @@ public final class Attributor {
       return cam.explain(images, targets);
     }
     FloatTensor batch = images != null && images.rank() == model.inputShape().length - 1
-        ? new FloatTensor(prepend(images.shape()), images.data()) : images;
+        ? Batches.ofOne(images) : images;
     if (batch == null || targets == null || targets.size() != 1 && targets.size() != batch.dim(0)) {
       throw new InvalidInputException("give images and one target per image, or one for all");
     }
@@ -132,7 +132,7 @@ public final class Attributor {
       score = o.score();
     } else {
       GuidedBackprop.Run run = java.util.Objects.requireNonNull(guided)
-          .run(new FloatTensor(prepend(image.shape()), image.data()), List.of(target));
+          .run(Batches.ofOne(image), List.of(target));
       raw = channelMaxAbs(run.gradients().slice(0));
       resolved = RowTargets.of(guidedTargets(), List.of(target), ScoreKind.LOGIT).resolved(0, run.outputs(), 0);
       score = run.scores()[0];
@@ -172,10 +172,4 @@ public final class Attributor {
     return out;
   }
 
-  private static long[] prepend(long[] shape) {
-    long[] s = new long[shape.length + 1];
-    s[0] = 1;
-    System.arraycopy(shape, 0, s, 1, shape.length);
-    return s;
-  }
 }

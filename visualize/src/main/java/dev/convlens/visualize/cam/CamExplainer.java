@@ -192,7 +192,7 @@ public final class CamExplainer {
     }
     long[] expected = model.inputShape();
     FloatTensor batch = images.rank() == expected.length - 1
-        ? new FloatTensor(prepend(1, images.shape()), images.data()) : images;
+        ? Batches.ofOne(images) : images;
     boolean ok = batch.rank() == expected.length && batch.dim(0) > 0;
     for (int i = 1; ok && i < expected.length; i++) {
       ok = expected[i] < 0 || expected[i] == batch.dim(i);
@@ -329,10 +329,4 @@ public final class CamExplainer {
     return new FloatTensor(shape, out);
   }
 
-  private static long[] prepend(long first, long[] rest) {
-    long[] s = new long[rest.length + 1];
-    s[0] = first;
-    System.arraycopy(rest, 0, s, 1, rest.length);
-    return s;
-  }
 }

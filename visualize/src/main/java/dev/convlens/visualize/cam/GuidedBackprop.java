@@ -82,7 +82,7 @@ public final class GuidedBackprop {
   public FloatTensor gradients(FloatTensor images, List<Target> targets) {
     InvalidInputException.requireNonNull(images, "images");
     FloatTensor batch = images.rank() == model.inputShape().length - 1
-        ? new FloatTensor(prepend(images.shape()), images.data()) : images;
+        ? Batches.ofOne(images) : images;
     int n = (int) batch.dim(0);
     if (targets == null || targets.size() != n && targets.size() != 1) {
       throw new InvalidInputException((targets == null ? "no" : String.valueOf(targets.size())) + " targets given for "
@@ -100,13 +100,6 @@ public final class GuidedBackprop {
     List<FloatTensor> out = feeds.feed(model.graph().newRun().feedInput(batch)).fetch(ops.inputGradient())
         .fetch(ops.targets().rowScores()).fetch(ops.targets().outputs()).run();
     return new Run(out.get(0), out.get(1).data(), out.get(2).data());
-  }
-
-  private static long[] prepend(long[] shape) {
-    long[] s = new long[shape.length + 1];
-    s[0] = 1;
-    System.arraycopy(shape, 0, s, 1, shape.length);
-    return s;
   }
 
   /** Guided Grad-CAM of one image: its guided gradients {@code [H, W, C]} times the map upsampled to H x W. */

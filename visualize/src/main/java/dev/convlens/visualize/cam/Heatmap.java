@@ -2,6 +2,7 @@ package dev.convlens.visualize.cam;
 
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.visualize.render.Resize;
 
 /**
  * A class activation map for one image and target, at the target layer's resolution.

@@ -89,7 +89,7 @@ public final class InputAttribution {
         }
       }
       RowTargets rows = RowTargets.of(ops.targets(), Collections.nCopies(n, top.target()), ScoreKind.LOGIT);
-      List<FloatTensor> out = rows.feed(model.graph().newRun().feedInput(new FloatTensor(batchShape(x, n), points)))
+      List<FloatTensor> out = rows.feed(model.graph().newRun().feedInput(new FloatTensor(Batches.shape(x, n), points)))
           .fetch(ops.inputGradient()).fetch(ops.targets().rowScores()).cancellation(options.cancellation()).run();
       float[] g = out.get(0).data();
       for (int j = 0; j < n; j++) {
@@ -140,7 +140,7 @@ public final class InputAttribution {
   /** One run at the image: its target (the top class resolved), score and gradient. */
   Point gradientAtImage(FloatTensor x, AttributionOptions options) {
     RowTargets rows = RowTargets.of(ops.targets(), List.of(options.target()), ScoreKind.LOGIT);
-    List<FloatTensor> out = rows.feed(model.graph().newRun().feedInput(new FloatTensor(batchShape(x, 1), x.data())))
+    List<FloatTensor> out = rows.feed(model.graph().newRun().feedInput(Batches.ofOne(x)))
         .fetch(ops.inputGradient()).fetch(ops.targets().rowScores()).fetch(ops.targets().outputs())
         .cancellation(options.cancellation()).run();
     return new Point(out.get(0).data(), rows.resolved(0, out.get(2).data(), 0), out.get(1).data()[0]);
@@ -174,13 +174,6 @@ public final class InputAttribution {
           + "; expected the image's " + Arrays.toString(x.shape()));
     }
     return one.data();
-  }
-
-  static long[] batchShape(FloatTensor x, int n) {
-    long[] s = new long[x.rank() + 1];
-    s[0] = n;
-    System.arraycopy(x.shape(), 0, s, 1, x.rank());
-    return s;
   }
 
   private static void accumulate(double[] sum, float[] g, double w) {

@@ -33,7 +33,7 @@ final class NoisyGradients {
       }
       RowTargets rows = RowTargets.of(ops.targets(), Collections.nCopies(n, top.target()), ScoreKind.LOGIT);
       List<FloatTensor> out = rows.feed(model.graph().newRun()
-          .feedInput(new FloatTensor(InputAttribution.batchShape(x, n), points))).fetch(ops.inputGradient())
+          .feedInput(new FloatTensor(Batches.shape(x, n), points))).fetch(ops.inputGradient())
           .cancellation(options.cancellation()).run();
       float[] g = out.get(0).data();
       for (int j = 0; j < n; j++) {

@@ -45,7 +45,7 @@ final class PatchOcclusion {
         }
       }
       RowTargets.Scored[] out = given.fetch(
-          model.graph().newRun().feedInput(new FloatTensor(InputAttribution.batchShape(x, n), images)), n,
+          model.graph().newRun().feedInput(new FloatTensor(Batches.shape(x, n), images)), n,
           options.cancellation());
       if (start == 0) {
         target = given.resolved(0, out[0].outputs(), 0);

@@ -4,6 +4,7 @@ import dev.convlens.bridge.Cancellation;
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.visualize.cam.RowTargets.Scored;
+import dev.convlens.visualize.render.Resize;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -2,6 +2,7 @@ package dev.convlens.visualize.metrics;
 
 import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.visualize.render.Resize;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -38,30 +39,7 @@ final class Maps {
         throw new InvalidInputException(metric + ": the map holds a non-finite value (" + v + ")");
       }
     }
-    return bilinear(map.data(), (int) map.dim(0), (int) map.dim(1), height, width);
-  }
-
-  static float[] bilinear(float[] src, int srcH, int srcW, int dstH, int dstW) {
-    if (srcH == dstH && srcW == dstW) {
-      return src.clone();
-    }
-    float[] out = new float[dstH * dstW];
-    for (int y = 0; y < dstH; y++) {
-      double sy = Math.min(Math.max((y + 0.5) * srcH / dstH - 0.5, 0), srcH - 1);
-      int y0 = (int) sy;
-      int y1 = Math.min(y0 + 1, srcH - 1);
-      float fy = (float) (sy - y0);
-      for (int x = 0; x < dstW; x++) {
-        double sx = Math.min(Math.max((x + 0.5) * srcW / dstW - 0.5, 0), srcW - 1);
-        int x0 = (int) sx;
-        int x1 = Math.min(x0 + 1, srcW - 1);
-        float fx = (float) (sx - x0);
-        float top = src[y0 * srcW + x0] + (src[y0 * srcW + x1] - src[y0 * srcW + x0]) * fx;
-        float bottom = src[y1 * srcW + x0] + (src[y1 * srcW + x1] - src[y1 * srcW + x0]) * fx;
-        out[y * dstW + x] = top + (bottom - top) * fy;
-      }
-    }
-    return out;
+    return Resize.bilinear(map.data(), (int) map.dim(0), (int) map.dim(1), height, width);
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
- * Pictures: matplotlib's colormaps, float arrays to images, grids of tiles, atomic PNG/JPEG files.
- * Used by the activation, filter and CAM packages; depends only on tf-bridge's {@code FloatTensor}.
+ * Pictures: matplotlib's colormaps, float arrays to images, grids of tiles, atomic PNG/JPEG files,
+ * and the bilinear resize of a map ({@link dev.convlens.visualize.render.Resize}).
+ * Used by the activation, filter, CAM and metrics packages; depends only on tf-bridge's {@code FloatTensor}.
  */
 @NullMarked
 package dev.convlens.visualize.render;

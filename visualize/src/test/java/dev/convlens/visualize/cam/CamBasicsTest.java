@@ -1,5 +1,6 @@
 package dev.convlens.visualize.cam;
 
+import dev.convlens.visualize.render.Resize;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

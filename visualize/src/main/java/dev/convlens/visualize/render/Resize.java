@@ -1,13 +1,15 @@
-package dev.convlens.visualize.cam;
+package dev.convlens.visualize.render;
 
 /**
  * Bilinear resizing of a single-channel map with half-pixel centers and clamped edges: the
- * convention of OpenCV's {@code cv2.resize} (the book's) and of {@code tf.image.resize}.
+ * convention of OpenCV's {@code cv2.resize} (the book's) and of {@code tf.image.resize}. Shared by
+ * heatmaps, Score-CAM's masks and the metrics, which resize maps to the image.
  */
-final class Resize {
+public final class Resize {
   private Resize() {}
 
-  static float[] bilinear(float[] src, int srcH, int srcW, int dstH, int dstW) {
+  /** {@code src [srcH, srcW]} resized to {@code [dstH, dstW]}; the same size gives the same values. */
+  public static float[] bilinear(float[] src, int srcH, int srcW, int dstH, int dstW) {
     int[] y0 = new int[dstH];
     int[] y1 = new int[dstH];
     float[] fy = new float[dstH];
