@@ -103,7 +103,7 @@ public final class ImageClassifier implements AutoCloseable {
     }
     this.camLayers = explainable(model) ? CamExplainer.layers(model) : List.of();
     if (!camLayers.isEmpty()) {
-      explainer(CamMethod.GRAD_CAM_BOOK, null); // the default explainer's ops, built before serving
+      attributor(CamMethod.GRAD_CAM_BOOK, null); // the default explainer's ops, built before serving
     }
   }
 
@@ -239,18 +239,55 @@ public final class ImageClassifier implements AutoCloseable {
   public Explanation explain(InputImage image, ExplainOptions options) {
     InvalidInputException.requireNonNull(image, "image");
     InvalidInputException.requireNonNull(options, "options");
+    int target = targetClass(options);
+    Attributor cam = attributor(options.method(), options.layer()).withCancellation(options.cancellation());
+    Heatmap h = cam.explain(input(image), List.of(target < 0 ? Target.topClass() : Target.classIndex(target))).get(0);
+    int c = h.classIndex();
+    Prediction p = new Prediction(c, classNames.id(c), classNames.label(c), h.probability());
+    return new Explanation(p, cam.layer(), h, overlay(image, h, options));
+  }
+
+  /**
+   * The images as the model takes them (resized as Keras' {@code load_img}, preprocessed), stacked
+   * into one batch: for {@code model().predict}, {@link #attributor} and other batch calls.
+   *
+   * @throws InvalidInputException when the model takes any size and the images differ in size
+   */
+  public FloatTensor inputs(List<InputImage> images) {
+    InvalidInputException.requireNonNull(images, "images");
+    List<FloatTensor> each = new ArrayList<>(images.size());
+    for (InputImage image : images) {
+      each.add(input(InvalidInputException.requireNonNull(image, "image")));
+    }
+    return FloatTensor.stack(each);
+  }
+
+  /**
+   * The explainer of {@code method} on {@code layer} (null: the last convolutional map; ignored by
+   * input-space methods), built on first use and kept: its {@code explain} takes a batch with a
+   * target per image. Thread-safe, like the classifier.
+   *
+   * @throws InvalidInputException when the model cannot be explained or has no such layer
+   */
+  public Attributor attributor(AttributionMethod method, @Nullable String layer) {
+    InvalidInputException.requireNonNull(method, "method");
     if (camLayers.isEmpty()) {
       throw new InvalidInputException("model '" + name + "' cannot be explained: "
           + (explainable(model) ? "it has no layer with a spatial map" : "it was loaded for predict only"));
     }
-    int target = targetClass(options);
-    Attributor cam = explainer(options.method(), options.layer()).withCancellation(options.cancellation());
-    Heatmap h = cam.explain(input(image), List.of(target < 0 ? Target.topClass() : Target.classIndex(target))).get(0);
+    String path = !(method instanceof CamMethod) ? Attributor.INPUT
+        : layer == null ? camLayers.get(camLayers.size() - 1) : model.layer(layer).path();
+    return explainers.computeIfAbsent(new CamKey(method, path), k -> Attributor.of(model, k.method(),
+        CamOptions.defaults().withLayer(k.method() instanceof CamMethod ? k.layer() : null), AttributionOptions.defaults()));
+  }
+
+  /** {@code heatmap} drawn over {@code image} at the image's own size, with the options' colormap and alpha. */
+  public BufferedImage overlay(InputImage image, Heatmap heatmap, ExplainOptions options) {
+    InvalidInputException.requireNonNull(image, "image");
+    InvalidInputException.requireNonNull(heatmap, "heatmap");
+    InvalidInputException.requireNonNull(options, "options");
     FloatTensor photo = KerasImages.fromBufferedImage(image.decoded(), ColorMode.RGB);
-    BufferedImage overlay = Overlay.superimpose(photo, h, options.colormap(), options.alpha());
-    int c = h.classIndex();
-    Prediction p = new Prediction(c, classNames.id(c), classNames.label(c), h.probability());
-    return new Explanation(p, cam.layer(), h, overlay);
+    return Overlay.superimpose(photo, heatmap, options.colormap(), options.alpha());
   }
 
   /** The outputs of {@code layers} (names or nested paths) for the image. */
@@ -295,13 +332,6 @@ public final class ImageClassifier implements AutoCloseable {
           + (classNames.size() - 1) + " of model '" + name + "'");
     }
     return options.classIndex();
-  }
-
-  private Attributor explainer(AttributionMethod method, @Nullable String layer) {
-    String path = !(method instanceof CamMethod) ? Attributor.INPUT
-        : layer == null ? camLayers.get(camLayers.size() - 1) : model.layer(layer).path();
-    return explainers.computeIfAbsent(new CamKey(method, path), k -> Attributor.of(model, k.method(),
-        CamOptions.defaults().withLayer(k.method() instanceof CamMethod ? k.layer() : null), AttributionOptions.defaults()));
   }
 
   private static boolean explainable(KerasModel model) {

@@ -1,0 +1,129 @@
+package dev.convlens.spark;
+
+import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.bridge.LoadOptions;
+import dev.convlens.bridge.SessionOptions;
+import dev.convlens.bridge.image.Preprocessing;
+import dev.convlens.visualize.BuiltIn;
+import dev.convlens.visualize.ClassifierOptions;
+import dev.convlens.visualize.ImageClassifier;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkFiles;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Which model the executors load, and how: a small serializable value shipped with the job; each
+ * executor loads the model it names once ({@code ExecutorModels}). Equal specs share one loaded
+ * model. Immutable; start from {@link #file}, {@link #sparkFile} or {@link #builtIn}.
+ *
+ * <p>Paths are read on the executors: put the files on storage every node sees at the same path,
+ * or ship them with {@code spark-submit --files} (or {@code SparkContext.addFile}) and name them
+ * with {@link #sparkFile}; then the weights and labels files are looked up among the shipped files too.
+ *
+ * @param source how {@code location} is found
+ * @param location a model file or SavedModel directory, a shipped file's name, or a built-in's name
+ * @param weights a Keras HDF5 weight file for a built-in, or null for the Keras cache
+ * @param preprocessing the Keras {@code preprocess_input} mode, or null for the model's own (as
+ *     {@code ImageClassifier.load} finds it)
+ * @param labels a class-names file ({@code imagenet_class_index.json} or one name per line), or
+ *     null for the model's own
+ * @param randomWeightsSeed random weights from this seed instead of trained ones (benchmarks), or null
+ */
+public record ModelSpec(Source source, String location, @Nullable String weights, @Nullable Preprocessing preprocessing,
+    @Nullable String labels, @Nullable Long randomWeightsSeed) implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Pattern MOBILENET = Pattern.compile("mobilenet(?:_([0-9.]+)_([0-9]+))?");
+
+  /** Where {@link #location} points. */
+  public enum Source {
+    /** A path every executor can read. */
+    FILE,
+    /** A file shipped with {@code --files} or {@code SparkContext.addFile}, by name. */
+    SPARK_FILE,
+    /** {@code vgg16}, {@code mobilenet} or {@code mobilenet_<alpha>_<size>} (e.g. {@code mobilenet_0.25_128}). */
+    BUILT_IN
+  }
+
+  public ModelSpec {
+    InvalidInputException.requireNonNull(source, "source");
+    InvalidInputException.requireNonNull(location, "location");
+    if (source == Source.BUILT_IN) {
+      builtIn(location, null);
+    }
+  }
+
+  /** A Keras model file ({@code .h5}, {@code .keras}) or SavedModel directory at the same path on every executor. */
+  public static ModelSpec file(String path) {
+    return new ModelSpec(Source.FILE, path, null, null, null, null);
+  }
+
+  /** A model file shipped to the executors with {@code spark-submit --files} or {@code SparkContext.addFile}. */
+  public static ModelSpec sparkFile(String name) {
+    return new ModelSpec(Source.SPARK_FILE, name, null, null, null, null);
+  }
+
+  /** A built-in ImageNet classifier: {@code vgg16}, {@code mobilenet}, {@code mobilenet_0.25_128}. */
+  public static ModelSpec builtIn(String name) {
+    return new ModelSpec(Source.BUILT_IN, name, null, null, null, null);
+  }
+
+  public ModelSpec withWeights(String file) {
+    return new ModelSpec(source, location, file, preprocessing, labels, randomWeightsSeed);
+  }
+
+  public ModelSpec withPreprocessing(Preprocessing mode) {
+    return new ModelSpec(source, location, weights, mode, labels, randomWeightsSeed);
+  }
+
+  public ModelSpec withLabels(String file) {
+    return new ModelSpec(source, location, weights, preprocessing, file, randomWeightsSeed);
+  }
+
+  public ModelSpec withRandomWeights(long seed) {
+    return new ModelSpec(source, location, weights, preprocessing, labels, seed);
+  }
+
+  /** Loads the classifier this spec names, its session sized by {@code session}. */
+  ImageClassifier load(SessionOptions session) {
+    LoadOptions load = LoadOptions.defaults().withSession(session);
+    if (randomWeightsSeed != null) {
+      load = load.withRandomWeights(randomWeightsSeed);
+    }
+    ClassifierOptions options = ClassifierOptions.defaults().withLoad(load);
+    if (preprocessing != null) {
+      options = options.withPreprocessing(preprocessing);
+    }
+    if (labels != null) {
+      options = options.withLabels(path(labels));
+    }
+    if (source == Source.BUILT_IN) {
+      BuiltIn model = builtIn(location, weights == null ? null : path(weights));
+      return ImageClassifier.builtIn(model, options);
+    }
+    return ImageClassifier.load(path(location), options);
+  }
+
+  private Path path(String file) {
+    return source == Source.SPARK_FILE ? Path.of(SparkFiles.get(file)) : Path.of(file);
+  }
+
+  private static BuiltIn builtIn(String name, @Nullable Path weights) {
+    String n = name.toLowerCase(Locale.ROOT);
+    BuiltIn model;
+    Matcher m = MOBILENET.matcher(n);
+    if (n.equals("vgg16")) {
+      model = BuiltIn.vgg16();
+    } else if (m.matches()) {
+      model = m.group(1) == null ? BuiltIn.mobileNet()
+          : BuiltIn.mobileNet(Double.parseDouble(m.group(1)), Integer.parseInt(m.group(2)));
+    } else {
+      throw new InvalidInputException("unknown built-in model '" + name
+          + "'; expected vgg16, mobilenet or mobilenet_<alpha>_<size> (e.g. mobilenet_0.25_128)");
+    }
+    return weights == null ? model : model.withWeights(weights);
+  }
+}
