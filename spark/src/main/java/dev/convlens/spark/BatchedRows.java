@@ -80,8 +80,9 @@ final class BatchedRows implements Iterator<Row> {
       }
     }
     if (!readable.isEmpty()) {
+      ImageClassifier model = classifier.get(); // a model that cannot load fails the task, not the rows
       try {
-        fill(values, rows, readable, images);
+        fill(model, values, rows, readable, images);
       } catch (ConvlensException batchFailed) {
         if (readable.size() == 1) {
           int i = readable.get(0);
@@ -90,7 +91,7 @@ final class BatchedRows implements Iterator<Row> {
           for (int k = 0; k < readable.size(); k++) {
             int i = readable.get(k);
             try {
-              fill(values, rows, List.of(i), List.of(images.get(k)));
+              fill(model, values, rows, List.of(i), List.of(images.get(k)));
             } catch (ConvlensException e) {
               errors[i] = fail(rows.get(i), rowsRead + i, e);
             }
@@ -104,10 +105,11 @@ final class BatchedRows implements Iterator<Row> {
     rowsRead += rows.size();
   }
 
-  private void fill(Object[][] values, List<Row> rows, List<Integer> which, List<InputImage> images) {
+  private void fill(ImageClassifier model, Object[][] values, List<Row> rows, List<Integer> which,
+      List<InputImage> images) {
     List<Row> batch = new ArrayList<>(which.size());
     which.forEach(i -> batch.add(rows.get(i)));
-    List<Object[]> out = step.apply(classifier.get(), batch, images);
+    List<Object[]> out = step.apply(model, batch, images);
     for (int k = 0; k < which.size(); k++) {
       values[which.get(k)] = out.get(k);
     }

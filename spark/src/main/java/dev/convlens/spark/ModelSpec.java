@@ -22,10 +22,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Paths are read on the executors: put the files on storage every node sees at the same path,
  * or ship them with {@code spark-submit --files} (or {@code SparkContext.addFile}) and name them
- * with {@link #sparkFile}; then the weights and labels files are looked up among the shipped files too.
+ * by file name with {@link #shippedFiles} (or {@link #sparkFile}): then the model, weights and labels
+ * files are looked up among the shipped files.
  *
- * @param source how {@code location} is found
- * @param location a model file or SavedModel directory, a shipped file's name, or a built-in's name
+ * @param source whether {@code location} is a file or a built-in's name
+ * @param location a model file or SavedModel directory, or a built-in's name
+ * @param shipped whether the file names are of files shipped with {@code --files}
  * @param weights a Keras HDF5 weight file for a built-in, or null for the Keras cache
  * @param preprocessing the Keras {@code preprocess_input} mode, or null for the model's own (as
  *     {@code ImageClassifier.load} finds it)
@@ -33,17 +35,15 @@ import org.jspecify.annotations.Nullable;
  *     null for the model's own
  * @param randomWeightsSeed random weights from this seed instead of trained ones (benchmarks), or null
  */
-public record ModelSpec(Source source, String location, @Nullable String weights, @Nullable Preprocessing preprocessing,
-    @Nullable String labels, @Nullable Long randomWeightsSeed) implements Serializable {
+public record ModelSpec(Source source, String location, boolean shipped, @Nullable String weights,
+    @Nullable Preprocessing preprocessing, @Nullable String labels, @Nullable Long randomWeightsSeed) implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Pattern MOBILENET = Pattern.compile("mobilenet(?:_([0-9.]+)_([0-9]+))?");
 
   /** Where {@link #location} points. */
   public enum Source {
-    /** A path every executor can read. */
+    /** A model file or SavedModel directory. */
     FILE,
-    /** A file shipped with {@code --files} or {@code SparkContext.addFile}, by name. */
-    SPARK_FILE,
     /** {@code vgg16}, {@code mobilenet} or {@code mobilenet_<alpha>_<size>} (e.g. {@code mobilenet_0.25_128}). */
     BUILT_IN
   }
@@ -58,33 +58,38 @@ public record ModelSpec(Source source, String location, @Nullable String weights
 
   /** A Keras model file ({@code .h5}, {@code .keras}) or SavedModel directory at the same path on every executor. */
   public static ModelSpec file(String path) {
-    return new ModelSpec(Source.FILE, path, null, null, null, null);
+    return new ModelSpec(Source.FILE, path, false, null, null, null, null);
   }
 
   /** A model file shipped to the executors with {@code spark-submit --files} or {@code SparkContext.addFile}. */
   public static ModelSpec sparkFile(String name) {
-    return new ModelSpec(Source.SPARK_FILE, name, null, null, null, null);
+    return file(name).shippedFiles();
   }
 
   /** A built-in ImageNet classifier: {@code vgg16}, {@code mobilenet}, {@code mobilenet_0.25_128}. */
   public static ModelSpec builtIn(String name) {
-    return new ModelSpec(Source.BUILT_IN, name, null, null, null, null);
+    return new ModelSpec(Source.BUILT_IN, name, false, null, null, null, null);
+  }
+
+  /** The model, weights and labels files are named by file name and shipped with {@code --files} or {@code SparkContext.addFile}. */
+  public ModelSpec shippedFiles() {
+    return new ModelSpec(source, location, true, weights, preprocessing, labels, randomWeightsSeed);
   }
 
   public ModelSpec withWeights(String file) {
-    return new ModelSpec(source, location, file, preprocessing, labels, randomWeightsSeed);
+    return new ModelSpec(source, location, shipped, file, preprocessing, labels, randomWeightsSeed);
   }
 
   public ModelSpec withPreprocessing(Preprocessing mode) {
-    return new ModelSpec(source, location, weights, mode, labels, randomWeightsSeed);
+    return new ModelSpec(source, location, shipped, weights, mode, labels, randomWeightsSeed);
   }
 
   public ModelSpec withLabels(String file) {
-    return new ModelSpec(source, location, weights, preprocessing, file, randomWeightsSeed);
+    return new ModelSpec(source, location, shipped, weights, preprocessing, file, randomWeightsSeed);
   }
 
   public ModelSpec withRandomWeights(long seed) {
-    return new ModelSpec(source, location, weights, preprocessing, labels, seed);
+    return new ModelSpec(source, location, shipped, weights, preprocessing, labels, seed);
   }
 
   /** Loads the classifier this spec names, its session sized by {@code session}. */
@@ -108,7 +113,7 @@ public record ModelSpec(Source source, String location, @Nullable String weights
   }
 
   private Path path(String file) {
-    return source == Source.SPARK_FILE ? Path.of(SparkFiles.get(file)) : Path.of(file);
+    return shipped ? Path.of(SparkFiles.get(file)) : Path.of(file);
   }
 
   private static BuiltIn builtIn(String name, @Nullable Path weights) {

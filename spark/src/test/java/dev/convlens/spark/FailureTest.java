@@ -98,6 +98,15 @@ class FailureTest {
   }
 
   @Test
+  void aModelThatCannotLoadFailsTheJobEvenWithTheErrorColumn() {
+    Dataset<Row> files = LocalSpark.files(LocalSpark.catsAndDogs(1), 1);
+    SparkException failed = assertThrows(SparkException.class,
+        () -> ConvlensSpark.predict(files, ModelSpec.file("/no/such/model.h5")).collectAsList());
+    assertTrue(failed.getMessage().contains("/no/such/model.h5"), failed.getMessage());
+    assertEquals(0, ExecutorModels.users());
+  }
+
+  @Test
   void aKilledTaskIsRetriedAndGivesTheSameRowsBitForBit() {
     Dataset<Row> files = LocalSpark.files(LocalSpark.catsAndDogs(6), 2);
     HeatmapOptions options = HeatmapOptions.defaults().withRows(RowOptions.defaults().withBatchSize(2));
