@@ -1,5 +1,6 @@
 package dev.convlens.examples
 
+import dev.convlens.spark.ModelSpec
 import dev.convlens.visualize.{ImageClassifier, InputImage}
 import java.awt.geom.{Area, Ellipse2D, Path2D, Rectangle2D}
 import java.awt.image.BufferedImage
@@ -8,6 +9,7 @@ import java.io.{ByteArrayInputStream, ByteArrayOutputStream}
 import java.nio.file.Path
 import java.util.concurrent.Executors
 import javax.imageio.ImageIO
+import org.apache.spark.sql.SparkSession
 import org.junit.jupiter.api.Assertions.{assertArrayEquals, assertEquals, assertTrue}
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
@@ -50,6 +52,19 @@ class ClassifyTest:
           assertArrayEquals(classifier.explain(image).overlayPng(), answer.overlayPng, s"overlay of image $i")
           assertEquals(64, ImageIO.read(ByteArrayInputStream(answer.overlayPng)).getWidth)
     }
+
+  @Test
+  def sparkGivesEveryImageItsShape(@TempDir tmp: Path): Unit =
+    val images = (0 until 8).map(i => write(tmp, s"${shapes(i % 4)}-$i", drawn(shapes(i % 4), 64, 64, i)))
+    val spark = SparkSession.builder.master("local[2]").appName("example test").config("spark.ui.enabled", "false").getOrCreate()
+    try
+      val rows = bestClasses(spark, tmp.toString, ModelSpec.file("../../saved_models/shapes")).collect()
+      assertEquals(8, rows.length)
+      for row <- rows do
+        val name = row.getString(0).substring(row.getString(0).lastIndexOf('/') + 1)
+        assertEquals(name.substring(0, name.indexOf('-')), row.getString(1), name)
+        assertTrue(row.isNullAt(3), s"$name: ${row.getString(3)}")
+    finally spark.stop()
 
   private def write(dir: Path, name: String, image: BufferedImage): Path =
     val file = dir.resolve(s"$name.png")
