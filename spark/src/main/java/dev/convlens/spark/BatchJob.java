@@ -87,6 +87,17 @@ public final class BatchJob implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    SparkSession spark = SparkSession.builder().appName("convlens " + operation.name().toLowerCase(Locale.ROOT)).getOrCreate();
+    try {
+      run(spark);
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Reads, adds the columns and writes, in {@code spark}. */
+  void run(SparkSession spark) {
     ModelSpec spec = isBuiltIn(model) ? ModelSpec.builtIn(model) : ModelSpec.file(model);
     if (shipped) {
       spec = spec.shippedFiles();
@@ -102,20 +113,14 @@ public final class BatchJob implements Callable<Integer> {
     }
     RowOptions rows = RowOptions.defaults().withBatchSize(batch)
         .withOnError(failOnBadImage ? RowOptions.OnError.FAIL : RowOptions.OnError.ERROR_COLUMN);
-    SparkSession spark = SparkSession.builder().appName("convlens " + operation.name().toLowerCase(Locale.ROOT)).getOrCreate();
-    try {
-      Dataset<Row> images = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
-          .option("pathGlobFilter", glob).load(input);
-      Dataset<Row> out = switch (operation) {
-        case PREDICT -> ConvlensSpark.predict(images, spec, PredictOptions.defaults().withRows(rows).withTopK(top));
-        case EXPLAIN -> ConvlensSpark.explain(images, spec, explainOptions(rows));
-        case FEATURES -> ConvlensSpark.features(images, spec, featureOptions(rows));
-      };
-      out.drop("content").write().format(format).save(output);
-      return 0;
-    } finally {
-      spark.stop();
-    }
+    Dataset<Row> images = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
+        .option("pathGlobFilter", glob).load(input);
+    Dataset<Row> out = switch (operation) {
+      case PREDICT -> ConvlensSpark.predict(images, spec, PredictOptions.defaults().withRows(rows).withTopK(top));
+      case EXPLAIN -> ConvlensSpark.explain(images, spec, explainOptions(rows));
+      case FEATURES -> ConvlensSpark.features(images, spec, featureOptions(rows));
+    };
+    out.drop("content").write().format(format).save(output);
   }
 
   private HeatmapOptions explainOptions(RowOptions rows) {
