@@ -31,8 +31,8 @@ final class BatchedRows implements Iterator<Row> {
   private long rowsRead;
 
   /**
-   * @param nameField a string column naming the row in error messages ({@code path}, the image's
-   *     {@code origin}), or -1
+   * @param nameField a string column naming the row in error messages ({@code path}), or -1 (an image
+   *     struct's {@code origin} names it then)
    * @param classifier the model, asked for when the first batch runs (an empty partition loads nothing)
    */
   BatchedRows(Iterator<Row> in, RowOptions options, int imageField, int nameField, RowStep step,
@@ -117,8 +117,9 @@ final class BatchedRows implements Iterator<Row> {
 
   /** The message for the error column, or the task's failure under {@link RowOptions.OnError#FAIL}. */
   private String fail(Row row, long index, ConvlensException e) {
+    String origin = ImageRows.origin(row, imageField);
     String where = nameField >= 0 && !row.isNullAt(nameField) ? row.getString(nameField)
-        : "row " + index + " of this partition";
+        : origin != null ? origin : "row " + index + " of this partition";
     if (options.onError() == RowOptions.OnError.FAIL) {
       throw new ConvlensException(where + ": " + e.getMessage(), e);
     }

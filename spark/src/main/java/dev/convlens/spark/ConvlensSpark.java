@@ -106,7 +106,7 @@ public final class ConvlensSpark {
     return images.mapPartitions(new PartitionRun(model, rows, imageField, nameField, step), Encoders.row(out));
   }
 
-  /** A string column naming rows in errors: {@code path} (binaryFile), else -1 (the image struct's origin is read by ImageRows). */
+  /** A string column naming rows in errors: {@code path} (binaryFile), else -1 (an image struct names itself by its origin). */
   private static int nameField(StructType in, int imageField) {
     List<String> names = Arrays.asList(in.fieldNames());
     int path = names.indexOf("path");

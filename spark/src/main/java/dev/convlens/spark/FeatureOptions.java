@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param rows the image column, batch size and error handling
  * @param layer the layer's name or nested path, or null for the model's output
  * @param pooling how a spatial map {@code (h, w, c)} becomes a vector: flattened in Keras' order
- *     (as {@code Flatten}), or averaged or maximised over positions (as {@code GlobalAveragePooling2D}
- *     and {@code GlobalMaxPooling2D}); outputs without positions are taken as they are
+ *     (as {@code Flatten}), or averaged (in double precision) or maximised over positions (as {@code
+ *     GlobalAveragePooling2D} and {@code GlobalMaxPooling2D}); outputs without positions are taken as they are
  */
 public record FeatureOptions(RowOptions rows, @Nullable String layer, Pooling pooling) implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -7,6 +7,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a row's image: encoded bytes (a binary column, as Spark's {@code binaryFile} gives), or
@@ -29,6 +30,15 @@ final class ImageRows {
       return InputImage.of(bytes);
     }
     return InputImage.of(fromImageStruct((Row) value));
+  }
+
+  /** The image struct's {@code origin} (its file), for messages; null for binary columns. */
+  static @Nullable String origin(Row row, int field) {
+    if (row.isNullAt(field) || !(row.get(field) instanceof Row image)) {
+      return null;
+    }
+    int i = java.util.Arrays.asList(image.schema().fieldNames()).indexOf("origin");
+    return i >= 0 && !image.isNullAt(i) ? image.getString(i) : null;
   }
 
   private static boolean isImageStruct(DataType type) {

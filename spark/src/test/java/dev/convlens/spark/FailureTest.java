@@ -23,6 +23,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bad rows fail themselves, not their partition nor the executor; a killed task comes back with the same rows. */
 class FailureTest {
@@ -95,6 +96,23 @@ class FailureTest {
         .collectAsList();
     assertEquals(4, after.size());
     assertEquals(0, ExecutorModels.users(), "every task let go of the model");
+  }
+
+  @Test
+  void anUnreadableImageOfSparksImageSourceIsNamedByItsOrigin(@TempDir Path dir) throws IOException {
+    Files.copy(LocalSpark.catsAndDogs(1).get(0), dir.resolve("cat.jpg"));
+    Files.write(dir.resolve("broken.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3});
+    Dataset<Row> images = LocalSpark.session().read().format("image").load(dir.toString());
+    RowOptions rows = RowOptions.defaults().withImageColumn("image");
+    Map<String, Row> byOrigin = new TreeMap<>();
+    ConvlensSpark.predict(images, LocalSpark.mobileNet(), PredictOptions.defaults().withRows(rows)).collectAsList()
+        .forEach(r -> byOrigin.put(Path.of(r.getStruct(0).getString(0).replace("file:", "")).getFileName().toString(), r));
+    assertTrue(byOrigin.get("cat.jpg").isNullAt(2), "the cat has no error");
+    assertTrue(byOrigin.get("broken.jpg").getString(2).contains("an image struct of -1x-1x-1"), byOrigin.toString());
+
+    SparkException failed = assertThrows(SparkException.class, () -> ConvlensSpark.predict(images, LocalSpark.mobileNet(),
+        PredictOptions.defaults().withRows(rows.withOnError(RowOptions.OnError.FAIL))).collectAsList());
+    assertTrue(failed.getMessage().contains("broken.jpg: "), failed.getMessage());
   }
 
   @Test
