@@ -1,6 +1,8 @@
 package dev.convlens.spark;
 
 import dev.convlens.bridge.ConvlensException;
+import dev.convlens.bridge.InvalidInputException;
+import dev.convlens.bridge.image.ImageReadException;
 import dev.convlens.visualize.ImageClassifier;
 import dev.convlens.visualize.InputImage;
 import java.util.ArrayDeque;
@@ -76,7 +78,7 @@ final class BatchedRows implements Iterator<Row> {
         images.add(ImageRows.read(rows.get(i), imageField));
         readable.add(i);
       } catch (ConvlensException e) {
-        errors[i] = fail(rows.get(i), rowsRead + i, e);
+        errors[i] = fail(rows.get(i), rowsRead + i, rowFault(e));
       }
     }
     if (!readable.isEmpty()) {
@@ -84,6 +86,7 @@ final class BatchedRows implements Iterator<Row> {
       try {
         fill(model, values, rows, readable, images);
       } catch (ConvlensException batchFailed) {
+        rowFault(batchFailed);
         if (readable.size() == 1) {
           int i = readable.get(0);
           errors[i] = fail(rows.get(i), rowsRead + i, batchFailed);
@@ -93,7 +96,7 @@ final class BatchedRows implements Iterator<Row> {
             try {
               fill(model, values, rows, List.of(i), List.of(images.get(k)));
             } catch (ConvlensException e) {
-              errors[i] = fail(rows.get(i), rowsRead + i, e);
+              errors[i] = fail(rows.get(i), rowsRead + i, rowFault(e));
             }
           }
         }
@@ -113,6 +116,18 @@ final class BatchedRows implements Iterator<Row> {
     for (int k = 0; k < which.size(); k++) {
       values[which.get(k)] = out.get(k);
     }
+  }
+
+  /**
+   * {@code e} when a row's input caused it (an image that cannot be read, a class or method that
+   * does not exist); anything else (a cancelled or killed task, TensorFlow out of memory, a closed
+   * model) is not the row's fault and fails the task, so Spark retries it.
+   */
+  private static ConvlensException rowFault(ConvlensException e) {
+    if (e instanceof InvalidInputException || e instanceof ImageReadException) {
+      return e;
+    }
+    throw e;
   }
 
   /** The message for the error column, or the task's failure under {@link RowOptions.OnError#FAIL}. */
