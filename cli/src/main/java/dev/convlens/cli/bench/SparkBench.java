@@ -136,7 +136,7 @@ public final class SparkBench implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 long[] rowsAndErrors = s.check(task);
                 progress(err, which, setting, (System.nanoTime() - t0) / 1e9, files.size(), String.format(Locale.ROOT,
-                    ", %d rows, %d errors, %d partitions", rowsAndErrors[0], rowsAndErrors[1], s.partitions()));
+                    ", %d rows, %d errors, %s", rowsAndErrors[0], rowsAndErrors[1], s.partitions()));
               } else {
                 record(seconds, setting, s.run(task), err, which, files.size());
               }

@@ -7,6 +7,8 @@ import dev.convlens.spark.PredictOptions;
 import dev.convlens.spark.RowOptions;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -74,9 +76,15 @@ final class SparkSide implements AutoCloseable {
     return new long[] {r.getLong(0), r.getLong(1)};
   }
 
-  /** The partitions a job runs in (should be {@code cores}). */
-  int partitions() {
-    return images().rdd().getNumPartitions();
+  /**
+   * How the images are dealt out: "images/MB" per partition, in partition order. The binaryFile source
+   * orders its splits by size, largest first, and coalesce keeps ranges of them together.
+   */
+  String partitions() {
+    List<Row> parts = images().groupBy(functions.spark_partition_id().as("p"))
+        .agg(functions.count(functions.lit(1)), functions.sum("length")).orderBy("p").collectAsList();
+    return parts.stream().map(r -> String.format(Locale.ROOT, "%d/%.1f", r.getLong(1), r.getLong(2) / 1e6))
+        .collect(Collectors.joining(" ", parts.size() + " partitions (images/MB: ", ")"));
   }
 
   @Override

@@ -48,7 +48,7 @@ class SparkBenchTest {
       for (String task : List.of("predict      ", "gradcam-book ")) {
         String line = "warm-up: " + task + " spark local[" + cores + "]";
         assertTrue(err.toString().lines().anyMatch(l -> l.startsWith(line)
-            && l.endsWith(", 8 rows, 0 errors, " + cores + " partitions)")), line + " in\n" + err);
+            && l.contains(", 8 rows, 0 errors, " + cores + " partitions (images/MB: ")), line + " in\n" + err);
       }
     }
   }
