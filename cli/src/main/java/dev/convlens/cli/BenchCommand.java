@@ -8,6 +8,7 @@ import dev.convlens.cli.bench.GradCamBenchCommand;
 import dev.convlens.cli.bench.ServeBench;
 import dev.convlens.cli.bench.ServeLoadBench;
 import dev.convlens.cli.bench.ServingBench;
+import dev.convlens.cli.bench.SparkBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
     description = "Benchmarks: how long convlens takes, under which settings.",
     subcommands = {ForwardBenchCommand.class, ForwardBenchCommand.Worker.class, ActivationsBench.class,
         FiltersBenchCommand.class, GradCamBenchCommand.class, FinetuneBench.class, ServingBench.class,
-        ServeBench.class, ServeLoadBench.class, CancelBench.class})
+        ServeBench.class, ServeLoadBench.class, CancelBench.class, SparkBench.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -27,6 +28,6 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
-        "missing subcommand: forward, activations, filters, gradcam, finetune, serving, serve, serve-load or cancel");
+        "missing subcommand: forward, activations, filters, gradcam, finetune, serving, serve, serve-load, cancel or spark");
   }
 }
