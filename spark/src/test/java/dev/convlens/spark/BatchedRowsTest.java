@@ -81,7 +81,7 @@ class BatchedRowsTest {
   @Test
   void whatIsNotARowsFaultFailsTheTaskEvenWithTheErrorColumn() throws IOException {
     List<Row> in = List.of(row("a", png(3)), row("b", png(4)));
-    CancelledException killed = new CancelledException("interrupted");
+    CancelledException killed = new CancelledException(CancelledException.Reason.CANCELLED, "interrupted");
     assertThrows(CancelledException.class, () -> run(in, new Widths(killed), RowOptions.OnError.ERROR_COLUMN));
     ConvlensException oom = new ConvlensException("TensorFlow: OOM when allocating");
     assertEquals(oom, assertThrows(ConvlensException.class, () -> run(in, new Widths(oom), RowOptions.OnError.ERROR_COLUMN)));
