@@ -114,7 +114,7 @@ public final class SparkBench implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     out.printf(Locale.ROOT, "spark bench: MobileNet-0.25 at 128, %d images of %s, batch %d, %d round%s after 1 warm-up"
-        + " round (medians), partitions = cores%n", files.size(), folder, batch, rounds, rounds == 1 ? "" : "s");
+        + " round (medians), Spark's own file splits%n", files.size(), folder, batch, rounds, rounds == 1 ? "" : "s");
     out.printf(Locale.ROOT, "machine: %d cores, load average %.2f at the start%n", Runtime.getRuntime().availableProcessors(),
         load());
     out.flush();
