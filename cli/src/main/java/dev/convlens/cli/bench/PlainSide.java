@@ -69,6 +69,10 @@ final class PlainSide implements AutoCloseable {
   }
 
   private void runShare(SparkBench.Task task, List<Path> share) {
+    if (task == SparkBench.Task.READ) {
+      share.forEach(PlainSide::read);
+      return;
+    }
     for (int i = 0; i < share.size(); i += batch) {
       List<InputImage> images = new ArrayList<>(batch);
       for (Path p : share.subList(i, Math.min(share.size(), i + batch))) {

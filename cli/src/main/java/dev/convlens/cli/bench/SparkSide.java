@@ -57,10 +57,13 @@ final class SparkSide implements AutoCloseable {
   }
 
   private Dataset<Row> result(SparkBench.Task task) {
-    return task == SparkBench.Task.PREDICT
-        ? ConvlensSpark.predict(images(), model, PredictOptions.defaults().withRows(rows))
-        : ConvlensSpark.explain(images(), model, HeatmapOptions.defaults().withRows(rows));
+    return switch (task) {
+      case READ -> images();
+      case PREDICT -> ConvlensSpark.predict(images(), model, PredictOptions.defaults().withRows(rows));
+      case GRADCAM -> ConvlensSpark.explain(images(), model, HeatmapOptions.defaults().withRows(rows));
+    };
   }
+
 
   /** Seconds from reading the folder to the last row written to Spark's no-op sink (which keeps every column). */
   double run(SparkBench.Task task) {
@@ -71,10 +74,14 @@ final class SparkSide implements AutoCloseable {
 
   /** Rows and rows with an error: a job that needs the outputs, for the warm-up (it loads the executor's model). */
   long[] check(SparkBench.Task task) {
-    Row r = result(task).agg(functions.count(functions.lit(1)), functions.count(functions.col(RowOptions.ERROR_COLUMN)))
-        .first();
+    Dataset<Row> result = result(task);
+    if (task == SparkBench.Task.READ) {
+      return new long[] {result.count(), 0};
+    }
+    Row r = result.agg(functions.count(functions.lit(1)), functions.count(functions.col(RowOptions.ERROR_COLUMN))).first();
     return new long[] {r.getLong(0), r.getLong(1)};
   }
+
 
   /**
    * How the images are dealt out: the number of partitions and the images/MB of the largest and smallest.

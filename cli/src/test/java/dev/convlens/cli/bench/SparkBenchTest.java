@@ -50,14 +50,16 @@ class SparkBenchTest {
     assertEquals(0, code, err.toString());
     String text = out.toString();
     assertTrue(text.startsWith("spark bench: MobileNet-0.25 at 128, 8 images of " + data), text);
-    List<String> settings = List.of("predict       spark local[1]", "predict       plain 1 core",
+    List<String> settings = List.of("read files    spark local[1]", "read files    plain 1 core",
+        "read files    spark local[2]", "read files    plain 2 cores", "predict       spark local[1]", "predict       plain 1 core",
         "predict       spark local[2]", "predict       plain 2 cores", "gradcam-book  spark local[1]",
         "gradcam-book  plain 1 core", "gradcam-book  spark local[2]", "gradcam-book  plain 2 cores");
     for (String s : settings) {
       assertTrue(text.contains("\n" + s + " "), s + " missing from\n" + text);
       assertTrue(err.toString().contains("round 1/1: " + s + " "), s + " has no progress line in\n" + err);
     }
-    assertTrue(text.contains("Spark overhead at equal cores") && text.contains("scaling 1 -> 2 cores"), text);
+    assertTrue(text.contains("Spark overhead at equal cores") && text.contains("(reading ")
+        && text.contains("scaling 1 -> 2 cores"), text);
     // The warm-up's Spark jobs count their output rows: all 8 images, none failed, in the source's own splits.
     for (int cores : SparkBench.CORES) {
       for (String task : List.of("predict      ", "gradcam-book ")) {
