@@ -25,7 +25,7 @@ class PackagingTest {
 
   @Test
   void librariesTakeTheNativeRuntimeForTheirTestsOnly() throws Exception {
-    for (String module : List.of("tf-bridge", "visualize", "finetune", "server")) {
+    for (String module : List.of("tf-bridge", "visualize", "finetune", "server", "spark")) {
       for (Element d : dependencies(module)) {
         if (text(d, "artifactId").equals("tensorflow-core-native") && !text(d, "classifier").isEmpty()) {
           assertEquals("test", text(d, "scope"), module + ": a native runtime outside test scope would fix the"
@@ -107,7 +107,7 @@ class PackagingTest {
     String parentVersion = managedVersion(parse(ROOT.resolve("pom.xml")), "jspecify");
     assertEquals("1.0.1", parentVersion);
     assertEquals(parentVersion, managedVersion(parse(ROOT.resolve("bom/pom.xml")), "jspecify"));
-    for (String module : List.of("tf-bridge", "visualize", "finetune", "server")) {
+    for (String module : List.of("tf-bridge", "visualize", "finetune", "server", "spark")) {
       boolean compileScope = dependencies(module).stream().anyMatch(d -> text(d, "artifactId").equals("jspecify")
           && text(d, "scope").isEmpty());
       assertTrue(compileScope, module + " needs jspecify at compile scope so that its users see the annotations");
