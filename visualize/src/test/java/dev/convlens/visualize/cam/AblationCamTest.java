@@ -11,13 +11,13 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
 import dev.convlens.bridge.fixtures.KerasModelFixture;
+import dev.convlens.bridge.fixtures.TestArrays;
 import dev.convlens.bridge.spi.ModelGraph;
 import dev.convlens.bridge.spi.ModelVariable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,12 +49,7 @@ class AblationCamTest {
         .dense("dense", 3, "softmax")
         .build();
     model = load();
-    Random r = new Random(8);
-    float[] x = new float[2 * 8 * 8 * 3];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextGaussian();
-    }
-    input = FloatTensor.of(x, 2, 8, 8, 3);
+    input = TestArrays.gaussian(8, 2, 8, 8, 3);
   }
 
   private KerasModel load() {

@@ -13,8 +13,8 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
 import dev.convlens.bridge.fixtures.KerasModelFixture;
+import dev.convlens.bridge.fixtures.TestArrays;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,12 +43,7 @@ class AttributionGradientTest {
         .activation("probs", "softmax")
         .build();
     model = KerasModel.fromConfig(fixture.modelConfig().toString(), fixture.weightSource(), LoadOptions.defaults());
-    Random r = new Random(3);
-    float[] x = new float[6 * 6 * 2];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextGaussian();
-    }
-    image = FloatTensor.of(x, 6, 6, 2);
+    image = TestArrays.gaussian(3, 6, 6, 2);
   }
 
   @AfterAll

@@ -11,11 +11,11 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
 import dev.convlens.bridge.fixtures.KerasModelFixture;
+import dev.convlens.bridge.fixtures.TestArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -49,12 +49,7 @@ class CamFamilyNewMethodsTest {
         .dense("dense", 3, "softmax")
         .build();
     model = KerasModel.fromConfig(fixture.modelConfig().toString(), fixture.weightSource(), LoadOptions.defaults());
-    Random r = new Random(5);
-    float[] x = new float[2 * 10 * 10 * 3];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextGaussian();
-    }
-    input = FloatTensor.of(x, 2, 10, 10, 3);
+    input = TestArrays.gaussian(5, 2, 10, 10, 3);
   }
 
   @AfterAll

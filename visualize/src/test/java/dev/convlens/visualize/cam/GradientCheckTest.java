@@ -11,9 +11,9 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
 import dev.convlens.bridge.fixtures.KerasModelFixture;
+import dev.convlens.bridge.fixtures.TestArrays;
 import dev.convlens.bridge.spi.ModelGraph;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,12 +43,7 @@ class GradientCheckTest {
         .dense("dense", 3, "softmax")
         .build();
     model = KerasModel.fromConfig(fixture.modelConfig().toString(), fixture.weightSource(), LoadOptions.defaults());
-    Random r = new Random(5);
-    float[] x = new float[2 * 10 * 10 * 3];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextGaussian();
-    }
-    input = FloatTensor.of(x, 2, 10, 10, 3);
+    input = TestArrays.gaussian(5, 2, 10, 10, 3);
   }
 
   @AfterAll

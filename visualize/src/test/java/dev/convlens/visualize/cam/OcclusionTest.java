@@ -13,9 +13,9 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
 import dev.convlens.bridge.fixtures.KerasModelFixture;
+import dev.convlens.bridge.fixtures.TestArrays;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,12 +36,7 @@ class OcclusionTest {
         .conv2d("conv1", 4, 3, "same", "relu").flatten("flat").dense("logits", 3, "linear")
         .activation("probs", "softmax").build();
     model = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults());
-    Random r = new Random(2);
-    float[] x = new float[72];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextGaussian();
-    }
-    image = FloatTensor.of(x, 6, 6, 2);
+    image = TestArrays.gaussian(2, 6, 6, 2);
   }
 
   @AfterAll

@@ -13,6 +13,7 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
 import dev.convlens.bridge.fixtures.KerasModelFixture;
+import dev.convlens.bridge.fixtures.TestArrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -37,12 +38,7 @@ class SmoothGradTest {
         .conv2d("conv1", 3, 3, "same", "tanh").conv2d("conv2", 4, 3, "valid", "tanh").flatten("flat")
         .dense("logits", 3, "linear").activation("probs", "softmax").build();
     model = KerasModel.fromConfig(f.modelConfig().toString(), f.weightSource(), LoadOptions.defaults());
-    Random r = new Random(3);
-    float[] x = new float[72];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextGaussian();
-    }
-    image = FloatTensor.of(x, 6, 6, 2);
+    image = TestArrays.gaussian(3, 6, 6, 2);
   }
 
   @AfterAll

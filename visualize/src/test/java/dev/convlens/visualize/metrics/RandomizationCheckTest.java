@@ -12,6 +12,7 @@ import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.fixtures.FixtureBuilder;
+import dev.convlens.bridge.fixtures.TestArrays;
 import dev.convlens.bridge.spi.ModelVariable;
 import dev.convlens.visualize.cam.AttributionOptions;
 import dev.convlens.visualize.cam.InputAttribution;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,12 +46,7 @@ class RandomizationCheckTest {
         .activation("probs", "softmax")
         .build();
     model = KerasModel.fromConfig(fixture.modelConfig().toString(), fixture.weightSource(), LoadOptions.defaults());
-    Random r = new Random(3);
-    float[] x = new float[72];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextGaussian();
-    }
-    image = FloatTensor.of(x, 6, 6, 2);
+    image = TestArrays.gaussian(3, 6, 6, 2);
   }
 
   @AfterAll
