@@ -98,7 +98,7 @@ public final class BatchJob implements Callable<Integer> {
 
   /** Reads, adds the columns and writes, in {@code spark}. */
   void run(SparkSession spark) {
-    ModelSpec spec = isBuiltIn(model) ? ModelSpec.builtIn(model) : ModelSpec.file(model);
+    ModelSpec spec = ModelSpec.isBuiltInName(model) ? ModelSpec.builtIn(model) : ModelSpec.file(model);
     if (shipped) {
       spec = spec.shippedFiles();
     }
@@ -133,10 +133,6 @@ public final class BatchJob implements Callable<Integer> {
     FeatureOptions o = FeatureOptions.defaults().withRows(rows)
         .withPooling(FeatureOptions.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)));
     return layer == null ? o : o.withLayer(layer);
-  }
-
-  private static boolean isBuiltIn(String model) {
-    return model.matches("vgg16|mobilenet(_[0-9.]+_[0-9]+)?");
   }
 
   static final class OperationConverter implements CommandLine.ITypeConverter<Operation> {

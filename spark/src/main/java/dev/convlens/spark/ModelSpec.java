@@ -112,6 +112,12 @@ public record ModelSpec(Source source, String location, boolean shipped, @Nullab
     return ImageClassifier.load(path(location), options);
   }
 
+  /** Whether {@code name} is one {@link #builtIn} takes. */
+  static boolean isBuiltInName(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.equals("vgg16") || MOBILENET.matcher(n).matches();
+  }
+
   private Path path(String file) {
     return shipped ? Path.of(SparkFiles.get(file)) : Path.of(file);
   }
