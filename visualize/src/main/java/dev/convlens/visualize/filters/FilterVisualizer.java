@@ -189,7 +189,7 @@ public final class FilterVisualizer {
    * A rough native-memory cost of one image: every layer output up to the target, twice (kept for
    * the backward pass, plus its gradient), in float32. Open spatial sizes count as 150.
    */
-  private static long bytesPerImage(KerasModel model, LayerInfo target) {
+  static long bytesPerImage(KerasModel model, LayerInfo target) {
     long values = 0;
     for (LayerInfo l : model.layers()) {
       long n = 1;
