@@ -3,9 +3,13 @@ package dev.convlens.cli.bench;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.LoadOptions;
 import dev.convlens.bridge.applications.Vgg16;
+import dev.convlens.bridge.image.Preprocessing;
+import dev.convlens.visualize.filters.FeatureOptions;
+import dev.convlens.visualize.filters.FeatureVisualizer;
 import dev.convlens.visualize.filters.FilterOptions;
 import dev.convlens.visualize.filters.FilterResult;
 import dev.convlens.visualize.filters.FilterVisualizer;
+import dev.convlens.visualize.filters.Objective;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -93,6 +97,18 @@ public final class FiltersBenchCommand implements Callable<Integer> {
       List<FilterResult> single = vis.run(chosen, options.oneByOne());
       double singleSeconds = (System.nanoTime() - b) / 1e9;
 
+      // The readable preset (Fourier, decorrelated colours, transforms, Adam) on the same filters, whole layer.
+      FeatureVisualizer features = FeatureVisualizer.of(m);
+      FeatureOptions readable = FeatureOptions.defaults().withSteps(steps).withSeed(1).withBatchSize(batch)
+          .withPreprocessing(Preprocessing.CAFFE);
+      features.prepare(List.of(Objective.channel(layer, 0)), readable);
+      features.renderChannels(layer, chosen, readable.withSteps(2), null);
+      err.println("whole layer, readable preset ...");
+      err.flush();
+      long c = System.nanoTime();
+      features.renderChannels(layer, chosen, readable, null);
+      double readableSeconds = (System.nanoTime() - c) / 1e9;
+
       double maxDiff = 0;
       for (int i = 0; i < whole.size(); i++) {
         float[] x = whole.get(i).input().data();
@@ -113,6 +129,11 @@ public final class FiltersBenchCommand implements Callable<Integer> {
           singleSeconds, singleSeconds / filters));
       lines.add(String.format(Locale.ROOT, "ratio one-by-one / whole-layer: %.2fx; max |pixel difference| between modes: %.3g",
           singleSeconds / wholeSeconds, maxDiff));
+      lines.add(String.format(Locale.ROOT, "whole layer, readable preset (Fourier + decorrelation + transforms, Adam): %8.3f s total,"
+          + " %7.3f s per filter, %.2f ms per filter-step", readableSeconds, readableSeconds / filters,
+          1000 * readableSeconds / filters / steps));
+      lines.add(String.format(Locale.ROOT, "ratio readable / pixel-space whole-layer step cost: %.2fx (pixel: %.2f ms per filter-step)",
+          readableSeconds / wholeSeconds, 1000 * wholeSeconds / filters / steps));
       lines.forEach(out::println);
       out.flush();
     }
