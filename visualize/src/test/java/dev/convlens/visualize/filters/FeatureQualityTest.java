@@ -175,6 +175,31 @@ class FeatureQualityTest {
   }
 
   @Test
+  void anOpenSizeModelTakesImagesOfDifferentSizesInOneCall() {
+    var fixture = FixtureBuilder.functional("open").input("in", H, W, 2).conv2d("c", 4, 1, "valid", "linear").build();
+    String config = fixture.modelConfig().toString().replace("[null,4,4,2]", "[null,null,null,2]");
+    float[] k = {1, 0, 0.5f, -1, 0, 1, 0.5f, -1};
+    List<WeightArray> conv = List.of(new WeightArray("kernel:0", FloatTensor.of(k, 1, 1, 2, 4)),
+        new WeightArray("bias:0", FloatTensor.of(new float[4], 4)));
+    try (KerasModel open = KerasModel.fromConfig(config, (path, cls, expected) -> path.equals(List.of("c")) ? conv : List.of(),
+        LoadOptions.defaults())) {
+      assertEquals(-1, open.inputShape()[1], "the config's input size is open: " + config);
+      // a 2x3 image with x0 = 6, x1 = 0 and the 4x4 B (x0 = 0, x1 = 4): maxima (6, 4, 3, -4)
+      FloatTensor small = FloatTensor.of(new float[] {6, 0, 6, 0, 6, 0, 6, 0, 6, 0, 6, 0}, 2, 3, 2);
+      ChannelMaxima m = ChannelMaxima.of(open, "c", List.of(small, constant(0, 4)), QualityOptions.defaults());
+      assertEquals(6.0, m.max(0));
+      assertEquals(4.0, m.max(1));
+      assertEquals(3.0, m.max(2));
+      assertEquals(-4.0, m.max(3));
+      QualityOptions still = QualityOptions.defaults().withTransforms(Transforms.none()).withSamples(2);
+      List<FeatureQuality> q = FeatureQuality.measureAll(open, m, List.of(0, 1, 0), List.of(V, small, V), still);
+      assertEquals(new FeatureQuality(3.0 / 6, 1.0, 0.5 / ((1.0 / 4 + 2.0 / 3) / 2)), q.get(0));
+      assertEquals(new FeatureQuality(0, 0, 0), q.get(1), "small has x1 = 0: channel 1 is 0");
+      assertEquals(q.get(0), q.get(2));
+    }
+  }
+
+  @Test
   void badInputIsRefusedNamingTheArgument() {
     QualityOptions o = QualityOptions.defaults();
     refused(() -> ChannelMaxima.of(model, "nope", List.of(V), o), "nope");
