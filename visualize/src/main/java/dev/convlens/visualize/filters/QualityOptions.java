@@ -13,7 +13,10 @@ import dev.convlens.bridge.InvalidInputException;
  * @param seed seed of the moves ({@code SplittableRandom}); every picture of a call gets the same
  *     sequence of moves, so two visualizations are compared under the same perturbations and a
  *     picture measured alone or in a batch gets the same numbers
- * @param batchSize images per graph run (pictures and their moved copies together)
+ * @param batchSize images per graph run (pictures and their moved copies together). Each run copies
+ *     the layer's whole output for its images into Java ({@code batchSize * h * w * channels}
+ *     floats: 16 images of VGG16's 224x224 {@code block1_conv1} are 205 MB), so lower it for early
+ *     layers of large inputs
  * @param cancellation checked before every graph run; {@link Cancellation#none()} by default. A
  *     deadline counts from when it is made, so set it per call
  */
