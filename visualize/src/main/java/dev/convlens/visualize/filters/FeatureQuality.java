@@ -4,6 +4,7 @@ import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.InvalidInputException;
 import dev.convlens.bridge.KerasModel;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -37,7 +38,7 @@ public record FeatureQuality(double activationRatio, double robustness, double s
    */
   public static FeatureQuality measure(KerasModel model, ChannelMaxima maxima, int channel, FloatTensor image,
       QualityOptions options) {
-    return measureAll(model, maxima, List.of(channel), List.of(image), options).get(0);
+    return measure(model, maxima, List.of(channel), Collections.singletonList(image), options, true).get(0);
   }
 
   /**
@@ -54,6 +55,12 @@ public record FeatureQuality(double activationRatio, double robustness, double s
    */
   public static List<FeatureQuality> measureAll(KerasModel model, ChannelMaxima maxima, List<Integer> channels,
       List<FloatTensor> images, QualityOptions options) {
+    return measure(model, maxima, channels, images, options, false);
+  }
+
+  /** {@code single}: the caller passed one channel and one image, and errors name them so. */
+  private static List<FeatureQuality> measure(KerasModel model, ChannelMaxima maxima, List<Integer> channels,
+      List<FloatTensor> images, QualityOptions options, boolean single) {
     InvalidInputException.requireNonNull(model, "model");
     InvalidInputException.requireNonNull(maxima, "maxima");
     InvalidInputException.requireNonNull(options, "options (use QualityOptions.defaults())");
@@ -75,10 +82,10 @@ public record FeatureQuality(double activationRatio, double robustness, double s
     int[] target = new int[n];
     for (int i = 0; i < n; i++) {
       Integer c = channels.get(i);
-      InvalidInputException.requireNonNull(c, "channels[" + i + "]");
-      maxima.checkChannel(c, "channels[" + i + "]");
+      InvalidInputException.requireNonNull(c, single ? "channel" : "channels[" + i + "]");
+      maxima.checkChannel(c, single ? "channel" : "channels[" + i + "]");
       target[i] = c;
-      means.checkImage(images.get(i), "images[" + i + "]");
+      means.checkImage(images.get(i), single ? "image" : "images[" + i + "]");
     }
     List<Transforms.Draw> draws = draws(options);
     int per = 1 + draws.size();

@@ -210,12 +210,16 @@ class FeatureQualityTest {
     refused(() -> ChannelMaxima.of(model, "c", List.of(FloatTensor.of(new float[H * W * 2], 1, H, W, 2)), o),
         "images[0]", "[1, 4, 4, 2]");
     refused(() -> maxima.max(4), "channel 4", "0-3");
-    refused(() -> FeatureQuality.measure(model, maxima, 4, V, o), "channels[0] 4", "0-3");
-    refused(() -> FeatureQuality.measure(model, maxima, -1, V, o), "channels[0] -1");
+    refused(() -> FeatureQuality.measure(model, maxima, 4, V, o), "channel 4", "0-3");
+    refused(() -> FeatureQuality.measure(model, maxima, -1, V, o), "channel -1");
+    refused(() -> FeatureQuality.measureAll(model, maxima, List.of(0, 9), List.of(V, V), o), "channels[1] 9", "0-3");
     refused(() -> FeatureQuality.measure(model, maxima, 0, FloatTensor.of(new float[5 * W * 2], 5, W, 2), o),
-        "images[0]", "[5, 4, 2]");
+        "image has shape [5, 4, 2]", "[4, 4, 2]");
+    refused(() -> FeatureQuality.measureAll(model, maxima, List.of(0, 0), List.of(V, constant(0, 0).slice(0)), o),
+        "images[1]", "[4, 2]");
+    refused(() -> FeatureQuality.measure(model, maxima, 0, null, o), "image is null");
     refused(() -> FeatureQuality.measureAll(model, maxima, List.of(0, 1), List.of(V), o), "2 channels and 1 images");
-    refused(() -> FeatureQuality.measure(model, maxima, 0, constant(Float.NaN, 0), o), "images[0]", "NaN");
+    refused(() -> FeatureQuality.measure(model, maxima, 0, constant(Float.NaN, 0), o), "image", "NaN");
     try (KerasModel other = hand("other", 4); KerasModel narrower = hand("hand", 3)) {
       refused(() -> FeatureQuality.measure(other, maxima, 0, V, o), "'hand'", "'other'");
       refused(() -> FeatureQuality.measure(narrower, maxima, 0, V, o), "4 channels", "has 3");
