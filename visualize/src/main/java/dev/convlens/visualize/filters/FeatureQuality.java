@@ -34,7 +34,7 @@ import java.util.SplittableRandom;
 public record FeatureQuality(double activationRatio, double robustness, double selectivity) {
   /**
    * The quality of {@code image} as a visualization of {@code channel} of the layer of
-   * {@code maxima} (one sample's worth of {@link #measureAll}).
+   * {@code maxima}: {@link #measureAll} for one picture.
    */
   public static FeatureQuality measure(KerasModel model, ChannelMaxima maxima, int channel, FloatTensor image,
       QualityOptions options) {
