@@ -52,10 +52,39 @@
  * oriented stripes at pixel scale; with the preset the same filters show wider, smoother stripes
  * and blob-shaped motifs, while dead filters stay (blurred) noise either way.
  *
+ * <p><b>Feature visualization</b> (Lucid's {@code render}, for pictures a person can read on any
+ * model): {@link dev.convlens.visualize.filters.FeatureVisualizer} maximizes an
+ * {@link dev.convlens.visualize.filters.Objective} (channel, neuron, direction, DeepDream layer, class
+ * logit, batch diversity, total variation, L2; composed with weights, {@code channel - 0.1 * tv}) by
+ * Adam on a {@link dev.convlens.visualize.filters.Parameterization} of the picture (pixels, or Lucid's
+ * 1/frequency-scaled Fourier spectrum with decorrelated colours, through a sigmoid), with random
+ * {@link dev.convlens.visualize.filters.Transforms} (shift, scale, rotation) before the model at every
+ * step. The picture, the transforms and the objective are graph ops: the model's input is a
+ * placeholder, so each step is three runs (parameters to model input; the objective's value and input
+ * gradient; that gradient back to the parameters), with Adam in Java. Objectives of one shape share a
+ * batch (whole-layer mode) and channels, positions, directions and weights are fed. A start whose model
+ * terms have zero value and zero gradient is a dead channel: larger noise and the retry pictures are
+ * tried, then it is reported dead instead of returned as noise. {@code FeatureOptions.defaults()} is the
+ * readable preset; {@code pixelSpace()} the same optimizer on plain pixels without transforms.
+ *
+ * <p><b>Quality, measured</b> ({@link dev.convlens.visualize.filters.ChannelMaxima},
+ * {@link dev.convlens.visualize.filters.FeatureQuality},
+ * {@link dev.convlens.visualize.filters.QualityOptions}): the activation of channel c on an image is the
+ * mean over height and width of c in the layer's output. (a) activationRatio: that activation over the
+ * channel's maximum over a reference dataset (1 = as strong as the most exciting real image);
+ * (b) robustness: the mean share of the activation kept under 8 seeded random moves
+ * ({@code Transforms.standard()}; 1 = all); (c) selectivity: the channel's ratio over the mean ratio of
+ * the layer's other channels that ever fired on the dataset. Never NaN: a non-positive denominator gives
+ * +Infinity for a positive numerator, else 0. Measured by forward runs fetching the layer output.
+ *
  * <p>Public: FilterVisualizer, FilterOptions, FilterResult, FilterProgress, FilterListener,
- * FilterGrid. The gradient ops ({@code LayerGradient}) are a model extension per (layer, activation
+ * FilterGrid; FeatureVisualizer, FeatureOptions, FeatureResult, Objective, Parameterization,
+ * Transforms; ChannelMaxima, FeatureQuality, QualityOptions. Progress of both visualizers goes to a
+ * FilterListener. The gradient ops ({@code LayerGradient}) are a model extension per (layer, activation
  * side), built when a visualizer is created (or by {@code prepare} for pre-activation options)
- * and freed with the model. Depends on tf-bridge's {@code KerasModel} and its SPI
+ * and freed with the model; so are feature visualization's {@code ImageGraph} (per parameterization,
+ * size, transforms and colour mapping) and {@code ObjectiveGraph} (per objective shape), built on first
+ * use or by {@code FeatureVisualizer.prepare}. Depends on tf-bridge's {@code KerasModel} and its SPI
  * ({@code ModelGraph}: extensions and runs) and on {@code render}.
  */
 @NullMarked
