@@ -149,7 +149,7 @@ public final class FeatureVisualizer {
       groups.computeIfAbsent(shape(o), s -> new ArrayList<>()).add(i);
     }
     Parameterization p = options.parameterization();
-    ImageGraph.Spec spec = new ImageGraph.Spec(p.kind(), p.decorrelated() && c == 3, hw[0], hw[1], c,
+    ImageGraph.Spec spec = new ImageGraph.Spec(p.kind(), p.levels(), p.decorrelated() && c == 3, hw[0], hw[1], c,
         !options.transforms().isNone(), colors);
     return new Setup(hw[0], hw[1], c, spec, groups);
   }

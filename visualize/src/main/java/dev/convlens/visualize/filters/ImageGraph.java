@@ -9,6 +9,7 @@ import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.image.ResizeBilinear;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -22,8 +23,8 @@ import org.tensorflow.types.TInt32;
  * apart from the model's graph because the model's input is a placeholder.
  *
  * @param spec what the ops were built for
- * @param params the parameter placeholders: pixels {@code [K, H, W, C]}, or the spectrum's real and
- *     imaginary parts {@code [H, K * C, W / 2 + 1]} each
+ * @param params the parameter placeholders: pixels {@code [K, H, W, C]}, the spectrum's real and
+ *     imaginary parts {@code [H, K * C, W / 2 + 1]} each, or the pyramid's levels {@code [K, h_i, w_i, C]}
  * @param mapY per-image source-row map {@code [K, 3]} (see {@code Transforms.Draw.sourceMap}); null without transforms
  * @param mapX per-image source-column map {@code [K, 3]}; null without transforms
  * @param picture the picture, values 0..1, {@code [K, H, W, C]}
@@ -41,8 +42,17 @@ record ImageGraph(Spec spec, Placeholder<TFloat32>[] params, @Nullable Placehold
     Placeholder<TFloat32> tvWeight, Placeholder<TFloat32> l2Weight, Operand<TFloat32>[] paramGradients) {
 
   /** What distinguishes two builds; {@code decorrelated} only with 3 channels. */
-  record Spec(Parameterization.Kind kind, boolean decorrelated, int height, int width, int channels, boolean transforms,
-      ColorMap colors) {}
+  record Spec(Parameterization.Kind kind, int levels, boolean decorrelated, int height, int width, int channels,
+      boolean transforms, ColorMap colors) {
+    /** Height and width of each level of a pyramid: {@code ceil(size / 2^i)}. */
+    int[][] levelSizes() {
+      int[][] sizes = new int[levels][];
+      for (int i = 0; i < levels; i++) {
+        sizes[i] = new int[] {(height + (1 << i) - 1) >> i, (width + (1 << i) - 1) >> i};
+      }
+      return sizes;
+    }
+  }
 
   static ImageGraph of(KerasModel model, Spec spec) {
     return model.graph().extension(ExtensionKey.of(ImageGraph.class, spec), scope -> build(scope, spec));
@@ -56,11 +66,17 @@ record ImageGraph(Spec spec, Placeholder<TFloat32>[] params, @Nullable Placehold
     Ops tf = scope.ops("feature_visualization_image");
     Placeholder<TFloat32>[] params;
     Operand<TFloat32> raw;
-    if (spec.kind() == Parameterization.Kind.PIXELS) {
-      Placeholder<TFloat32> p = tf.withName("pixels").placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1, h, w, c)));
-      params = new Placeholder[] {p};
-      raw = p;
+    if (spec.kind() != Parameterization.Kind.FOURIER) {
+      int[][] sizes = spec.levelSizes();
+      params = new Placeholder[sizes.length];
+      raw = null;
+      for (int i = 0; i < sizes.length; i++) {
+        params[i] = tf.withName("pixels_" + i).placeholder(TFloat32.class,
+            Placeholder.shape(Shape.of(-1, sizes[i][0], sizes[i][1], c)));
+        Operand<TFloat32> full = i == 0 ? params[i]
+            : tf.image.resizeBilinear(params[i], tf.constant(new int[] {h, w}), ResizeBilinear.halfPixelCenters(true));
+        raw = raw == null ? full : tf.math.add(raw, full);
+      }
     } else {
       int wf = w / 2 + 1;
       Placeholder<TFloat32> re = tf.withName("spectrum_real").placeholder(TFloat32.class,

@@ -50,8 +50,16 @@ final class Rendering {
     boolean fourier = p.kind() == Parameterization.Kind.FOURIER;
     int wf = w / 2 + 1;
     Spectrum spectrum = fourier ? new Spectrum(h, w) : null;
-    float[][] params = fourier ? new float[][] {new float[h * k * c * wf], new float[h * k * c * wf]}
-        : new float[][] {new float[k * h * w * c]};
+    float[][] params;
+    if (fourier) {
+      params = new float[][] {new float[h * k * c * wf], new float[h * k * c * wf]};
+    } else {
+      int[][] sizes = image.spec().levelSizes();
+      params = new float[sizes.length][];
+      for (int j = 0; j < sizes.length; j++) {
+        params[j] = new float[k * sizes[j][0] * sizes[j][1] * c];
+      }
+    }
     SplittableRandom[] transformRandom = new SplittableRandom[k];
     int[] starts = new int[k];
     for (int i = 0; i < k; i++) {
@@ -201,11 +209,14 @@ final class Rendering {
 
   private ModelRun feedParams(ModelRun run, float[][] params, float @Nullable [][] maps) {
     var placeholders = image.params();
-    if (placeholders.length == 1) {
-      run.feed(placeholders[0], new FloatTensor(new long[] {k, h, w, c}, params[0]));
-    } else {
+    if (image.spec().kind() == Parameterization.Kind.FOURIER) {
       long[] shape = {h, (long) k * c, w / 2 + 1};
       run.feed(placeholders[0], new FloatTensor(shape, params[0])).feed(placeholders[1], new FloatTensor(shape, params[1]));
+    } else {
+      int[][] sizes = image.spec().levelSizes();
+      for (int j = 0; j < placeholders.length; j++) {
+        run.feed(placeholders[j], new FloatTensor(new long[] {k, sizes[j][0], sizes[j][1], c}, params[j]));
+      }
     }
     if (image.mapY() != null && image.mapX() != null && maps != null) {
       run.feed(image.mapY(), new FloatTensor(new long[] {k, 3}, maps[0]))
@@ -242,10 +253,12 @@ final class Rendering {
 
   /** Image i's parameters from seeded Gaussian noise of standard deviation {@code sd}. */
   private void setNoise(float[][] params, int i, double sd, SplittableRandom random) {
-    if (params.length == 1) {
-      int per = h * w * c;
-      for (int j = 0; j < per; j++) {
-        params[0][i * per + j] = (float) (random.nextGaussian() * sd);
+    if (image.spec().kind() != Parameterization.Kind.FOURIER) {
+      for (float[] level : params) {
+        int per = level.length / k;
+        for (int j = 0; j < per; j++) {
+          level[i * per + j] = (float) (random.nextGaussian() * sd);
+        }
       }
       return;
     }
@@ -280,7 +293,12 @@ final class Rendering {
       }
     }
     if (spectrum == null) {
+      // pixels, or a pyramid's full-size level (the coarser ones start at zero)
       System.arraycopy(t, 0, params[0], i * t.length, t.length);
+      for (int j = 1; j < params.length; j++) {
+        int per = params[j].length / k;
+        java.util.Arrays.fill(params[j], i * per, (i + 1) * per, 0f);
+      }
       return;
     }
     int wf = w / 2 + 1;

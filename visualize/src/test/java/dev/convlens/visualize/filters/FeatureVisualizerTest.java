@@ -171,7 +171,7 @@ class FeatureVisualizerTest {
 
   @Test
   void aStartPictureIsWhereTheOptimizationStartsInBothParameterizations() {
-    for (Parameterization p : List.of(Parameterization.fourier(), Parameterization.pixels())) {
+    for (Parameterization p : List.of(Parameterization.fourier(), Parameterization.pixels(), Parameterization.laplacianPyramid())) {
       for (int[] hw : new int[][] {{8, 6}, {5, 7}}) {
         try (KerasModel m = model(hw[0], hw[1])) {
           FloatTensor start = noise(hw[0], hw[1], 3);

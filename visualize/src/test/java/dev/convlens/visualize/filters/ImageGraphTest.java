@@ -19,7 +19,8 @@ class ImageGraphTest {
 
   private static ImageGraph graph(KerasModel m, Parameterization.Kind kind, boolean decorrelated, boolean transforms,
       Preprocessing p) {
-    return ImageGraph.of(m, new ImageGraph.Spec(kind, decorrelated, H, W, 3, transforms, ColorMap.of(p, 3)));
+    int levels = kind == Parameterization.Kind.LAPLACIAN_PYRAMID ? 3 : 1;
+    return ImageGraph.of(m, new ImageGraph.Spec(kind, levels, decorrelated, H, W, 3, transforms, ColorMap.of(p, 3)));
   }
 
   @Test
@@ -97,10 +98,12 @@ class ImageGraphTest {
           ImageGraph g = graph(m, kind, decorrelated, true, Preprocessing.CAFFE);
           int k = 2;
           SplittableRandom r = new SplittableRandom(9);
-          int n = kind == Parameterization.Kind.PIXELS ? k * H * W * 3 : H * k * 3 * WF;
-          float[][] p = new float[g.params().length][n];
-          float[][] d = new float[g.params().length][n];
+          float[][] p = new float[g.params().length][];
+          float[][] d = new float[g.params().length][];
           for (int j = 0; j < p.length; j++) {
+            int n = (int) count(shape(g, j, k));
+            p[j] = new float[n];
+            d[j] = new float[n];
             for (int i = 0; i < n; i++) {
               p[j][i] = (float) (0.3 * r.nextGaussian());
               d[j][i] = (float) r.nextGaussian();
@@ -124,7 +127,7 @@ class ImageGraphTest {
           double analytic = 0;
           for (int j = 0; j < p.length; j++) {
             float[] gj = grads.get(j).data();
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < gj.length; i++) {
               analytic += (double) gj[i] * d[j][i];
             }
           }
@@ -155,13 +158,26 @@ class ImageGraphTest {
   private static ModelRun feed(KerasModel m, ImageGraph g, Parameterization.Kind kind, int k, float[][] p, float[] mapY,
       float[] mapX) {
     ModelRun run = m.graph().newRun();
-    if (kind == Parameterization.Kind.PIXELS) {
-      run.feed(g.params()[0], new FloatTensor(new long[] {k, H, W, 3}, p[0]));
-    } else {
-      long[] shape = {H, k * 3, WF};
-      run.feed(g.params()[0], new FloatTensor(shape, p[0])).feed(g.params()[1], new FloatTensor(shape, p[1]));
+    for (int j = 0; j < p.length; j++) {
+      run.feed(g.params()[j], new FloatTensor(shape(g, j, k), p[j]));
     }
     return run.feed(g.mapY(), new FloatTensor(new long[] {k, 3}, mapY)).feed(g.mapX(), new FloatTensor(new long[] {k, 3}, mapX));
+  }
+
+  private static long[] shape(ImageGraph g, int j, int k) {
+    if (g.spec().kind() == Parameterization.Kind.FOURIER) {
+      return new long[] {H, k * 3, WF};
+    }
+    int[] size = g.spec().levelSizes()[j];
+    return new long[] {k, size[0], size[1], 3};
+  }
+
+  private static long count(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
   }
 
   private static float[][] shift(float[][] p, float[][] d, double eps) {
