@@ -4,8 +4,10 @@ import dev.convlens.bridge.FloatTensor;
 import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.spi.ModelRun;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,7 +31,37 @@ final class Rendering {
    * masks) of every image, and per image the weights of the picture terms.
    */
   record Plan(List<Objective> objectives, int[] positions, List<FloatTensor> slotWeights,
-      List<@Nullable FloatTensor> slotMasks, float[] tvWeights, float[] l2Weights) {}
+      List<@Nullable FloatTensor> slotMasks, float[] tvWeights, float[] l2Weights) {
+    /** The plan of images {@code which} of this batch, in that order. */
+    Plan subset(int[] which) {
+      List<Objective> o = new ArrayList<>();
+      int[] p = new int[which.length];
+      float[] tv = new float[which.length];
+      float[] l2 = new float[which.length];
+      for (int j = 0; j < which.length; j++) {
+        o.add(objectives.get(which[j]));
+        p[j] = positions[which[j]];
+        tv[j] = tvWeights[which[j]];
+        l2[j] = l2Weights[which[j]];
+      }
+      List<@Nullable FloatTensor> masks = new ArrayList<>();
+      for (FloatTensor m : slotMasks) {
+        masks.add(m == null ? null : rows(m, which));
+      }
+      return new Plan(o, p, slotWeights.stream().map(t -> rows(t, which)).toList(), masks, tv, l2);
+    }
+
+    private static FloatTensor rows(FloatTensor t, int[] which) {
+      long[] shape = t.shape().clone();
+      int per = (int) (t.data().length / shape[0]);
+      shape[0] = which.length;
+      float[] out = new float[which.length * per];
+      for (int j = 0; j < which.length; j++) {
+        System.arraycopy(t.data(), which[j] * per, out, j * per, per);
+      }
+      return new FloatTensor(shape, out);
+    }
+  }
 
   Rendering(KerasModel model, ImageGraph image, ObjectiveGraph objective, FeatureOptions options, Plan plan, int h,
       int w, int c) {
@@ -50,16 +82,7 @@ final class Rendering {
     boolean fourier = p.kind() == Parameterization.Kind.FOURIER;
     int wf = w / 2 + 1;
     Spectrum spectrum = fourier ? new Spectrum(h, w) : null;
-    float[][] params;
-    if (fourier) {
-      params = new float[][] {new float[h * k * c * wf], new float[h * k * c * wf]};
-    } else {
-      int[][] sizes = image.spec().levelSizes();
-      params = new float[sizes.length][];
-      for (int j = 0; j < sizes.length; j++) {
-        params[j] = new float[k * sizes[j][0] * sizes[j][1] * c];
-      }
-    }
+    float[][] params = newParams();
     SplittableRandom[] transformRandom = new SplittableRandom[k];
     int[] starts = new int[k];
     for (int i = 0; i < k; i++) {
@@ -119,7 +142,7 @@ final class Rendering {
         values.get(i).add(v);
         sum += v;
         if (dead[i]) {
-          java.util.Arrays.fill(gradient, i * per, (i + 1) * per, 0f);
+          Arrays.fill(gradient, i * per, (i + 1) * per, 0f);
         }
         if (snapshot) {
           snapshots.get(i).add(pixels(f.get(f.size() - 1), i));
@@ -156,41 +179,112 @@ final class Rendering {
 
   /**
    * Dead starts: images whose model terms have zero value and zero input gradient. Each is given the
-   * next start (larger noise, then the retry pictures) until it lives or the starts run out.
+   * next start (larger noise, then the retry pictures) until it lives or the starts run out. One
+   * forward pass finds the zero values; gradients and retries run on those images alone.
    */
   private boolean[] findDead(float[][] params, int[] starts, @Nullable Spectrum spectrum) {
     boolean[] dead = new boolean[k];
+    float[] value = objectiveRun(inputOf(params)).fetch(objective.value()).run().get(0).data();
+    int[] which = IntStream.range(0, k).filter(i -> value[i] == 0).toArray();
+    if (which.length == 0) {
+      return dead;
+    }
+    // the candidates' gradients and retries run on them alone, as a smaller batch
+    Rendering sub = new Rendering(model, image, objective, options, plan.subset(which), h, w, c);
+    float[][] subParams = sub.newParams();
+    for (int j = 0; j < which.length; j++) {
+      copyImage(params, k, which[j], subParams, sub.k, j);
+    }
+    boolean[] subDead = sub.deadNow(subParams);
     int retries = options.deadRetries() + options.retryImages().size();
-    for (int attempt = 0; ; attempt++) {
-      FloatTensor input = feedParams(model.graph().newRun(), params, identityMaps()).fetch(image.input())
-          .cancellation(options.cancellation()).run().get(0);
-      List<FloatTensor> o = objectiveRun(input).fetch(objective.value()).fetch(objective.gradient()).run();
-      float[] value = o.get(0).data();
-      float[] gradient = o.get(1).data();
-      int per = h * w * c;
-      boolean any = false;
-      for (int i = 0; i < k; i++) {
-        boolean zero = value[i] == 0;
-        for (int j = i * per; zero && j < (i + 1) * per; j++) {
-          zero = gradient[j] == 0;
-        }
-        dead[i] = zero;
-        any |= zero;
-      }
-      if (!any || attempt >= retries) {
-        return dead;
-      }
-      for (int i = 0; i < k; i++) {
-        if (dead[i]) {
+    for (int attempt = 0; attempt < retries && anyOf(subDead); attempt++) {
+      for (int j = 0; j < which.length; j++) {
+        if (subDead[j]) {
           if (attempt < options.deadRetries()) {
             double sd = options.parameterization().initialSd() * Math.pow(10, attempt + 1);
-            setNoise(params, i, sd, random(options.seed(), plan.positions()[i], 2 + attempt));
+            sub.setNoise(subParams, j, sd, random(options.seed(), sub.plan.positions()[j], 2 + attempt));
           } else {
-            setPicture(params, i, options.retryImages().get(attempt - options.deadRetries()).data(), spectrum);
+            sub.setPicture(subParams, j, options.retryImages().get(attempt - options.deadRetries()).data(), spectrum);
           }
-          starts[i]++;
+          starts[which[j]]++;
         }
       }
+      subDead = sub.deadNow(subParams);
+    }
+    for (int j = 0; j < which.length; j++) {
+      copyImage(subParams, sub.k, j, params, k, which[j]);
+      dead[which[j]] = subDead[j];
+    }
+    return dead;
+  }
+
+  /**
+   * Which images of this batch are dead now: zero value (a forward pass), then zero gradient (a
+   * backward pass, only when some value is zero).
+   */
+  private boolean[] deadNow(float[][] params) {
+    boolean[] dead = new boolean[k];
+    FloatTensor input = inputOf(params);
+    float[] value = objectiveRun(input).fetch(objective.value()).run().get(0).data();
+    boolean any = false;
+    for (int i = 0; i < k; i++) {
+      dead[i] = value[i] == 0;
+      any |= dead[i];
+    }
+    if (any) {
+      float[] gradient = objectiveRun(input).fetch(objective.gradient()).run().get(0).data();
+      int per = h * w * c;
+      for (int i = 0; i < k; i++) {
+        for (int j = i * per; dead[i] && j < (i + 1) * per; j++) {
+          dead[i] = gradient[j] == 0;
+        }
+      }
+    }
+    return dead;
+  }
+
+  /** The model input of the untransformed pictures. */
+  private FloatTensor inputOf(float[][] params) {
+    return feedParams(model.graph().newRun(), params, identityMaps()).fetch(image.input())
+        .cancellation(options.cancellation()).run().get(0);
+  }
+
+  private static boolean anyOf(boolean[] x) {
+    for (boolean b : x) {
+      if (b) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private float[][] newParams() {
+    if (image.spec().kind() == Parameterization.Kind.FOURIER) {
+      int wf = w / 2 + 1;
+      return new float[][] {new float[h * k * c * wf], new float[h * k * c * wf]};
+    }
+    int[][] sizes = image.spec().levelSizes();
+    float[][] params = new float[sizes.length][];
+    for (int j = 0; j < sizes.length; j++) {
+      params[j] = new float[k * sizes[j][0] * sizes[j][1] * c];
+    }
+    return params;
+  }
+
+  /** Copies image {@code i} of a batch of {@code kFrom} into image {@code j} of a batch of {@code kTo}. */
+  private void copyImage(float[][] from, int kFrom, int i, float[][] to, int kTo, int j) {
+    if (image.spec().kind() == Parameterization.Kind.FOURIER) {
+      int wf = w / 2 + 1;
+      for (int part = 0; part < 2; part++) {
+        for (int u = 0; u < h; u++) {
+          System.arraycopy(from[part], (u * kFrom + i) * c * wf, to[part], (u * kTo + j) * c * wf, c * wf);
+        }
+      }
+      return;
+    }
+    for (int level = 0; level < from.length; level++) {
+      int per = from[level].length / kFrom;
+      System.arraycopy(from[level], i * per, to[level], j * per, per);
     }
   }
 
@@ -297,7 +391,7 @@ final class Rendering {
       System.arraycopy(t, 0, params[0], i * t.length, t.length);
       for (int j = 1; j < params.length; j++) {
         int per = params[j].length / k;
-        java.util.Arrays.fill(params[j], i * per, (i + 1) * per, 0f);
+        Arrays.fill(params[j], i * per, (i + 1) * per, 0f);
       }
       return;
     }
