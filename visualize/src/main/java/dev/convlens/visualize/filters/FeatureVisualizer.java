@@ -127,7 +127,7 @@ public final class FeatureVisualizer {
     if (options == null) {
       throw new InvalidInputException("feature visualization: options are null (use FeatureOptions.defaults())");
     }
-    int[] hw = imageSize(options);
+    int[] hw = FilterVisualizer.imageSize(model, options.size(), OPEN_INPUT_DEFAULT_SIZE);
     int c = (int) model.inputShape()[3];
     for (FloatTensor picture : pictures(options)) {
       if (picture.dim(0) != hw[0] || picture.dim(1) != hw[1] || picture.dim(2) != c) {
@@ -292,19 +292,6 @@ public final class FeatureVisualizer {
         new float[setup.h * setup.w * setup.c])).fetch(term.preActivation() ? handle.preActivation() : handle.output())
         .run().get(0);
     return new int[] {(int) probe.dim(1), (int) probe.dim(2)};
-  }
-
-  private int[] imageSize(FeatureOptions options) {
-    long[] in = model.inputShape();
-    if (in[1] > 0 && in[2] > 0) {
-      if (options.size() != 0 && (options.size() != in[1] || options.size() != in[2])) {
-        throw new InvalidInputException("size " + options.size() + " does not fit model '" + model.name()
-            + "': its input is fixed at " + in[1] + "x" + in[2] + " (use size 0)");
-      }
-      return new int[] {(int) in[1], (int) in[2]};
-    }
-    int size = options.size() != 0 ? options.size() : OPEN_INPUT_DEFAULT_SIZE;
-    return new int[] {in[1] > 0 ? (int) in[1] : size, in[2] > 0 ? (int) in[2] : size};
   }
 
   /** Objectives per batch: the option, else as many as the memory budget allows for the deepest layer read. */

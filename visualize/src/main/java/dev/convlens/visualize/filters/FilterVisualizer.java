@@ -122,7 +122,7 @@ public final class FilterVisualizer {
       throw new InvalidInputException("filter visualization: options are null (use FilterOptions.defaults())");
     }
     FilterListener progress = listener == null ? FilterListener.NONE : listener;
-    int[] hw = imageSize(options);
+    int[] hw = imageSize(model, options.size(), OPEN_INPUT_DEFAULT_SIZE);
     int c = (int) model.inputShape()[3];
     float[] start = startImage(options, hw[0], hw[1], c);
     int batch = batchSize(options, hw[0], hw[1]);
@@ -139,18 +139,21 @@ public final class FilterVisualizer {
     return List.copyOf(results);
   }
 
-  /** The image height and width: the model's fixed input size, or the option for open sizes. */
-  private int[] imageSize(FilterOptions options) {
+  /**
+   * The picture height and width: the model's fixed input size (a {@code size} other than 0 must
+   * equal it), or {@code size} (else {@code openDefault}) where the input size is open.
+   */
+  static int[] imageSize(KerasModel model, int size, int openDefault) {
     long[] in = model.inputShape();
     if (in[1] > 0 && in[2] > 0) {
-      if (options.size() != 0 && (options.size() != in[1] || options.size() != in[2])) {
-        throw new InvalidInputException("size " + options.size() + " does not fit model '" + model.name()
+      if (size != 0 && (size != in[1] || size != in[2])) {
+        throw new InvalidInputException("size " + size + " does not fit model '" + model.name()
             + "': its input is fixed at " + in[1] + "x" + in[2] + " (use size 0, or rebuild the model at that size)");
       }
       return new int[] {(int) in[1], (int) in[2]};
     }
-    int size = options.size() != 0 ? options.size() : OPEN_INPUT_DEFAULT_SIZE;
-    return new int[] {in[1] > 0 ? (int) in[1] : size, in[2] > 0 ? (int) in[2] : size};
+    int open = size != 0 ? size : openDefault;
+    return new int[] {in[1] > 0 ? (int) in[1] : open, in[2] > 0 ? (int) in[2] : open};
   }
 
   /** The caller's start image, or the book's {@code random((1, h, w, c)) * 20 + 128} from the seed. */
