@@ -285,6 +285,7 @@ final class FeaturesCommand implements Callable<Integer> {
     List<String> titles = new ArrayList<>();
     List<String> files = new ArrayList<>();
     List<Integer> measured = new ArrayList<>();
+    String layer = java.util.Objects.requireNonNullElse(this.layer, ""); // checkOptions: set unless --class
     if (classes != null) {
       for (int c : parseList("--class", classes)) {
         objectives.add(penalized(Objective.classLogit(c)));
