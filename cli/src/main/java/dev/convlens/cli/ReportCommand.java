@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {"Explain a model on one image in one HTML page: summary, top-3 predictions, Grad-CAM for each, "
-        + "activation grids with the blank-channel table, and filter patterns from shallow to deep layers.",
+        + "activation grids with the blank-channel table, filter patterns from shallow to deep layers, and a feature "
+        + "visualization of a middle conv layer (readable preset beside pixel space, with quality numbers).",
         "Without arguments: the embedded demo model (saved_models/shapes) on a generated image, into convlens-report/.",
         "Example: convlens report --model vgg16 --image elephant.jpg --out elephant-report"})
 final class ReportCommand implements Callable<Integer> {
