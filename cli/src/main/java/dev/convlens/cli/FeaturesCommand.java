@@ -129,7 +129,8 @@ final class FeaturesCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--reference", paramLabel = "DIR",
-      description = "Images (searched recursively) whose channel maxima measure the pictures: writes quality.tsv.")
+      description = "Images (searched recursively) whose channel maxima measure the pictures: writes quality.tsv. "
+          + "A channel dead on the noise starts is tried from two of them.")
   @Nullable Path reference;
 
   @Option(names = "--reference-limit", defaultValue = "200", paramLabel = "N",
@@ -168,7 +169,15 @@ final class FeaturesCommand implements Callable<Integer> {
       int[] hw = pictureSize(m, err);
       Plan plan = plan(m);
       FeatureOptions options = options(m, mode, hw);
-      ChannelMaxima maxima = reference == null ? null : maxima(m, mode, hw);
+      ChannelMaxima maxima = null;
+      if (reference != null) {
+        List<FloatTensor> pictures = referencePictures(m, hw);
+        maxima = ChannelMaxima.of(m, java.util.Objects.requireNonNull(layer),
+            pictures.stream().map(mode::apply).toList(), QualityOptions.defaults().withCancellation(cancellation));
+        // a channel dead on the noise starts gets real pictures next (the first and the middle one), in both renders
+        options = options.withRetryImages(pictures.size() == 1 ? pictures
+            : List.of(pictures.get(0), pictures.get(pictures.size() / 2)));
+      }
       FeatureVisualizer vis = FeatureVisualizer.of(m);
       RenderProgress bar = new RenderProgress(err, compare ? 2 : 1);
       List<FeatureResult> results;
@@ -340,8 +349,8 @@ final class FeaturesCommand implements Callable<Integer> {
     return o;
   }
 
-  /** The channel maxima of --layer over the reference images, each loaded at the picture size and preprocessed. */
-  private ChannelMaxima maxima(KerasModel m, Preprocessing mode, int[] hw) throws IOException {
+  /** The reference images at the picture size, 0..255 (before preprocessing). */
+  private List<FloatTensor> referencePictures(KerasModel m, int[] hw) throws IOException {
     Path dir = java.util.Objects.requireNonNull(reference);
     if (!Files.isDirectory(dir)) {
       throw new InvalidInputException("--reference " + dir + " is not a folder; expected a folder of images");
@@ -356,10 +365,9 @@ final class FeaturesCommand implements Callable<Integer> {
     ColorMode color = colorMode(m);
     List<FloatTensor> images = new ArrayList<>(files.size());
     for (Path f : files) {
-      images.add(mode.apply(KerasImages.loadImg(f, hw[0], hw[1], color)));
+      images.add(KerasImages.loadImg(f, hw[0], hw[1], color));
     }
-    return ChannelMaxima.of(m, java.util.Objects.requireNonNull(layer), images,
-        QualityOptions.defaults().withCancellation(cancellation));
+    return images;
   }
 
   private static boolean isImage(Path p) {
