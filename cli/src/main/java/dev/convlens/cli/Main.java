@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 /** The {@code convlens} command: exit code 0 ok, 1 failure, 2 usage error. */
 @Command(name = "convlens", mixinStandardHelpOptions = true, version = "convlens 0.1.0",
     description = "See inside Keras-trained convnets: summaries, predictions, activations, heatmaps.",
-    subcommands = {SummaryCommand.class, LayersCommand.class, PredictCommand.class, ActivationsCommand.class, FiltersCommand.class,
+    subcommands = {SummaryCommand.class, LayersCommand.class, PredictCommand.class, ActivationsCommand.class, FiltersCommand.class, FeaturesCommand.class,
         GradcamCommand.class, FinetuneCommand.class, EvaluateCommand.class, BenchCommand.class, DemoModelCommand.class, ReportCommand.class, ExportCommand.class,
         ServeCommand.class, CompareMethodsCommand.class, DemoDataCommand.class,
         CommandLine.HelpCommand.class})

@@ -14,9 +14,11 @@ import dev.convlens.cli.report.ReportOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {"Explain a model on one image in one HTML page: summary, top-3 predictions, Grad-CAM for each, "
-        + "activation grids with the blank-channel table, and filter patterns from shallow to deep layers.",
+        + "activation grids with the blank-channel table, filter patterns from shallow to deep layers, and a feature "
+        + "visualization of a middle conv layer (readable preset beside pixel space, with quality numbers).",
         "Without arguments: the embedded demo model (saved_models/shapes) on a generated image, into convlens-report/.",
         "Example: convlens report --model vgg16 --image elephant.jpg --out elephant-report"})
 final class ReportCommand implements Callable<Integer> {
@@ -83,8 +86,15 @@ final class ReportCommand implements Callable<Integer> {
       description = "Gradient-ascent steps per octave (default ${DEFAULT-VALUE}).")
   int filterSteps;
 
+  @Option(names = "--feature-steps", defaultValue = "64", paramLabel = "N",
+      description = "Adam steps of the feature visualization of a middle conv layer (default ${DEFAULT-VALUE}).")
+  int featureSteps;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
+
+  /** Demo shapes the demo model's feature visualizations are measured against. */
+  static final int REFERENCE_SHAPES = 64;
 
   /**
    * The demo model: under the convlens folder (system property {@code convlens.home}, else the
@@ -98,7 +108,8 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ReportOptions options;
     try {
-      options = ReportOptions.defaults().withCamLayer(layer).withMaxChannels(maxChannels).withFilters(filterLayers, filters, filterSteps);
+      options = ReportOptions.defaults().withCamLayer(layer).withMaxChannels(maxChannels).withFilters(filterLayers, filters, filterSteps)
+          .withFeatureSteps(featureSteps);
     } catch (InvalidInputException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -134,10 +145,12 @@ final class ReportCommand implements Callable<Integer> {
       }
       FloatTensor photo;
       FloatTensor display;
+      List<FloatTensor> reference;
       String what;
       if (image != null) {
         photo = KerasImages.loadImg(image, (int) in[1], (int) in[2], ColorMode.RGB);
         display = displayImage(image);
+        reference = List.of(photo);
         what = image.getFileName().toString();
       } else {
         Shapes.Sample s = Shapes.sample(DemoModel.HELD_OUT_SEED, sample);
@@ -146,11 +159,14 @@ final class ReportCommand implements Callable<Integer> {
         }
         photo = s.image();
         display = photo;
+        // held-out shapes (never trained on), the dataset the demo model's channels are measured against
+        reference = IntStream.range(0, REFERENCE_SHAPES)
+            .mapToObj(i -> Shapes.sample(DemoModel.HELD_OUT_SEED, 10_000 + i).image()).toList();
         what = "generated " + s.className() + " #" + sample;
       }
       int outputs = InputOptions.outputCount(k);
       ClassNames names = inputs.classNames(m, outputs);
-      Path index = Report.write(k, photo, display, mode, names, m.model + " on " + what, options, out, msg -> {
+      Path index = Report.write(k, photo, display, reference, mode, names, m.model + " on " + what, options, out, msg -> {
         err.print(String.format(Locale.ROOT, "\r%-72s", msg)); // padded: no terminal escapes in CI logs
         err.flush();
       });

@@ -40,7 +40,7 @@ class ReportCommandTest {
     System.setProperty("convlens.home", ".."); // surefire runs in cli/; the demo model is in ../saved_models
     report = tmp.resolve("report");
     // The default report with fewer filter steps, to keep the test short.
-    made = run("report", "--out", report.toString(), "--filters", "8", "--filter-steps", "8");
+    made = run("report", "--out", report.toString(), "--filters", "8", "--filter-steps", "8", "--feature-steps", "8");
   }
 
   @Test
@@ -54,12 +54,26 @@ class ReportCommandTest {
     assertTrue(html.contains("id=\"blank-channels\""));
     assertTrue(html.contains("<td class=\"name\">conv4</td>"), "conv4 in the blank-channel table");
     List<String> images = images(html);
-    assertEquals(1 + 3 + 6 + 3, images.size(), "input, 3 Grad-CAM, 6 activation grids, 3 filter grids: " + images);
+    assertEquals(1 + 3 + 6 + 3 + 2, images.size(),
+        "input, 3 Grad-CAM, 6 activation grids, 3 filter grids, 2 feature grids: " + images);
+    assertTrue(images.containsAll(List.of("features_conv3.png", "features_conv3_pixels.png")), "the middle conv layer: " + images);
     for (String src : images) {
       assertFalse(src.contains("/") || src.contains(":"), "relative file beside the page: " + src);
       assertTrue(Files.size(report.resolve(src)) > 100, src);
     }
     assertTrue(html.contains(">triangle<") && !html.contains("class_0"), "class names from saved_models/shapes/labels.txt");
+  }
+
+  @Test
+  void featureVisualizationShowsBothGridsWithTheirNumbers() throws IOException {
+    assertEquals(0, made.code(), made.err());
+    String html = Files.readString(report.resolve("index.html"));
+    int at = html.indexOf("Feature visualization (Lucid-style)");
+    assertTrue(at > html.indexOf("src=\"filters_conv4.png\""), "after the book's filter grids");
+    String part = html.substring(at, html.indexOf("</section>", at));
+    assertTrue(part.contains("over 64 reference images"), "the demo shapes: " + part);
+    assertEquals(2, part.split("reach their dataset maximum|channels dead", -1).length - 1, "a summary under each grid");
+    assertEquals(8, part.split("<tr><td class=\"name\">", -1).length - 1, "one row per channel (--filters 8)");
   }
 
   @Test
@@ -71,7 +85,8 @@ class ReportCommandTest {
         "--weights", data.resolve("models/keras-applications/mobilenet_2_5_128_tf.h5").toString(),
         "--labels", data.resolve("imagenet_class_index.json").toString(),
         "--image", data.resolve("images/book/creative_commons_elephant.jpg").toString(),
-        "--out", dir.toString(), "--filter-layers", "2", "--filters", "4", "--filter-steps", "3", "--max-channels", "16");
+        "--out", dir.toString(), "--filter-layers", "2", "--filters", "4", "--filter-steps", "3", "--feature-steps", "3",
+        "--max-channels", "16");
     assertEquals(0, r.code(), r.err());
     String html = Files.readString(dir.resolve("index.html"));
     assertTrue(html.contains("<td class=\"name\">African_elephant</td><td>386</td><td>0.5160</td>"), "top-1 as predict");

@@ -21,10 +21,16 @@ import dev.convlens.visualize.cam.CamExplainer;
 import dev.convlens.visualize.cam.CamOptions;
 import dev.convlens.visualize.cam.Heatmap;
 import dev.convlens.visualize.cam.Overlay;
+import dev.convlens.visualize.filters.ChannelMaxima;
+import dev.convlens.visualize.filters.FeatureOptions;
+import dev.convlens.visualize.filters.FeatureResult;
+import dev.convlens.visualize.filters.FeatureVisualizer;
 import dev.convlens.visualize.filters.FilterGrid;
 import dev.convlens.visualize.filters.FilterOptions;
 import dev.convlens.visualize.filters.FilterResult;
 import dev.convlens.visualize.filters.FilterVisualizer;
+import dev.convlens.visualize.filters.Objective;
+import dev.convlens.visualize.filters.QualityOptions;
 import dev.convlens.visualize.render.Colormap;
 import dev.convlens.visualize.render.Images;
 import java.io.IOException;
@@ -41,7 +47,8 @@ import java.util.stream.IntStream;
 /**
  * One HTML page that explains a model on one image: the Keras summary, the top predictions,
  * Grad-CAM overlays for them, the activation grids of every conv and pool layer with their
- * statistics (blank channels), and filter patterns for a few conv layers from shallow to deep.
+ * statistics (blank channels), filter patterns for a few conv layers from shallow to deep, and the
+ * feature visualization of one middle conv layer (readable preset beside pixel space, measured).
  * Writes {@code index.html} and the PNGs it shows into one folder (relative links, no network).
  */
 public final class Report {
@@ -52,12 +59,17 @@ public final class Report {
   private final ReportOptions options;
   private final Path out;
   private final Consumer<String> progress;
+  private final Preprocessing preprocessing;
+  private final List<FloatTensor> reference;
 
-  private Report(KerasModel model, ReportOptions options, Path out, Consumer<String> progress) {
+  private Report(KerasModel model, ReportOptions options, Path out, Consumer<String> progress, Preprocessing preprocessing,
+      List<FloatTensor> reference) {
     this.model = model;
     this.options = options;
     this.out = out;
     this.progress = progress;
+    this.preprocessing = preprocessing;
+    this.reference = reference;
   }
 
   /**
@@ -81,6 +93,20 @@ public final class Report {
    */
   public static Path write(KerasModel model, FloatTensor photo, FloatTensor display, Preprocessing preprocessing,
       ClassNames names, String title, ReportOptions options, Path out, Consumer<String> progress) throws IOException {
+    return write(model, photo, display, List.of(photo), preprocessing, names, title, options, out, progress);
+  }
+
+  /**
+   * As {@link #write(KerasModel, FloatTensor, FloatTensor, Preprocessing, ClassNames, String, ReportOptions, Path, Consumer)},
+   * with the feature visualizations measured against {@code reference}: images at the model's input
+   * size, RGB 0..255 {@code [H, W, 3]} (before preprocessing), e.g. the demo shapes for the demo model.
+   */
+  public static Path write(KerasModel model, FloatTensor photo, FloatTensor display, List<FloatTensor> reference,
+      Preprocessing preprocessing, ClassNames names, String title, ReportOptions options, Path out,
+      Consumer<String> progress) throws IOException {
+    if (reference.isEmpty()) {
+      throw new InvalidInputException("report reference images: expected at least one [H, W, 3] image, got none");
+    }
     long[] in = model.inputShape();
     if (photo.rank() != 3 || photo.dim(0) != in[1] || photo.dim(1) != in[2] || photo.dim(2) != 3) {
       throw new InvalidInputException("report image must be " + in[1] + "x" + in[2] + "x3 (the model's input), got "
@@ -90,7 +116,7 @@ public final class Report {
     if (display.rank() != 3 || display.dim(2) != 3) {
       throw new InvalidInputException("display image must be [H, W, 3], got " + java.util.Arrays.toString(display.shape()));
     }
-    return new Report(model, options, out, progress).page(photo, display, preprocessing.apply(photo), names, title);
+    return new Report(model, options, out, progress, preprocessing, List.copyOf(reference)).page(photo, display, preprocessing.apply(photo), names, title);
   }
 
   private Path page(FloatTensor photo, FloatTensor display, FloatTensor x, ClassNames names, String title) throws IOException {
@@ -244,8 +270,60 @@ public final class Report {
           .append("\"><figcaption><code>").append(esc(vis.layer())).append("</code>, ").append(which.size()).append(" of ")
           .append(vis.filterCount()).append(" filters</figcaption></figure>\n");
     }
-    b.append("</div>\n</section>\n");
+    b.append("</div>\n");
+    if (!chosen.isEmpty()) {
+      b.append(features(chosen.get((chosen.size() - 1) / 2)));
+    }
+    b.append("</section>\n");
     return b.toString();
+  }
+
+  /**
+   * The first {@code filtersPerLayer} channels of {@code layer} by feature visualization, readable
+   * preset beside pixel space, each grid with its share of channels reaching the reference maximum
+   * and its median robustness, and a table of the three quality numbers per channel.
+   */
+  private String features(String layer) {
+    long[] shape = model.layer(layer).outputShape();
+    int count = (int) Math.min(options.filtersPerLayer(), shape[shape.length - 1]);
+    List<Integer> channels = IntStream.range(0, count).boxed().toList();
+    List<Objective> objectives = channels.stream().map(c -> Objective.channel(layer, c)).toList();
+    List<String> titles = channels.stream().map(String::valueOf).toList();
+    FeatureOptions readable = FeatureOptions.defaults().withSteps(options.featureSteps()).withSeed(options.seed())
+        .withPreprocessing(preprocessing);
+    FeatureVisualizer vis = FeatureVisualizer.of(model);
+    List<FeatureComparison.Side> sides = new ArrayList<>();
+    List<String> files = new ArrayList<>();
+    progress.accept("feature visualization of " + layer + ": channel maxima");
+    ChannelMaxima maxima = ChannelMaxima.of(model, layer, reference.stream().map(preprocessing::apply).toList(),
+        QualityOptions.defaults());
+    int width = 0;
+    String[] names = {"readable (Fourier, decorrelated, transforms)", "pixel space"};
+    for (int s = 0; s < names.length; s++) {
+      String name = names[s];
+      List<FeatureResult> results = vis.render(objectives, s == 0 ? readable : readable.pixelSpace(), p -> {
+        if (p.step() % 10 == 0) {
+          progress.accept(String.format(Locale.ROOT, "feature visualization of %s, %s: %.0f%%", layer, name,
+              100 * Math.min(1, p.fraction())));
+        }
+      });
+      var grid = FeatureComparison.grid(results, titles);
+      String file = "features_" + fileName(layer) + (s == 0 ? "" : "_pixels") + ".png";
+      Images.write(grid, out.resolve(file));
+      files.add(file);
+      width = grid.getWidth();
+      sides.add(new FeatureComparison.Side(name, results,
+          FeatureComparison.measure(model, maxima, channels, results, QualityOptions.defaults().withSeed(options.seed()))));
+    }
+    return "<h3>Feature visualization (Lucid-style) <span class=\"note\">" + esc(maxima.layer()) + "</span></h3>\n"
+        + String.format(Locale.ROOT, "<p class=\"note\">The picture that maximizes each of the first %d channels: %d Adam "
+            + "steps on a Fourier parameterization with decorrelated colours and random jitter, scale and rotation (left),"
+            + " and the same optimizer on plain pixels without transforms (right). Measured against the channels' maxima "
+            + "over %d reference image%s: activation ratio (1 = as strong as the most exciting reference image), "
+            + "robustness (share of the activation kept under random moves) and selectivity (own ratio over the other "
+            + "channels' mean ratio). Dead channels (zero output and gradient on every start) are marked and left out of "
+            + "the summaries.</p>%n", count, options.featureSteps(), maxima.imageCount(), maxima.imageCount() == 1 ? "" : "s")
+        + FeatureComparison.html(maxima.layer(), channels, sides, files, width);
   }
 
   /**
