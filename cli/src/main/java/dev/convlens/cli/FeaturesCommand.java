@@ -81,7 +81,7 @@ final class FeaturesCommand implements Callable<Integer> {
       + "input size) instead of seeded noise.")
   @Nullable Path start;
 
-  @Option(names = "--param", defaultValue = "fourier", paramLabel = "fourier|pixels",
+  @Option(names = "--param", defaultValue = "fourier", paramLabel = "fourier|pixels|laplacian",
       description = "Parameterization of the picture (default ${DEFAULT-VALUE}).")
   String param;
 
@@ -237,8 +237,8 @@ final class FeaturesCommand implements Callable<Integer> {
     if (deepdream && channels != null) {
       problems.add("--deepdream maximizes the whole layer: leave out --channels");
     }
-    if (!param.equals("fourier") && !param.equals("pixels")) {
-      problems.add("--param must be fourier or pixels, got '" + param + "'");
+    if (!List.of("fourier", "pixels", "laplacian").contains(param)) {
+      problems.add("--param must be fourier, pixels or laplacian, got '" + param + "'");
     }
     if (!transforms.equals("standard") && !transforms.equals("none")) {
       problems.add("--transforms must be standard or none, got '" + transforms + "'");
@@ -332,7 +332,11 @@ final class FeaturesCommand implements Callable<Integer> {
   }
 
   private FeatureOptions options(KerasModel m, Preprocessing mode, int[] hw) {
-    Parameterization p = param.equals("pixels") ? Parameterization.pixels() : Parameterization.fourier();
+    Parameterization p = switch (param) {
+      case "pixels" -> Parameterization.pixels();
+      case "laplacian" -> Parameterization.laplacianPyramid();
+      default -> Parameterization.fourier();
+    };
     if (noDecorrelate) {
       p = p.withDecorrelated(false);
     }

@@ -197,11 +197,6 @@ public final class Objective {
     return new Objective(terms.stream().map(Term::beforeActivation).toList());
   }
 
-  /** The channel of a single-term {@link #channel} objective, else -1: what quality metrics measure. */
-  public int soleChannel() {
-    return terms.size() == 1 && terms.get(0).kind == Kind.CHANNEL && terms.get(0).weight == 1 ? terms.get(0).channel : -1;
-  }
-
   List<Term> terms() {
     return terms;
   }
