@@ -9,6 +9,7 @@ import dev.convlens.bridge.LayerInfo;
 import dev.convlens.bridge.image.ColorMode;
 import dev.convlens.bridge.image.KerasImages;
 import dev.convlens.bridge.image.Preprocessing;
+import dev.convlens.bridge.io.AtomicFiles;
 import dev.convlens.cli.report.FeatureComparison;
 import dev.convlens.visualize.filters.ChannelMaxima;
 import dev.convlens.visualize.filters.FeatureOptions;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -172,7 +174,7 @@ final class FeaturesCommand implements Callable<Integer> {
       ChannelMaxima maxima = null;
       if (reference != null) {
         List<FloatTensor> pictures = referencePictures(m, hw);
-        maxima = ChannelMaxima.of(m, java.util.Objects.requireNonNull(layer),
+        maxima = ChannelMaxima.of(m, Objects.requireNonNull(layer),
             pictures.stream().map(mode::apply).toList(), QualityOptions.defaults().withCancellation(cancellation));
         // a channel dead on the noise starts gets real pictures next (the first and the middle one), in both renders
         options = options.withRetryImages(pictures.size() == 1 ? pictures
@@ -216,7 +218,7 @@ final class FeaturesCommand implements Callable<Integer> {
               maxima.imageCount(), reference);
           String page = FeatureComparison.page("convlens features: " + maxima.layer(), note, maxima.layer(),
               plan.channels(), List.of(readable, plain), List.of("grid.png", "grid-pixels.png"), pixelGrid.getWidth());
-          Files.writeString(out.resolve("compare.html"), page, StandardCharsets.UTF_8);
+          AtomicFiles.write(out.resolve("compare.html"), tmp -> Files.writeString(tmp, page, StandardCharsets.UTF_8));
           o.println("pixel space: " + FeatureComparison.summary(plain));
         }
       }
@@ -417,7 +419,7 @@ final class FeaturesCommand implements Callable<Integer> {
 
   private static void writeTsv(Path file, List<String> rows) {
     try {
-      Files.write(file, rows, StandardCharsets.UTF_8);
+      AtomicFiles.write(file, tmp -> Files.write(tmp, rows, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new ConvlensException("cannot write " + file + ": " + e.getMessage(), e);
     }

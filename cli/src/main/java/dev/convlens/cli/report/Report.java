@@ -116,7 +116,8 @@ public final class Report {
     if (display.rank() != 3 || display.dim(2) != 3) {
       throw new InvalidInputException("display image must be [H, W, 3], got " + java.util.Arrays.toString(display.shape()));
     }
-    return new Report(model, options, out, progress, preprocessing, List.copyOf(reference)).page(photo, display, preprocessing.apply(photo), names, title);
+    return new Report(model, options, out, progress, preprocessing, List.copyOf(reference))
+        .page(photo, display, preprocessing.apply(photo), names, title);
   }
 
   private Path page(FloatTensor photo, FloatTensor display, FloatTensor x, ClassNames names, String title) throws IOException {
