@@ -298,7 +298,7 @@ final class FeaturesCommand implements Callable<Integer> {
     List<Integer> measured = new ArrayList<>();
     String layer = java.util.Objects.requireNonNullElse(this.layer, ""); // checkOptions: set unless --class
     if (classes != null) {
-      for (int c : parseList("--class", classes)) {
+      for (int c : IndexList.parse("--class", classes)) {
         objectives.add(penalized(Objective.classLogit(c)));
         titles.add("class " + c);
         files.add(String.format(Locale.ROOT, "class_%04d.png", c));
@@ -313,7 +313,7 @@ final class FeaturesCommand implements Callable<Integer> {
       LayerInfo info = m.layer(layer);
       long[] shape = info.outputShape();
       int count = (int) shape[shape.length - 1];
-      List<Integer> chosen = channels != null ? parseList("--channels", channels)
+      List<Integer> chosen = channels != null ? IndexList.parse("--channels", channels)
           : java.util.stream.IntStream.range(0, Math.min(DEFAULT_CHANNELS, count)).boxed().toList();
       for (int c : chosen) {
         if (c >= count) {
@@ -451,36 +451,5 @@ final class FeaturesCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().printf(Locale.ROOT, "animation: %d snapshots%s%s%n", frames,
         gif != null ? " -> " + gif : "", strip != null ? " -> " + strip : "");
-  }
-
-  /** "0-15,20": ranges are inclusive, in the order given; {@code option} names the option in errors. */
-  static List<Integer> parseList(String option, String text) {
-    List<Integer> out = new ArrayList<>();
-    for (String part : text.split(",")) {
-      String p = part.trim();
-      try {
-        int dash = p.indexOf('-', 1);
-        if (dash < 0) {
-          out.add(Integer.parseInt(p));
-        } else {
-          int from = Integer.parseInt(p.substring(0, dash).trim());
-          int to = Integer.parseInt(p.substring(dash + 1).trim());
-          if (to < from) {
-            throw new InvalidInputException(option + " range '" + p + "' runs backwards");
-          }
-          for (int i = from; i <= to; i++) {
-            out.add(i);
-          }
-        }
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException(option + ": cannot read '" + p + "'; expected e.g. 0-15 or 3,7,10-12");
-      }
-    }
-    for (int i : out) {
-      if (i < 0) {
-        throw new InvalidInputException(option + ": " + i + " is negative; indices start at 0");
-      }
-    }
-    return out;
   }
 }

@@ -123,7 +123,7 @@ final class FiltersCommand implements Callable<Integer> {
       if (!fixed && size != null) {
         options = options.withSize(size);
       }
-      List<Integer> chosen = filters == null ? allFilters(vis.filterCount()) : parseFilters(filters);
+      List<Integer> chosen = filters == null ? allFilters(vis.filterCount()) : IndexList.parse("--filters", filters);
       ProgressBar bar = new ProgressBar(err);
       List<FilterResult> results;
       try {
@@ -179,35 +179,6 @@ final class FiltersCommand implements Callable<Integer> {
       all.add(i);
     }
     return all;
-  }
-
-  /** "0-63", "0,3,10-12": ranges are inclusive, in the order given. */
-  static List<Integer> parseFilters(String text) {
-    List<Integer> out = new ArrayList<>();
-    for (String part : text.split(",")) {
-      String p = part.trim();
-      try {
-        int dash = p.indexOf('-', 1);
-        if (dash < 0) {
-          out.add(Integer.parseInt(p));
-        } else {
-          int from = Integer.parseInt(p.substring(0, dash).trim());
-          int to = Integer.parseInt(p.substring(dash + 1).trim());
-          if (to < from) {
-            throw new IllegalArgumentException("--filters range '" + p + "' runs backwards");
-          }
-          for (int i = from; i <= to; i++) {
-            out.add(i);
-          }
-        }
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--filters: cannot read '" + p + "'; expected e.g. 0-63 or 0,3,10-12");
-      }
-    }
-    if (out.isEmpty()) {
-      throw new IllegalArgumentException("--filters names no filter: '" + text + "'");
-    }
-    return out;
   }
 
   /** One line on stderr redrawn with '\r': bar, filters done, current loss. */

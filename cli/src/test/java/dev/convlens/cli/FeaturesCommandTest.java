@@ -29,13 +29,13 @@ class FeaturesCommandTest {
 
   @Test
   void parsesRangesAndIndicesAndNamesTheOption() {
-    assertEquals(List.of(0, 1, 2, 3, 20), FeaturesCommand.parseList("--channels", "0-3,20"));
-    assertEquals(List.of(386, 9), FeaturesCommand.parseList("--class", " 386, 9"));
+    assertEquals(List.of(0, 1, 2, 3, 20), IndexList.parse("--channels", "0-3,20"));
+    assertEquals(List.of(386, 9), IndexList.parse("--class", " 386, 9"));
     InvalidInputException backwards = assertThrows(InvalidInputException.class,
-        () -> FeaturesCommand.parseList("--channels", "5-2"));
+        () -> IndexList.parse("--channels", "5-2"));
     assertTrue(backwards.getMessage().contains("--channels"), backwards.getMessage());
-    assertThrows(InvalidInputException.class, () -> FeaturesCommand.parseList("--class", "x"));
-    assertThrows(InvalidInputException.class, () -> FeaturesCommand.parseList("--class", "-1"));
+    assertThrows(InvalidInputException.class, () -> IndexList.parse("--class", "x"));
+    assertThrows(InvalidInputException.class, () -> IndexList.parse("--class", "-1"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.convlens.cli;
 
+import dev.convlens.bridge.InvalidInputException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,10 +20,10 @@ class FiltersCommandTest {
 
   @Test
   void parsesRangesAndIndices() {
-    assertEquals(List.of(0, 1, 2, 3), FiltersCommand.parseFilters("0-3"));
-    assertEquals(List.of(5, 0, 10, 11, 12), FiltersCommand.parseFilters("5, 0,10-12"));
-    assertThrows(IllegalArgumentException.class, () -> FiltersCommand.parseFilters("3-1"));
-    assertThrows(IllegalArgumentException.class, () -> FiltersCommand.parseFilters("a-b"));
+    assertEquals(List.of(0, 1, 2, 3), IndexList.parse("--filters", "0-3"));
+    assertEquals(List.of(5, 0, 10, 11, 12), IndexList.parse("--filters", "5, 0,10-12"));
+    assertThrows(InvalidInputException.class, () -> IndexList.parse("--filters", "3-1"));
+    assertThrows(InvalidInputException.class, () -> IndexList.parse("--filters", "a-b"));
   }
 
   @Test
