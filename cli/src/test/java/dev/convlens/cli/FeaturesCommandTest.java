@@ -153,7 +153,7 @@ class FeaturesCommandTest {
 
     CliRun param = CliRun.of("features", "--model", MODEL, "--layer", "conv1", "--param", "wavelets", "--out", out);
     assertEquals(2, param.code());
-    assertTrue(param.err().contains("fourier or pixels"), param.err());
+    assertTrue(param.err().contains("fourier, pixels or laplacian"), param.err());
 
     CliRun klass = CliRun.of("features", "--model", MODEL, "--class", "7", "--steps", "2", "--out", out);
     assertEquals(1, klass.code());
