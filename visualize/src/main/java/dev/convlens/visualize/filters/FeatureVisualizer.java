@@ -100,13 +100,13 @@ public final class FeatureVisualizer {
     for (List<Integer> group : setup.groups.values()) {
       List<ObjectiveGraph.TermShape> shape = shape(objectives.get(group.get(0)));
       ObjectiveGraph graph = ObjectiveGraph.of(model, shape);
-      int batch = batchSize(options, shape, setup.h, setup.w);
+      int batch = batchSize(options, shape, setup.spec.height(), setup.spec.width());
       for (int from = 0; from < group.size(); from += batch) {
         List<Integer> chunk = group.subList(from, Math.min(group.size(), from + batch));
         Rendering.Plan plan = plan(objectives, chunk, graph, setup);
         int before = done;
         int size = chunk.size();
-        List<FeatureResult> out = new Rendering(model, image, graph, options, plan, setup.h, setup.w, setup.c)
+        List<FeatureResult> out = new Rendering(model, image, graph, options, plan)
             .run((step, steps, value) -> progress.onEvent(new FilterProgress(before, total, size, step, steps, value)));
         for (int i = 0; i < size; i++) {
           results[chunk.get(i)] = out.get(i);
@@ -117,8 +117,8 @@ public final class FeatureVisualizer {
     return List.of(results);
   }
 
-  /** Checked arguments: picture size, colour map, and objectives grouped by shape (positions in the list). */
-  private record Setup(int h, int w, int c, ImageGraph.Spec spec, Map<List<ObjectiveGraph.TermShape>, List<Integer>> groups) {}
+  /** Checked arguments: the picture ops' spec (size, colour map) and objectives grouped by shape (positions in the list). */
+  private record Setup(ImageGraph.Spec spec, Map<List<ObjectiveGraph.TermShape>, List<Integer>> groups) {}
 
   private Setup setup(List<Objective> objectives, FeatureOptions options) {
     if (objectives == null || objectives.isEmpty()) {
@@ -151,7 +151,7 @@ public final class FeatureVisualizer {
     Parameterization p = options.parameterization();
     ImageGraph.Spec spec = new ImageGraph.Spec(p.kind(), p.levels(), p.decorrelated() && c == 3, hw[0], hw[1], c,
         !options.transforms().isNone(), colors);
-    return new Setup(hw[0], hw[1], c, spec, groups);
+    return new Setup(spec, groups);
   }
 
   private static List<FloatTensor> pictures(FeatureOptions options) {
@@ -288,8 +288,9 @@ public final class FeatureVisualizer {
       return new int[] {(int) s[1], (int) s[2]};
     }
     var handle = model.graph().layer(term.layer());
-    FloatTensor probe = model.graph().newRun().feedInput(new FloatTensor(new long[] {1, setup.h, setup.w, setup.c},
-        new float[setup.h * setup.w * setup.c])).fetch(term.preActivation() ? handle.preActivation() : handle.output())
+    ImageGraph.Spec spec = setup.spec();
+    FloatTensor probe = model.graph().newRun().feedInput(new FloatTensor(new long[] {1, spec.height(), spec.width(),
+        spec.channels()}, new float[spec.height() * spec.width() * spec.channels()])).fetch(term.preActivation() ? handle.preActivation() : handle.output())
         .run().get(0);
     return new int[] {(int) probe.dim(1), (int) probe.dim(2)};
   }

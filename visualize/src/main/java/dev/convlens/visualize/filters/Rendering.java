@@ -63,16 +63,15 @@ final class Rendering {
     }
   }
 
-  Rendering(KerasModel model, ImageGraph image, ObjectiveGraph objective, FeatureOptions options, Plan plan, int h,
-      int w, int c) {
+  Rendering(KerasModel model, ImageGraph image, ObjectiveGraph objective, FeatureOptions options, Plan plan) {
     this.model = model;
     this.image = image;
     this.objective = objective;
     this.options = options;
     this.plan = plan;
-    this.h = h;
-    this.w = w;
-    this.c = c;
+    this.h = image.spec().height();
+    this.w = image.spec().width();
+    this.c = image.spec().channels();
     this.k = plan.positions().length;
   }
 
@@ -190,7 +189,7 @@ final class Rendering {
       return dead;
     }
     // the candidates' gradients and retries run on them alone, as a smaller batch
-    Rendering sub = new Rendering(model, image, objective, options, plan.subset(which), h, w, c);
+    Rendering sub = new Rendering(model, image, objective, options, plan.subset(which));
     float[][] subParams = sub.newParams();
     for (int j = 0; j < which.length; j++) {
       copyImage(params, k, which[j], subParams, sub.k, j);
