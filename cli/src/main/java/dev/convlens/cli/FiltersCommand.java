@@ -5,7 +5,6 @@ import dev.convlens.bridge.KerasModel;
 import dev.convlens.bridge.io.Npy;
 import dev.convlens.visualize.filters.FilterGrid;
 import dev.convlens.visualize.filters.FilterOptions;
-import dev.convlens.visualize.filters.FilterProgress;
 import dev.convlens.visualize.filters.FilterResult;
 import dev.convlens.visualize.filters.FilterVisualizer;
 import dev.convlens.visualize.render.Images;
@@ -124,10 +123,10 @@ final class FiltersCommand implements Callable<Integer> {
         options = options.withSize(size);
       }
       List<Integer> chosen = filters == null ? allFilters(vis.filterCount()) : IndexList.parse("--filters", filters);
-      ProgressBar bar = new ProgressBar(err);
+      RenderProgress bar = new RenderProgress(err, 1, "filters", "loss");
       List<FilterResult> results;
       try {
-        results = vis.run(chosen, options.withCancellation(timeout.start()), bar::update);
+        results = vis.run(chosen, options.withCancellation(timeout.start()), bar.render(0, ""));
       } finally {
         bar.finish();
       }
@@ -179,40 +178,5 @@ final class FiltersCommand implements Callable<Integer> {
       all.add(i);
     }
     return all;
-  }
-
-  /** One line on stderr redrawn with '\r': bar, filters done, current loss. */
-  private static final class ProgressBar {
-    private static final int WIDTH = 30;
-    private final PrintWriter err;
-    private final long start = System.nanoTime();
-    private long lastDraw;
-    private boolean drawn;
-
-    ProgressBar(PrintWriter err) {
-      this.err = err;
-    }
-
-    void update(FilterProgress p) {
-      long now = System.nanoTime();
-      boolean batchDone = p.step() == p.steps();
-      if (drawn && !batchDone && now - lastDraw < 100_000_000L) {
-        return; // at most ten redraws a second
-      }
-      lastDraw = now;
-      drawn = true;
-      int filled = (int) Math.round(p.fraction() * WIDTH);
-      int done = p.filtersDone() + (batchDone ? p.batchFilters() : 0);
-      err.printf(Locale.ROOT, "\r[%s%s] %d/%d filters, step %d/%d, loss %.4g, %.0f s   ", "#".repeat(filled),
-          "-".repeat(WIDTH - filled), done, p.filtersTotal(), p.step(), p.steps(), p.loss(), (now - start) / 1e9);
-      err.flush();
-    }
-
-    void finish() {
-      if (drawn) {
-        err.println();
-        err.flush();
-      }
-    }
   }
 }
